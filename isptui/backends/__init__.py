@@ -1,0 +1,7 @@
+"""Backend adapters: one async adapter per ISP system, all speaking the resource model."""
+
+from __future__ import annotations
+
+from isptui.backends.base import Backend, BackendSettings, available_backends, load_backend
+
+__all__ = ["Backend", "BackendSettings", "available_backends", "load_backend"]

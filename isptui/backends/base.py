@@ -1,0 +1,153 @@
+"""The async Backend contract and the registry that finds adapters by entry point.
+
+The UI talks only to this class. Every method may raise a ``BackendError`` subclass and nothing else for an
+expected failure. Vendor differences live in the adapters; here are only the shapes the UI relies on.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+from isptui.errors import NotSupported
+from isptui.model import (
+    Action,
+    Capabilities,
+    EntryPoint,
+    FilterSpec,
+    Link,
+    Page,
+    PageRequest,
+    Record,
+    ResourceRef,
+    Schema,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from isptui.http.log import RequestLog
+
+ENTRY_POINT_GROUP = "isptui.backends"
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """Everything an adapter needs to connect. Secrets are plain strings here, held only in memory.
+
+    ``credentials`` keys are per backend: splynx ``api_key``/``api_secret``/``auth`` (basic|signature|token),
+    krill ``username``/``password``, ispcrm ``token``/``token_header``, trisul ``username``/``api_token``/
+    ``context``. ``transport`` lets tests and the demo inject ``httpx.ASGITransport(app=sandbox)``.
+    """
+
+    url: str
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    read_only: bool = False
+    verify: bool | str = True
+    timeout: float = 15.0
+    transport: httpx.AsyncBaseTransport | None = None
+    request_log: RequestLog | None = None
+    retries: int = 2
+    profile_name: str = ""
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach the screen, logs or the journal."""
+        return [v for k, v in self.credentials.items() if v and k not in ("username", "auth", "context",
+                                                                           "token_header")]
+
+
+class Backend(abc.ABC):
+    """An ISP system as seen by isptui: discover, list, get, follow, schema, write, act."""
+
+    name: str = ""
+    """Registry key: ``splynx``, ``krill``, …"""
+    title: str = ""
+    """What the UI shows: ``Splynx``, ``Krill (Phicus)``, …"""
+
+    def __init__(self, settings: BackendSettings) -> None:
+        self.settings = settings
+
+    # -- connection -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def connect(self) -> None:
+        """Authenticate and check that the server is the system we think it is."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release the HTTP client (and log out where the API has a logout)."""
+
+    async def __aenter__(self) -> Backend:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- reading ----------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def discover(self) -> list[EntryPoint]:
+        """Top-level collections, with titles and groups, in the order the UI should show them."""
+
+    @abc.abstractmethod
+    async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
+        """One page of a collection. ``Page.total`` is set when the API can tell."""
+
+    @abc.abstractmethod
+    async def get(self, ref: ResourceRef) -> Record:
+        """One record with its links and actions."""
+
+    async def follow(self, link: Link) -> Record | Page:
+        """Fetch what a link points at: a record, or the first page of a collection."""
+        raise NotSupported(f"{self.title} cannot follow link {link.rel!r}")
+
+    @abc.abstractmethod
+    async def schema(self, ref: ResourceRef) -> Schema:
+        """The fields of records in a collection (cached per connection by the adapter)."""
+
+    def capabilities(self, ref: ResourceRef) -> Capabilities:
+        """What a collection allows, as far as known without a request."""
+        return Capabilities()
+
+    def filter_spec(self, ref: ResourceRef) -> FilterSpec:
+        """How a collection can be filtered; ``server_side=False`` means the UI filters locally."""
+        return FilterSpec()
+
+    # -- writing ----------------------------------------------------------------------------------
+    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        raise NotSupported(f"{self.title} cannot create records in {ref.label()}")
+
+    async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
+        raise NotSupported(f"{self.title} cannot update {ref.label()}")
+
+    async def delete(self, ref: ResourceRef) -> None:
+        raise NotSupported(f"{self.title} cannot delete {ref.label()}")
+
+    async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
+        raise NotSupported(f"{self.title} has no action {action.name!r}")
+
+    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
+        """The exact request lines a write would send (secrets redacted), for the diff preview."""
+        return [f"{method} {ref.label()}"]
+
+
+def available_backends() -> dict[str, Callable[[BackendSettings], Backend]]:
+    """Adapters registered under the ``isptui.backends`` entry point group, loaded lazily by name."""
+    found: dict[str, Callable[[BackendSettings], Backend]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep.load)  # type: ignore[arg-type]
+    return found
+
+
+def load_backend(name: str) -> type[Backend]:
+    """The adapter class for ``name``; ``KeyError`` with the known names when there is none."""
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name:
+            cls = ep.load()
+            if not (isinstance(cls, type) and issubclass(cls, Backend)):
+                raise TypeError(f"entry point {name!r} does not name a Backend subclass")
+            return cls
+    known = sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+    raise KeyError(f"unknown backend {name!r}; known: {', '.join(known) or 'none'}")

@@ -1,0 +1,207 @@
+"""The resource model types.
+
+A ``ResourceRef`` names something an adapter can fetch: either an ``href`` (a link the server gave us) or a
+``collection`` key with an optional ``id`` (what an adapter's catalogue knows). Adapters accept both.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+JSON = Any
+"""Any value that came out of ``json.loads``."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ResourceRef(_Frozen):
+    """A pointer to a collection or a record: an href, or a collection key plus an optional id."""
+
+    href: str | None = None
+    collection: str | None = None
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ResourceRef:
+        if self.href is None and self.collection is None:
+            raise ValueError("a ResourceRef needs an href or a collection")
+        return self
+
+    @property
+    def is_record(self) -> bool:
+        return self.id is not None
+
+    def label(self) -> str:
+        """A short human label: ``customers/42`` or the href."""
+        if self.collection is not None:
+            return self.collection if self.id is None else f"{self.collection}/{self.id}"
+        return self.href or ""
+
+
+class Link(_Frozen):
+    """A relation from one resource to another, as the server (or the adapter's knowledge) declares it."""
+
+    rel: str
+    href: str
+    title: str | None = None
+    method: str = "GET"
+    # Links to another origin are never followed silently; the UI asks first.
+    external: bool = False
+    # Adapters may resolve a link to a collection key they know, so the UI can show it as a table.
+    target: ResourceRef | None = None
+
+
+class Action(_Frozen):
+    """Something a record can do that is not plain CRUD (Krill reboot, Carbon add_payment)."""
+
+    name: str
+    method: str = "POST"
+    href: str | None = None
+    title: str | None = None
+    dangerous: bool = False
+    parameters: tuple[FieldSpec, ...] = ()
+
+
+class FieldType(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi-choice"
+    OBJECT = "object"
+    LIST = "list"
+
+
+class FieldSpec(_Frozen):
+    """One field of a schema: enough to build a form widget and validate input before any request."""
+
+    name: str
+    label: str | None = None
+    type: FieldType = FieldType.STRING
+    required: bool = False
+    read_only: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    """(value, display name) pairs for choice and multi-choice fields."""
+    max_length: int | None = None
+    min_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str | None = None
+    secret: bool = False
+    multiline: bool = False
+    inferred: bool = False
+    """True when the type was guessed from sample records rather than declared by the server."""
+    children: tuple[FieldSpec, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+class Schema(_Frozen):
+    """The fields of a collection's records, for forms, column choice and validation."""
+
+    fields: tuple[FieldSpec, ...] = ()
+    inferred: bool = False
+    source: str = ""
+    """Where it came from, for the UI: ``OPTIONS``, ``catalogue``, ``inferred from 20 records``."""
+
+    def field(self, name: str) -> FieldSpec | None:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        return None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.fields)
+
+
+class Capabilities(_Frozen):
+    """What a collection or record allows; the UI hides what is not allowed instead of failing on 405."""
+
+    can_list: bool = True
+    can_get: bool = True
+    can_create: bool = False
+    can_update: bool = False
+    can_delete: bool = False
+    partial_update: bool = True
+    """Whether an update may send only the changed fields."""
+    can_filter: bool = False
+    server_filter: bool = False
+    """Filters run on the server (else the UI filters the loaded rows locally)."""
+    total_known: bool = False
+
+
+class FilterSpec(_Frozen):
+    """How a collection can be filtered, so the UI can offer the right syntax and say where it runs."""
+
+    server_side: bool = False
+    fields: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ("=",)
+    hint: str = ""
+
+
+class EntryPoint(_Frozen):
+    """A top-level collection the adapter discovered or knows from its catalogue."""
+
+    key: str
+    title: str
+    group: str = ""
+    ref: ResourceRef
+    capabilities: Capabilities = Capabilities()
+    description: str = ""
+
+
+class Record(_Frozen):
+    """One record with its fields in server order, its links and actions, and the raw JSON as received."""
+
+    ref: ResourceRef
+    title: str
+    fields: dict[str, JSON] = Field(default_factory=dict)
+    links: tuple[Link, ...] = ()
+    actions: tuple[Action, ...] = ()
+    raw: JSON = None
+    capabilities: Capabilities = Capabilities()
+    etag: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        return self.ref.id
+
+
+class PageRequest(_Frozen):
+    """Which slice of a collection to fetch. ``cursor`` is an opaque next-page token from a previous Page."""
+
+    offset: int = 0
+    limit: int = 50
+    cursor: str | None = None
+    filter: str | None = None
+    order_by: str | None = None
+    descending: bool = False
+
+
+class Page(_Frozen):
+    """A slice of a collection. ``total`` is None when the API cannot tell the size."""
+
+    items: tuple[Record, ...] = ()
+    offset: int = 0
+    total: int | None = None
+    next_cursor: str | None = None
+
+    @property
+    def has_more(self) -> bool:
+        if self.total is not None:
+            return self.offset + len(self.items) < self.total
+        return self.next_cursor is not None
+
+
+Action.model_rebuild()
