@@ -1,0 +1,36 @@
+"""What every emulator is built from: the shared dataset, the fixed sandbox credentials, token lifetime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from isptui.sandbox.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class SandboxCredentials:
+    """The fixed credentials of PRODUCT.md, printed when the sandbox starts; flags may override them."""
+
+    splynx_api_key: str = "sandbox-key"
+    splynx_api_secret: str = "sandbox-secret"
+    splynx_admin_login: str = "admin"
+    splynx_admin_password: str = "sandbox"
+    # A second Splynx key without permission for tickets, so 403 handling can be exercised.
+    splynx_restricted_key: str = "restricted-key"
+    splynx_restricted_secret: str = "restricted-secret"
+    krill_username: str = "operator"
+    krill_password: str = "sandbox"
+    ispcrm_token: str = "sandbox-token"
+    trisul_username: str = "sandbox"
+    trisul_api_token: str = "sandbox-token"
+    trisul_context: str = "default"
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """Shared by the five emulators of one sandbox so they describe the same subscribers."""
+
+    dataset: Dataset = field(default_factory=Dataset)
+    credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
+    token_ttl: float | None = None
+    """Seconds an access token lives; None means the vendor's own default (Splynx 30 min, Krill 24 h)."""
