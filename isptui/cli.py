@@ -90,13 +90,19 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
     if args.command == "demo":
         return _import_or_unavailable("isptui.ui.launch", "run_demo", "isptui demo")
     if args.command == "open":
-        return _import_or_unavailable("isptui.ui.launch", "run_open", "isptui open")
+        from isptui.profile_cmd import run_open
+
+        return run_open
     if args.command == "journal":
         return _import_or_unavailable("isptui.journal_cli", "run_journal", "isptui journal")
     if args.command == "config":
-        return _import_or_unavailable("isptui.config.cli", "run_config", "isptui config")
+        from isptui.config.cli import run_config
+
+        return run_config
     if args.profile:
-        return _import_or_unavailable("isptui.ui.launch", "run_profile", "isptui --profile")
+        from isptui.profile_cmd import run_profile
+
+        return run_profile
     return _import_or_unavailable("isptui.ui.launch", "run_picker", "the profile picker")
 
 

@@ -145,7 +145,11 @@ def load_backend(name: str) -> type[Backend]:
     """The adapter class for ``name``; ``KeyError`` with the known names when there is none."""
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
-            cls = ep.load()
+            try:
+                cls = ep.load()
+            except (ImportError, AttributeError) as exc:
+                # A broken third-party package must not crash the app with a traceback.
+                raise KeyError(f"backend {name!r} could not be loaded ({type(exc).__name__}: {exc})") from exc
             if not (isinstance(cls, type) and issubclass(cls, Backend)):
                 raise TypeError(f"entry point {name!r} does not name a Backend subclass")
             return cls

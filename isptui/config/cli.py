@@ -1,0 +1,32 @@
+"""``isptui config path|check``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from isptui.config.errors import ConfigError
+from isptui.config.file import load_profiles
+from isptui.config.paths import config_path
+
+
+def run_config(args: argparse.Namespace) -> int:
+    path = config_path()
+    if args.action == "path":
+        print(path)
+        return 0
+    from isptui.cli import EXIT_USAGE, CliError
+
+    try:
+        profiles = load_profiles(path, os.environ)
+    except ConfigError as exc:
+        raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
+    if not path.exists():
+        print(f"{path}: no config file (profiles from the environment: {len(profiles)})")
+    for profile in sorted(profiles.values(), key=lambda p: p.name):
+        flags = [f for f, on in (("read-only", profile.read_only), ("production", profile.production),
+                                 ("insecure", not profile.verify)) if on]
+        extra = f" [{', '.join(flags)}]" if flags else ""
+        print(f"{profile.name}: {profile.backend} {profile.url} ({profile.source}){extra}")
+    print(f"ok: {len(profiles)} profile(s)")
+    return 0

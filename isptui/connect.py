@@ -1,0 +1,121 @@
+"""Turning a Profile into a connected Backend, and a failed connection into one clear line.
+
+Sits between config and the UI: the CLI and the profile picker call ``open_profile``; the UI only ever
+sees a connected ``Backend`` or a ``ConnectFailed`` whose message is fit for stderr or an error panel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from isptui.backends.base import Backend, BackendSettings, load_backend
+from isptui.config.profiles import Profile
+from isptui.config.secrets import resolve_secret
+from isptui.errors import (
+    AuthFailed,
+    BackendError,
+    ConnectionFailed,
+    MalformedResponse,
+    NotFound,
+    PermissionDenied,
+    RequestTimeout,
+)
+
+if TYPE_CHECKING:
+    from isptui.http.log import RequestLog
+
+SECRET_CREDENTIALS = ("api_secret", "password", "api_token", "token")
+
+
+class ConnectFailed(Exception):
+    """Opening a profile failed; ``message`` is one line: what failed, where, why, what to try."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def settings_for(profile: Profile, *, request_log: RequestLog | None = None,
+                 prompt: Callable[[str], str] | None = None, transport: object = None) -> BackendSettings:
+    """BackendSettings with every secret reference resolved (values live only in memory)."""
+    credentials: dict[str, str] = {}
+    for key, value in profile.credential_refs().items():
+        if key in SECRET_CREDENTIALS:
+            where = f"profile {profile.name!r}, key {key!r}"
+            credentials[key] = resolve_secret(value, where=where, prompt=prompt).get_secret_value()
+        else:
+            credentials[key] = value
+    verify: bool | str = profile.ca_bundle if (profile.verify and profile.ca_bundle) else profile.verify
+    return BackendSettings(
+        url=profile.url,
+        credentials=credentials,
+        read_only=profile.starts_read_only,
+        verify=verify,
+        timeout=profile.timeout,
+        transport=transport,  # type: ignore[arg-type]
+        request_log=request_log,
+        profile_name=profile.name,
+    )
+
+
+def explain(error: BackendError, backend: str, url: str) -> str:
+    """One line for a failed connection check: what failed, where, why, what to try."""
+    head = f"isptui: cannot open {backend} at {url}"
+    detail = error.message
+    if isinstance(error, ConnectionFailed):
+        lowered = detail.lower()
+        if "tls" in lowered or "certificate" in lowered or "ssl" in lowered:
+            hint = "check the certificate, or pass --ca-bundle FILE (or --insecure for a lab)"
+        elif "resolve" in lowered or "name" in lowered:
+            hint = "check the host name in --url"
+        else:
+            hint = "is the server running and the URL right?"
+        return f"{head}: {detail}; {hint}"
+    if isinstance(error, RequestTimeout):
+        return f"{head}: no answer in time ({detail}); try --timeout with a larger value"
+    if isinstance(error, AuthFailed):
+        return f"{head}: the server refused the credentials ({detail}); check them"
+    if isinstance(error, PermissionDenied):
+        return f"{head}: the credentials lack permission ({detail})"
+    if isinstance(error, NotFound):
+        return f"{head}: no {backend} API there ({detail}); is this the right backend for that URL?"
+    if isinstance(error, MalformedResponse):
+        return f"{head}: the server did not answer like a {backend} API ({detail}); check the URL and backend"
+    return f"{head}: {detail}"
+
+
+async def open_profile(profile: Profile, *, request_log: RequestLog | None = None,
+                       prompt: Callable[[str], str] | None = None, transport: object = None) -> Backend:
+    """Build the adapter for a profile and run its connection check; raises ConnectFailed."""
+    from isptui.config.errors import ConfigError
+
+    try:
+        settings = settings_for(profile, request_log=request_log, prompt=prompt, transport=transport)
+    except ConfigError as exc:
+        raise ConnectFailed(f"isptui: {exc.message}") from exc
+    try:
+        backend_cls = load_backend(profile.backend)
+    except (KeyError, TypeError) as exc:
+        raise ConnectFailed(f"isptui: {exc.args[0] if exc.args else exc}") from exc
+    backend = backend_cls(settings)
+    try:
+        await backend.connect()
+    except BackendError as exc:
+        await _quiet_close(backend)
+        raise ConnectFailed(_scrub(explain(exc, profile.backend, profile.url), settings)) from exc
+    return backend
+
+
+def _scrub(line: str, settings: BackendSettings) -> str:
+    """Never let a secret reach stderr, even if a server echoed it back into an error message."""
+    for secret in settings.secrets():
+        if len(secret) >= 4:
+            line = line.replace(secret, "***")
+    return line
+
+
+async def _quiet_close(backend: Backend) -> None:
+    with contextlib.suppress(BackendError):
+        await backend.close()

@@ -1,0 +1,60 @@
+"""``isptui open …`` and ``isptui --profile NAME``: build the profile, check the connection, run the app.
+
+The connection check runs before the terminal is taken over, so a failure is one line on stderr with exit
+code 1 (config problems exit 2), never a traceback or a half-drawn screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from isptui.cli import EXIT_RUNTIME, EXIT_USAGE, CliError
+from isptui.config.errors import ConfigError
+from isptui.config.profiles import Profile
+from isptui.config.resolve import profile_by_name, profile_for_open
+from isptui.connect import ConnectFailed, open_profile
+
+
+def check_connection(profile: Profile) -> None:
+    """Connect and close once; raises CliError with the one-line reason on failure."""
+
+    async def probe() -> None:
+        backend = await open_profile(profile)
+        await backend.close()
+
+    try:
+        asyncio.run(probe())
+    except ConnectFailed as exc:
+        raise CliError(exc.message, EXIT_RUNTIME) from exc
+
+
+def _warn_insecure(profile: Profile) -> None:
+    if not profile.verify:
+        print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
+
+
+def _launch(profile: Profile) -> int:
+    check_connection(profile)
+    _warn_insecure(profile)
+    from isptui.ui.launch import run_profile_app
+
+    return run_profile_app(profile)
+
+
+def run_open(args: argparse.Namespace) -> int:
+    try:
+        profile = profile_for_open(args, os.environ)
+    except ConfigError as exc:
+        raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
+    return _launch(profile)
+
+
+def run_profile(args: argparse.Namespace) -> int:
+    try:
+        profile = profile_by_name(args.profile, None, os.environ)
+    except ConfigError as exc:
+        raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
+    return _launch(profile)
