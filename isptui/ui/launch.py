@@ -1,0 +1,124 @@
+"""Entry points from the command line: ``isptui demo`` and the plain ``isptui`` profile picker.
+
+The demo runs the real adapters against the in-process sandbox (no socket, no network): each backend gets
+``BackendSettings`` with the sandbox's fixed credentials and ``transport=sandbox.transport()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from isptui.ui.profiles import ProfileEntry
+
+if TYPE_CHECKING:
+    from isptui.backends.base import Backend, BackendSettings
+    from isptui.sandbox import Sandbox
+
+DEMO_BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
+DEMO_URL = "http://isptui-demo.invalid"
+"""Any origin works with an in-process transport; ``.invalid`` cannot be mistaken for a real server. It must
+not contain a sandbox secret (``sandbox`` is a password), or redaction would mask the host in the log."""
+
+DESCRIPTIONS = {
+    "splynx": "billing & CRM · catalogue, OPTIONS, HEAD counts",
+    "krill": "provisioning · DRF links and CPE actions",
+    "ispcrm": "CRM · pure HATEOAS root",
+    "trisul": "IPDR customers · body-token API",
+    "carbon": "billing · RPC over form posts",
+}
+
+EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+
+
+def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
+    """The sandbox's fixed credentials (PRODUCT.md) in the adapter's ``credentials`` keys."""
+    creds = sandbox.options.credentials
+    return {
+        "splynx": {"api_key": creds.splynx_api_key, "api_secret": creds.splynx_api_secret, "auth": "basic"},
+        "krill": {"username": creds.krill_username, "password": creds.krill_password},
+        "ispcrm": {"token": creds.ispcrm_token},
+        "trisul": {"username": creds.trisul_username, "api_token": creds.trisul_api_token,
+                   "context": creds.trisul_context},
+        "carbon": {},
+    }[backend]
+
+
+def demo_profiles(sandbox: Sandbox, backends: Sequence[str] = DEMO_BACKENDS, *, read_only: bool = False,
+                  loader: Callable[[str], type[Backend]] | None = None) -> list[ProfileEntry]:
+    """One picker entry per demo backend; adapters are loaded only when their entry is chosen."""
+    from isptui.backends.base import BackendSettings, load_backend
+    from isptui.http import RequestLog
+
+    load = loader or load_backend
+    entries = []
+    for name in backends:
+        log = RequestLog()
+        settings = BackendSettings(url=DEMO_URL, credentials=demo_credentials(name, sandbox), read_only=read_only,
+                                   transport=sandbox.transport(), request_log=log, profile_name=f"demo-{name}")
+        entries.append(ProfileEntry(
+            name=f"demo-{name}", backend_name=name, build=_builder(load, name, settings),
+            description=DESCRIPTIONS.get(name, ""), request_log=log, read_only=read_only,
+            secrets=settings.secrets(), source="demo"))
+    return entries
+
+
+def _builder(load: Callable[[str], type[Backend]], name: str, settings: BackendSettings) -> Callable[[], Backend]:
+    def build() -> Backend:
+        from isptui.errors import NotSupported
+
+        try:
+            cls = load(name)
+        except (KeyError, ImportError, TypeError) as exc:
+            # An adapter that is not installed (or still being written) is a panel in the picker, not a crash.
+            raise NotSupported(f"The {name} adapter is not available: {exc}", "Adapter missing") from exc
+        return cls(settings)
+
+    return build
+
+
+def config_profiles() -> list[ProfileEntry]:
+    """Hook for ``isptui.config``: configured and environment profiles as picker entries.
+
+    Returns nothing until the config package provides ``picker_entries()``; the picker then offers the demo.
+    """
+    try:
+        from isptui.config import picker_entries  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    found: Any = picker_entries()
+    return list(found)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``isptui demo [BACKEND]``: the real adapters against the in-process sandbox."""
+    from isptui.sandbox import create_sandbox
+
+    try:
+        sandbox = create_sandbox("all", customers=args.customers, seed=args.seed, chaos=args.chaos or "")
+    except ValueError as exc:
+        print(f"isptui demo: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    backends = (args.backend,) if args.backend else DEMO_BACKENDS
+    profiles = demo_profiles(sandbox, backends, read_only=bool(args.read_only))
+    return _run(profiles, start=profiles[0].name if args.backend else None)
+
+
+def run_picker(args: argparse.Namespace) -> int:
+    """Plain ``isptui``: configured and environment profiles, and the demo backends."""
+    from isptui.sandbox import create_sandbox
+
+    sandbox = create_sandbox("all")
+    return _run([*config_profiles(), *demo_profiles(sandbox)])
+
+
+def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
+    from isptui.ui.app import IspApp
+
+    app = IspApp(profiles, start=start)
+    result = app.run()
+    if app.return_code not in (None, 0):
+        return app.return_code or EXIT_RUNTIME
+    return int(result or EXIT_OK)

@@ -1,0 +1,1 @@
+"""Screens: the profile picker, the explorer and its dialogs."""

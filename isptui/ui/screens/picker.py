@@ -1,0 +1,86 @@
+"""The profile picker: configured profiles, environment profiles and the demo backends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from isptui.errors import BackendError
+from isptui.ui.profiles import ProfileEntry
+from isptui.ui.text import clean, cut
+from isptui.ui.widgets.panels import ErrorPanel
+
+
+class PickerScreen(Screen[None]):
+    """Choose a profile; enter connects. A failed connection shows here and enter tries again."""
+
+    BINDINGS = [Binding("q", "app.quit", "Quit"), Binding("question_mark", "help", "Help")]
+    DEFAULT_CSS = """
+    PickerScreen { align: center middle; }
+    PickerScreen #picker { width: 90; max-width: 100%; height: auto; max-height: 100%; }
+    PickerScreen #picker-title { text-style: bold; color: $primary; padding: 0 1; }
+    PickerScreen OptionList { height: auto; max-height: 16; border: round $primary; }
+    PickerScreen #picker-status { padding: 0 1; color: $foreground-muted; height: auto; }
+    PickerScreen ErrorPanel { margin: 0; }
+    """
+
+    class ProfileChosen(Message):
+        """Enter on a profile line."""
+
+        def __init__(self, profile: ProfileEntry) -> None:
+            super().__init__()
+            self.profile = profile
+
+    def __init__(self, profiles: Sequence[ProfileEntry]) -> None:
+        super().__init__()
+        self.profiles = list(profiles)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Static("isptui — choose a profile", id="picker-title")
+            yield OptionList(*(Option(self._line(p), id=f"profile-{i}") for i, p in enumerate(self.profiles)),
+                             id="profiles")
+            yield Static("enter connects · q quits", id="picker-status")
+        yield Footer()
+
+    @staticmethod
+    def _line(profile: ProfileEntry) -> Text:
+        text = Text(cut(clean(profile.name), 22).ljust(23), style="bold")
+        text.append(cut(clean(profile.backend_name), 8).ljust(9))
+        text.append(cut(clean(profile.description), 40), style="dim")
+        for badge in profile.badges:
+            text.append(f" {badge}", style="bold")
+        if profile.source != "demo":
+            text.append(f"  ({profile.source})", style="italic dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        profile = self.profiles[event.option_index]
+        self.set_status(f"Connecting to {profile.name}…")
+        self.post_message(self.ProfileChosen(profile))
+
+    def set_status(self, message: str) -> None:
+        for panel in self.query(ErrorPanel):
+            panel.remove()
+        self.query_one("#picker-status", Static).update(Text(clean(message)))
+
+    def show_error(self, profile: ProfileEntry, error: BackendError) -> None:
+        """The connection failed: show title, status, message and URL; enter retries."""
+        self.set_status(f"Could not connect to {profile.name}. enter tries again.")
+        self.query_one("#picker", Vertical).mount(ErrorPanel(error))
+        self.query_one(OptionList).focus()
+
+    def action_help(self) -> None:
+        self.notify("up/down choose · enter connects · ctrl+p commands · q quits", title="Keys")

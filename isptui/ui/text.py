@@ -1,0 +1,87 @@
+"""Untrusted API text made safe to show: control characters made visible, no markup, cut to width.
+
+Every value that came from a server goes through here before it reaches the screen. Rich ``Text`` is
+built directly (never ``Text.from_markup``), so ``[bold]`` in a customer's name is shown as typed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+
+ELLIPSIS = "…"
+
+# C0 controls become their Unicode "control picture" (U+2400 + code), DEL becomes ␡. C1 controls and the
+# bidirectional overrides could reorder or hide text on screen (Trojan Source), so they become U+FFFD.
+_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_TABLE[0x7F] = "\u2421"
+_TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+_TABLE.update({code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+_TABLE[0x09] = " "  # a tab is harmless but its width is unknowable; one space keeps columns straight
+
+_MULTILINE = dict(_TABLE)
+_MULTILINE[0x0A] = "\n"  # the record view shows long values whole, so real line breaks are kept there
+
+
+def clean(value: str, *, multiline: bool = False) -> str:
+    """``value`` with every control character replaced by a visible stand-in (``␛`` for ESC)."""
+    return value.translate(_MULTILINE if multiline else _TABLE)
+
+
+def display(value: Any) -> str:
+    """A JSON value as one would write it: ``null``, ``true``, numbers, strings as-is, objects compact."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def cut(value: str, width: int) -> str:
+    """``value`` cut to ``width`` terminal cells, ending with ``…`` when something was dropped."""
+    if width <= 0:
+        return ""
+    if cell_len(value) <= width:
+        return value
+    out: list[str] = []
+    used = 0
+    for char in value:
+        w = cell_len(char)
+        if used + w > width - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + ELLIPSIS
+
+
+def cell(value: Any, width: int | None = None) -> str:
+    """A value as one table cell: visible controls, one line, cut to ``width`` when given."""
+    text = clean(display(value))
+    return cut(text, width) if width is not None else text
+
+
+def safe_text(value: Any, *, style: str = "", width: int | None = None, multiline: bool = False) -> Text:
+    """A rich ``Text`` of an untrusted value, never interpreted as markup."""
+    text = clean(display(value), multiline=multiline)
+    if width is not None and not multiline:
+        text = cut(text, width)
+    return Text(text, style=style, no_wrap=not multiline)
+
+
+def pretty_json(value: Any) -> str:
+    """Indented JSON for the raw view; control characters are escaped by ``json`` or made visible."""
+    try:
+        dumped = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    except (TypeError, ValueError):
+        dumped = repr(value)
+    return clean(dumped, multiline=True)

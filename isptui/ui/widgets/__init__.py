@@ -1,0 +1,1 @@
+"""Widgets of the explorer: nouns, each with nested past-tense messages."""

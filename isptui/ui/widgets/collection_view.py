@@ -1,0 +1,232 @@
+"""A collection: a header line (size, position, filter and sort mode), the windowed table, a filter box.
+
+Filters and sorts run on the server when the adapter can (``filter_spec(ref).server_side``; a sort the
+server honours), else locally over the rows already loaded — and the header says which.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from isptui.backends.base import Backend
+from isptui.errors import BackendError
+from isptui.model import Page, PageRequest, Record, ResourceRef
+from isptui.ui.screens.dialogs import ChooseScreen, PromptScreen
+from isptui.ui.text import clean, cut, display
+from isptui.ui.widgets.record_table import RecordTable
+
+PAGE_SIZE = 50
+
+
+class FilterInput(Input):
+    """The ``/`` box; escape closes it (and clears the filter when it is empty)."""
+
+    BINDINGS = [Binding("escape", "close", "Close filter")]
+
+    def action_close(self) -> None:
+        view = self.parent
+        if isinstance(view, CollectionView):
+            view.close_filter()
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    # Numbers before text, nulls last; numeric strings (Splynx sends ids as strings) sort as numbers.
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, int | float):
+        return (0, value)
+    text = display(value)
+    try:
+        return (0, float(text))
+    except ValueError:
+        return (1, text.casefold())
+
+
+def is_sorted(records: list[Record], column: str, descending: bool) -> bool:
+    """Whether a page came back ordered by ``column`` (to detect servers that ignore ``order_by``)."""
+    keys = [_sort_key(r.fields.get(column)) for r in records]
+    pairs = list(zip(keys, keys[1:], strict=False))
+    try:
+        return all((b <= a) if descending else (a <= b) for a, b in pairs)
+    except TypeError:
+        return False
+
+
+class CollectionView(Vertical):
+    """One collection of a backend, paged on demand, with filter and sort."""
+
+    DEFAULT_CSS = """
+    CollectionView { height: 1fr; }
+    CollectionView > .collection-header { height: 1; padding: 0 1; background: $boost; color: $foreground; }
+    CollectionView > FilterInput { display: none; border: tall $accent; }
+    CollectionView > FilterInput.-open { display: block; }
+    """
+    BINDINGS = [
+        Binding("s", "sort", "Sort"),
+        Binding("g", "go_to_row", "Go to row", show=False),
+    ]
+
+    def __init__(self, backend: Backend, ref: ResourceRef, title: str, *, first_page: Page | None = None,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.backend = backend
+        self.ref = ref
+        self.title = title
+        self.spec = backend.filter_spec(ref)
+        self.filter_text = ""
+        self.filter_mode = ""
+        self.sort_column: str | None = None
+        self.sort_descending = False
+        self.sort_mode = ""
+        self._first_page = first_page
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="collection-header")
+        yield RecordTable(self._fetch, page_size=PAGE_SIZE, first_page=self._first_page)
+        hint = self.spec.hint or ("server-side filter" if self.spec.server_side else "text in any column")
+        where = "server" if self.spec.server_side else "local, loaded rows"
+        yield FilterInput(placeholder=f"filter ({where}): {hint}")
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one(RecordTable)
+
+    async def _fetch(self, offset: int, limit: int) -> Page:
+        server_filter = self.filter_text if self.filter_mode == "server" else None
+        order = self.sort_column if self.sort_mode == "server" else None
+        request = PageRequest(offset=offset, limit=limit, filter=server_filter or None, order_by=order,
+                              descending=self.sort_descending)
+        return await self.backend.list(self.ref, request)
+
+    # -- header ------------------------------------------------------------------------------------
+    def on_record_table_state_changed(self, event: RecordTable.StateChanged) -> None:
+        event.stop()
+        self.update_header()
+
+    def update_header(self) -> None:
+        table = self.table
+        text = Text(cut(clean(self.title), 30), style="bold")
+        text.append(f" · {table.total_label} {'row' if table.total == 1 else 'rows'}")
+        if self.filter_text:
+            # "local" means only the rows loaded so far were searched; the help text says so at length.
+            where = "server" if self.filter_mode == "server" else "local"
+            text.append(f" · {where} filter: ")
+            text.append(cut(clean(self.filter_text), 20), style="italic")
+        if self.sort_column:
+            arrow = "↓" if self.sort_descending else "↑"
+            where = "server" if self.sort_mode == "server" else "local"
+            text.append(f" · {where} sort: {cut(clean(self.sort_column), 16)} {arrow}")
+        if table.loading:
+            text.append(" · loading… (esc cancels)", style="italic")
+        elif table.cancelled:
+            text.append(" · load cancelled (r retries)", style="italic")
+        elif table.error is not None:
+            text.append(" · load failed (r retries)", style="italic")
+        self.query_one(".collection-header", Static).update(text)
+
+    # -- filter ------------------------------------------------------------------------------------
+    def open_filter(self) -> None:
+        box = self.query_one(FilterInput)
+        box.add_class("-open")
+        box.value = self.filter_text
+        box.focus()
+
+    def close_filter(self) -> None:
+        box = self.query_one(FilterInput)
+        if not box.value and self.filter_text:
+            self.apply_filter("")
+        box.remove_class("-open")
+        self.table.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply_filter(event.value.strip())
+        self.query_one(FilterInput).remove_class("-open")
+        self.table.focus()
+
+    def apply_filter(self, text: str) -> None:
+        """Filter on the server when the adapter can, else over the loaded rows."""
+        was_local = self.filter_mode == "local"
+        self.filter_text = text
+        if not text:
+            self.filter_mode = ""
+            if was_local:
+                self.table.show_local(None)
+            else:
+                self.table.reset(self._fetch)
+        elif self.spec.server_side:
+            self.filter_mode = "server"
+            self.table.reset(self._fetch)
+        else:
+            self.filter_mode = "local"
+            needle = text.casefold()
+            source = self.table.loaded_records() if not was_local else self._unfiltered
+            self._unfiltered = source
+            rows = [r for r in source if any(needle in display(v).casefold() for v in r.fields.values())]
+            self.table.show_local(rows)
+        self.update_header()
+
+    _unfiltered: list[Record] = []
+
+    # -- sort --------------------------------------------------------------------------------------
+    def action_sort(self) -> None:
+        columns = [c.name for c in self.table.columns]
+        if not columns:
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                name = columns[index]
+                descending = not self.sort_descending if name == self.sort_column else False
+                self.sort_by(name, descending)
+
+        self.app.push_screen(ChooseScreen("Sort by (again to reverse)", columns), chosen)
+
+    @work(exclusive=True, group="collection-sort", exit_on_error=False)
+    async def sort_by(self, column: str, descending: bool) -> None:
+        """Ask the server for sorted rows; if it cannot (or ignores the order), sort the loaded rows."""
+        self.sort_column, self.sort_descending = column, descending
+        page: Page | None = None
+        if not self.table.local:
+            request = PageRequest(limit=self.table.page_size, order_by=column, descending=descending,
+                                  filter=self.filter_text if self.filter_mode == "server" else None)
+            try:
+                page = await self.backend.list(self.ref, request)
+            except BackendError:
+                page = None  # the adapter refused the order; fall back to a local sort below
+        if page is not None and is_sorted(list(page.items), column, descending):
+            self.sort_mode = "server"
+            self.table.reset(self._fetch, first_page=page)
+        else:
+            self.sort_mode = "local"
+            rows = sorted(self.table.loaded_records(), key=lambda r: _sort_key(r.fields.get(column)),
+                          reverse=descending)
+            self.table.show_local(rows)
+        self.update_header()
+
+    # -- rows --------------------------------------------------------------------------------------
+    def action_go_to_row(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value and value.strip().replace(",", "").isdigit():
+                self.table.go_to_row(int(value.strip().replace(",", "")) - 1)
+                self.table.focus()
+
+        self.app.push_screen(PromptScreen("Go to row", f"1 – {self.table.total_label}"), chosen)
+
+    def refresh_rows(self) -> None:
+        """``r``: retry failed pages, or reload from the first page."""
+        table = self.table
+        if table.error is not None or table.cancelled:
+            table.retry()
+        elif not table.local:
+            table.reset(self._fetch)
+        self.update_header()

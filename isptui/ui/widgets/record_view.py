@@ -1,0 +1,88 @@
+"""One record: its fields (whole values, wrapped), then its links and actions, all reachable by keyboard."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from isptui.model import Action, Link, Record
+from isptui.ui.text import clean, cut, safe_text
+
+NAME_WIDTH = 22
+
+
+class RecordView(OptionList):
+    """Fields as lines, then ``→`` links and ``⚡`` actions; enter follows a link or runs an action."""
+
+    DEFAULT_CSS = """
+    RecordView, RecordView:focus { height: 1fr; border: none; background: $surface; }
+    """
+
+    class LinkChosen(Message):
+        """Enter on a link line."""
+
+        def __init__(self, view: RecordView, link: Link) -> None:
+            super().__init__()
+            self.view = view
+            self.link = link
+
+    class ActionChosen(Message):
+        """Enter on an action line."""
+
+        def __init__(self, view: RecordView, action: Action) -> None:
+            super().__init__()
+            self.view = view
+            self.action = action
+
+    def __init__(self, record: Record, *, id: str | None = None) -> None:
+        self.record = record
+        super().__init__(*self._options(record), id=id)
+
+    @staticmethod
+    def _options(record: Record) -> list[Option | None]:
+        width = min(NAME_WIDTH, max((cell_len(clean(k)) for k in record.fields), default=4))
+        options: list[Option | None] = []
+        for index, (name, value) in enumerate(record.fields.items()):
+            line = Text(cut(clean(name), width).ljust(width) + "  ", style="bold", no_wrap=False)
+            line.append_text(safe_text(value, multiline=True))
+            options.append(Option(line, id=f"field-{index}"))
+        if record.links:
+            options.append(None)
+            for index, link in enumerate(record.links):
+                line = Text("→ ", style="bold")
+                line.append_text(safe_text(link.rel, style="bold"))
+                line.append("  ")
+                line.append_text(safe_text(link.title or link.href, style="dim"))
+                if link.external:
+                    line.append("  (other origin)", style="italic")
+                options.append(Option(line, id=f"link-{index}"))
+        if record.actions:
+            options.append(None)
+            for index, action in enumerate(record.actions):
+                line = Text("⚡ ", style="bold")
+                line.append_text(safe_text(action.title or action.name, style="bold"))
+                line.append(f"  {action.method}")
+                if action.dangerous:
+                    line.append("  dangerous", style="italic")
+                options.append(Option(line, id=f"action-{index}"))
+        if not options:
+            options.append(Option(Text("(no fields)", style="dim"), disabled=True))
+        return options
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        kind, _, number = (event.option.id or "").partition("-")
+        if kind == "link":
+            self.post_message(self.LinkChosen(self, self.record.links[int(number)]))
+        elif kind == "action":
+            self.post_message(self.ActionChosen(self, self.record.actions[int(number)]))
+
+    def focus_links(self) -> None:
+        """Put the cursor on the first link, so enter follows it."""
+        for index, option in enumerate(self.options):
+            if (option.id or "").startswith("link-"):
+                self.highlighted = index
+                return

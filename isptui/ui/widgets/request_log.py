@@ -1,0 +1,99 @@
+"""The request log panel: every exchange with status and time; ``c`` copies the highlighted one as curl.
+
+The exchange records come from ``isptui.http``'s RequestLog; this panel only reads their ``method``,
+``url``, ``status`` and latency attributes, whichever of the usual names they carry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from isptui.ui.text import clean, cut
+
+MAX_SHOWN = 500
+
+
+def _first(obj: Any, *names: str) -> Any:
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def exchange_line(exchange: Any) -> Text:
+    """``GET 200  12 ms  https://…/customers`` for one exchange."""
+    method = str(_first(exchange, "method") or "?")
+    status = _first(exchange, "status", "status_code")
+    ms = _first(exchange, "elapsed_ms", "latency_ms", "duration_ms")
+    request = _first(exchange, "request")
+    url = _first(exchange, "url") or (_first(request, "url") if request is not None else None) or ""
+    error = _first(exchange, "error")
+    text = Text(f"{method:<6} ", style="bold")
+    if status is not None:
+        text.append(f"{status} ", style="bold" if int(status) < 400 else "bold reverse")
+    else:
+        text.append("ERR ", style="bold reverse")
+    if isinstance(ms, int | float):
+        text.append(f"{ms:>6.0f} ms ", style="dim")
+    text.append(cut(clean(str(url)), 110))
+    if error:
+        text.append(f"  {cut(clean(str(error)), 60)}", style="italic")
+    return text
+
+
+def curl_for(exchange: Any) -> str:
+    """``exchange`` as a curl command with secrets redacted, using the HTTP layer's ``to_curl``.
+
+    Without the HTTP layer's formatter, only the method and URL are given: headers could hold secrets.
+    """
+    for module in ("isptui.http", "isptui.http.curl", "isptui.http.log"):
+        try:
+            to_curl = getattr(importlib.import_module(module), "to_curl", None)
+        except ImportError:
+            continue
+        if to_curl is not None:
+            return str(to_curl(exchange))
+    method = str(_first(exchange, "method") or "GET")
+    return f"curl -X {method} '{_first(exchange, 'url') or ''}'"
+
+
+class RequestLogPanel(OptionList):
+    """The newest exchanges last; follows the log live while open."""
+
+    DEFAULT_CSS = """
+    RequestLogPanel, RequestLogPanel:focus { height: 9; border: none; border-top: solid $primary; background: $surface; }
+    """
+
+    def __init__(self, log: Any, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.request_log = log
+        self.exchanges: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        entries = list(self.request_log.entries()) if self.request_log is not None else []
+        self.exchanges = entries[-MAX_SHOWN:]
+        self.set_options(Option(exchange_line(e)) for e in self.exchanges)
+        if self.exchanges:
+            self.highlighted = len(self.exchanges) - 1
+
+    def add(self, exchange: Any) -> None:
+        follow = self.highlighted is None or self.highlighted == len(self.exchanges) - 1
+        self.exchanges.append(exchange)
+        self.add_option(Option(exchange_line(exchange)))
+        if follow:
+            self.highlighted = len(self.exchanges) - 1
+
+    @property
+    def selected_exchange(self) -> Any:
+        if self.highlighted is None or not self.exchanges:
+            return None
+        return self.exchanges[self.highlighted]
