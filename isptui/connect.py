@@ -61,29 +61,40 @@ def settings_for(profile: Profile, *, request_log: RequestLog | None = None,
 
 
 def explain(error: BackendError, backend: str, url: str) -> str:
-    """One line for a failed connection check: what failed, where, why, what to try."""
+    """One line for a failed connection check: what failed, where, why, what to try.
+
+    Adapters often say what to try already; a hint is added only where the message has none.
+    """
     head = f"isptui: cannot open {backend} at {url}"
-    detail = error.message
+    detail = " ".join(error.message.split())
     if isinstance(error, ConnectionFailed):
         lowered = detail.lower()
         if "tls" in lowered or "certificate" in lowered or "ssl" in lowered:
             hint = "check the certificate, or pass --ca-bundle FILE (or --insecure for a lab)"
-        elif "resolve" in lowered or "name" in lowered:
+        elif "resolve" in lowered:
             hint = "check the host name in --url"
         else:
             hint = "is the server running and the URL right?"
-        return f"{head}: {detail}; {hint}"
-    if isinstance(error, RequestTimeout):
-        return f"{head}: no answer in time ({detail}); try --timeout with a larger value"
-    if isinstance(error, AuthFailed):
-        return f"{head}: the server refused the credentials ({detail}); check them"
-    if isinstance(error, PermissionDenied):
-        return f"{head}: the credentials lack permission ({detail})"
-    if isinstance(error, NotFound):
-        return f"{head}: no {backend} API there ({detail}); is this the right backend for that URL?"
-    if isinstance(error, MalformedResponse):
-        return f"{head}: the server did not answer like a {backend} API ({detail}); check the URL and backend"
-    return f"{head}: {detail}"
+    elif isinstance(error, RequestTimeout):
+        hint = "try --timeout with a larger value"
+    elif isinstance(error, AuthFailed):
+        hint = "check the credentials"
+    elif isinstance(error, PermissionDenied):
+        hint = "the credentials lack permission for this"
+    elif isinstance(error, NotFound):
+        hint = f"is this the right backend for that URL? (no {backend} API found there)"
+    elif isinstance(error, MalformedResponse):
+        hint = f"the server did not answer like a {backend} API; check the URL and the backend"
+    else:
+        hint = ""
+    if not hint or _has_hint(detail):
+        return f"{head}: {detail}"
+    return f"{head}: {detail}; {hint}"
+
+
+def _has_hint(detail: str) -> bool:
+    lowered = detail.lower()
+    return any(word in lowered for word in ("check ", "try ", "is the server", "?"))
 
 
 async def open_profile(profile: Profile, *, request_log: RequestLog | None = None,
@@ -95,11 +106,21 @@ async def open_profile(profile: Profile, *, request_log: RequestLog | None = Non
         settings = settings_for(profile, request_log=request_log, prompt=prompt, transport=transport)
     except ConfigError as exc:
         raise ConnectFailed(f"isptui: {exc.message}") from exc
+    return await connect_with(profile, settings)
+
+
+def backend_for(profile: Profile, settings: BackendSettings) -> Backend:
+    """The adapter instance for a profile, not yet connected; raises ConnectFailed if it cannot load."""
     try:
         backend_cls = load_backend(profile.backend)
     except (KeyError, TypeError) as exc:
         raise ConnectFailed(f"isptui: {exc.args[0] if exc.args else exc}") from exc
-    backend = backend_cls(settings)
+    return backend_cls(settings)
+
+
+async def connect_with(profile: Profile, settings: BackendSettings) -> Backend:
+    """Connect an adapter built from already resolved settings; raises ConnectFailed with one line."""
+    backend = backend_for(profile, settings)
     try:
         await backend.connect()
     except BackendError as exc:

@@ -11,18 +11,19 @@ import asyncio
 import os
 import sys
 
+from isptui.backends.base import BackendSettings
 from isptui.cli import EXIT_RUNTIME, EXIT_USAGE, CliError
 from isptui.config.errors import ConfigError
 from isptui.config.profiles import Profile
 from isptui.config.resolve import profile_by_name, profile_for_open
-from isptui.connect import ConnectFailed, open_profile
+from isptui.connect import ConnectFailed, connect_with, settings_for
 
 
-def check_connection(profile: Profile) -> None:
+def check_connection(profile: Profile, settings: BackendSettings) -> None:
     """Connect and close once; raises CliError with the one-line reason on failure."""
 
     async def probe() -> None:
-        backend = await open_profile(profile)
+        backend = await connect_with(profile, settings)
         await backend.close()
 
     try:
@@ -31,17 +32,21 @@ def check_connection(profile: Profile) -> None:
         raise CliError(exc.message, EXIT_RUNTIME) from exc
 
 
-def _warn_insecure(profile: Profile) -> None:
+def _launch(profile: Profile) -> int:
+    from isptui.http import RequestLog
+
+    log = RequestLog()
+    try:
+        # Secrets are resolved once (a `prompt` reference asks once) and reused by the app's connection.
+        settings = settings_for(profile, request_log=log)
+    except ConfigError as exc:
+        raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
+    check_connection(profile, settings)
     if not profile.verify:
         print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
-
-
-def _launch(profile: Profile) -> int:
-    check_connection(profile)
-    _warn_insecure(profile)
     from isptui.ui.launch import run_profile_app
 
-    return run_profile_app(profile)
+    return run_profile_app(profile, settings)
 
 
 def run_open(args: argparse.Namespace) -> int:

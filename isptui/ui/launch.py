@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from isptui.ui.profiles import ProfileEntry
 
 if TYPE_CHECKING:
     from isptui.backends.base import Backend, BackendSettings
+    from isptui.config.profiles import Profile
     from isptui.sandbox import Sandbox
 
 DEMO_BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
@@ -79,17 +80,53 @@ def _builder(load: Callable[[str], type[Backend]], name: str, settings: BackendS
     return build
 
 
-def config_profiles() -> list[ProfileEntry]:
-    """Hook for ``isptui.config``: configured and environment profiles as picker entries.
+def profile_entry(profile: Profile, settings: BackendSettings) -> ProfileEntry:
+    """A picker entry for a configured, environment or command-line profile with resolved settings."""
+    from isptui.connect import backend_for
 
-    Returns nothing until the config package provides ``picker_entries()``; the picker then offers the demo.
-    """
-    try:
-        from isptui.config import picker_entries  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    found: Any = picker_entries()
-    return list(found)
+    def build() -> Backend:
+        from isptui.connect import ConnectFailed
+        from isptui.errors import NotSupported
+
+        try:
+            return backend_for(profile, settings)
+        except ConnectFailed as exc:
+            raise NotSupported(exc.message, "Adapter missing") from exc
+
+    return ProfileEntry(
+        name=profile.name, backend_name=profile.backend, build=build, description=profile.url,
+        request_log=settings.request_log, read_only=profile.read_only, production=profile.production,
+        insecure=not profile.verify, theme=profile.theme, source=profile.source, secrets=settings.secrets())
+
+
+def config_profiles() -> list[ProfileEntry]:
+    """Configured and environment profiles as picker entries; a secret that cannot be resolved without a
+    terminal prompt (``prompt``) is left for ``isptui --profile NAME``, which asks before the screen starts."""
+    import os
+
+    from isptui.config import load_profiles
+    from isptui.config.errors import ConfigError
+    from isptui.connect import settings_for
+    from isptui.http import RequestLog
+
+    entries = []
+    for profile in load_profiles(None, os.environ).values():
+        try:
+            settings = settings_for(profile, request_log=RequestLog(), prompt=_no_prompt)
+        except ConfigError:
+            continue
+        entries.append(profile_entry(profile, settings))
+    return entries
+
+
+def _no_prompt(label: str) -> str:
+    raise EOFError(label)
+
+
+def run_profile_app(profile: Profile, settings: BackendSettings) -> int:
+    """``isptui open`` / ``isptui --profile``: the explorer on one profile, connection already checked."""
+    entry = profile_entry(profile, settings)
+    return _run([entry], start=entry.name)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -108,10 +145,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_picker(args: argparse.Namespace) -> int:
     """Plain ``isptui``: configured and environment profiles, and the demo backends."""
+    from isptui.config.errors import ConfigError
     from isptui.sandbox import create_sandbox
 
+    try:
+        configured = config_profiles()
+    except ConfigError as exc:
+        print(f"isptui: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
     sandbox = create_sandbox("all")
-    return _run([*config_profiles(), *demo_profiles(sandbox)])
+    return _run([*configured, *demo_profiles(sandbox)])
 
 
 def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
