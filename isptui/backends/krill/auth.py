@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from isptui.errors import AuthFailed
+from isptui.http.errors import json_body
 
 LOGIN_PATH = "auth/login/"
 REFRESH_PATH = "auth/refresh/"
@@ -128,6 +129,9 @@ class KrillJWTAuth(httpx.Auth):
             self.logins += 1
             return
         self.access = None
+        if "json" not in response.headers.get("content-type", "").lower():
+            # An HTML page (a proxy login, another product) is not Krill refusing us: it is not Krill.
+            json_body(response)
         if response.status_code in (400, 401, 403):
             raise AuthFailed("Krill refused the username or password; check them and try again",
                              method="POST", url=self._base + LOGIN_PATH, status=response.status_code)

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import httpx
 
 from isptui.errors import AuthFailed
+from isptui.http.errors import json_body
 
 TOKENS_PATH = "admin/auth/tokens"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -185,6 +186,9 @@ class SplynxTokenAuth(httpx.Auth):
             self.logins += 1
             return
         self.access_token = None
+        if "json" not in response.headers.get("content-type", "").lower():
+            # An HTML page or other non-JSON answer is not Splynx refusing the key: it is not Splynx at all.
+            json_body(response)
         code = error_code(response)
         raise AuthFailed(
             "Splynx refused the API key or secret" + (f" ({code})" if code else "")
