@@ -107,10 +107,13 @@ async def test_get_known_record(case: Case, connected: Connect) -> None:
         record = await backend.get(case.known)
     assert record.id == case.known.id and record.title == case.title(sub(1))
     assert isinstance(record.raw, dict) and list(record.fields)
-    assert all(record.raw[k] == v for k, v in record.fields.items())
+    # A Django-serialised object (Carbon) holds its fields under "fields", beside pk and model.
+    raw = record.raw["fields"] if set(record.raw) == {"pk", "model", "fields"} else record.raw
+    assert all(raw[k] == v for k, v in record.fields.items())
 
 
 async def test_follow_a_link(case: Case, connected: Connect) -> None:
+    skip_unless(case, "follow")
     async with connected(case.name) as backend:
         record = await backend.get(case.known)
         link = next(link for link in record.links if link.rel == case.link_rel)
@@ -133,6 +136,7 @@ async def test_schema_is_served_and_cached(case: Case, connected: Connect, sandb
 
 
 async def test_filter_runs_on_the_server(case: Case, connected: Connect, sandbox: Sandbox) -> None:
+    skip_unless(case, "filter")
     text = case.filter(sub(2))
     async with connected(case.name) as backend:
         spec = backend.filter_spec(case.collection)
@@ -189,6 +193,7 @@ async def test_403_is_permission_denied(case: Case, connected: Connect) -> None:
 
 
 async def test_404_is_not_found(case: Case, connected: Connect) -> None:
+    skip_unless(case, "404")
     async with connected(case.name) as backend:
         with pytest.raises(NotFound) as info:
             await backend.get(ResourceRef(collection=case.known.collection, id="999999"))
@@ -260,6 +265,7 @@ async def test_smoke_over_a_real_socket(case: Case, connected: Connect, sandbox:
 
 
 async def test_read_only_logs_in_reads_and_sends_no_write(case: Case, connected: Connect, sandbox: Sandbox) -> None:
+    skip_unless(case, "read-only")
     async with connected(case.name, read_only=True) as backend:
         page = await backend.list(case.collection, PageRequest(limit=2))
         before = len(sandbox.received)

@@ -342,6 +342,7 @@ class SplynxBackend(Backend):
 
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
         entry = self._entry(ref)
+        method = "PUT" if method == "PATCH" else method  # update() always sends PUT (Splynx PUT is partial)
         path = self._collection_path(ref, entry) if method == "POST" else self._record_path(ref, entry)
         lines = [f"{method} {self._redactor.url(self.base_url + path)}"]
         if method in ("POST", "PUT", "PATCH"):

@@ -1,0 +1,437 @@
+"""The Carbon Billing adapter: RPC method chains over form posts, pk-window paging, object-method actions.
+
+Large models are paged without reading every row: a count gives the total, and a page is the rows of a pk
+window. When pks run 1..total without gaps the window of offset ``o`` is simply ``o+1 …``; otherwise the
+start pk is found with a few windowed counts, and each page remembers where the next one starts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+
+from isptui.backends.base import Backend, BackendSettings
+from isptui.backends.carbon import mapping
+from isptui.backends.carbon.actions import ACTIONS, actions_for
+from isptui.backends.carbon.chain import Chain, dumps
+from isptui.backends.carbon.guard import API_POSTS, ReadOnlyChains
+from isptui.discovery import infer_schema, title_for
+from isptui.errors import ConnectionFailed, MalformedResponse, NotFound, NotSupported
+from isptui.http import json_body, make_client, raise_for_status, send
+from isptui.http.redact import Redactor
+from isptui.model import (
+    Action,
+    Capabilities,
+    EntryPoint,
+    FilterSpec,
+    Link,
+    Page,
+    PageRequest,
+    Record,
+    ResourceRef,
+    Schema,
+)
+
+API_PATH = "/rest_api/v2/"
+FORM = "application/x-www-form-urlencoded"
+LOCAL_MAX = 500
+"""Filtered or sorted results up to this size are fetched in one call and paged here."""
+MAX_WINDOWS = 24
+Key = tuple[str, str]
+
+
+class CarbonBackend(Backend):
+    """Carbon Billing 5, REST API v2 (``{url}/rest_api/v2/<Model>/``); no credentials (network-restricted)."""
+
+    name = "carbon"
+    title = "Carbon Billing"
+
+    def __init__(self, settings: BackendSettings) -> None:
+        super().__init__(settings)
+        self.base_url = settings.url.rstrip("/") + API_PATH
+        self._client: httpx.AsyncClient | None = None
+        self._redactor = Redactor(settings.secrets())
+        self.models: dict[str, mapping.ModelInfo] = {}
+        self.listed = False
+        self._schemas: dict[str, Schema] = {}
+        self._totals: dict[Key, int] = {}
+        self._dense: dict[Key, bool] = {}
+        self._anchors: dict[Key, dict[int, int]] = {}
+        self._rows: dict[Key, list[dict[str, Any]]] = {}
+
+    # -- connection -------------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Read the model listing (or, where it is not JSON, ask ``Version``) to prove this is Carbon."""
+        self._client = make_client(self.settings, base_url=self.base_url, redactor=self._redactor,
+                                   auth=ReadOnlyChains(self._redactor) if self.settings.read_only else None,
+                                   login_calls=(API_POSTS,))
+        try:
+            await self._load_listing()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _load_listing(self) -> None:
+        response = await send(self.client, "GET", self.base_url)
+        if response.status_code >= 500 or response.status_code in (401, 403, 429):
+            raise_for_status(response, self._redactor)
+        listing: dict[str, mapping.ModelInfo] = {}
+        if response.status_code < 400:
+            try:
+                doc = json_body(response, self._redactor)
+                listing = mapping.parse_listing(doc.get("result") if isinstance(doc, dict) else None)
+            except MalformedResponse:
+                listing = {}  # the page is meant for a browser (vendor-apis.md §5.4): fall back below
+        if listing:
+            self.models, self.listed = listing, True
+            return
+        await self._version()
+        self.models = {name: mapping.ModelInfo(name=name) for name in mapping.CATALOGUE}
+
+    async def _version(self) -> Any:
+        """``POST Version/ get_version=True``: the documented liveness call (vendor-apis.md §5.2)."""
+        response = await send(self.client, "POST", self.base_url + "Version/", content="get_version=True",
+                              headers={"Content-Type": FORM})
+        return self._result(response, "Version")
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise ConnectionFailed("not connected to Carbon; connect first")
+        return self._client
+
+    # -- one call ---------------------------------------------------------------------------------
+    def _info(self, model: str) -> mapping.ModelInfo:
+        return self.models.get(model) or mapping.ModelInfo(name=model)
+
+    def _result(self, response: httpx.Response, model: str) -> Any:
+        where = {"method": response.request.method, "url": self._redactor.url(response.request.url),
+                 "status": response.status_code}
+        if response.status_code >= 500 or response.status_code == 429:
+            raise_for_status(response, self._redactor)
+        doc = json_body(response, self._redactor) if response.status_code < 400 else _maybe_json(response)
+        error = doc.get("error") if isinstance(doc, dict) else None
+        if error not in (None, "", False, [], {}):
+            # A non-empty "error" is the failure (vendor-apis.md §5.2), whatever the status says.
+            text = self._redactor.message(error if isinstance(error, str) else json.dumps(error), 300)
+            known = tuple(f.name for f in self._info(model).fields)
+            raise mapping.error_for(text, model=model, fields=known, where=where)
+        raise_for_status(response, self._redactor)
+        if not isinstance(doc, dict) or "result" not in doc:
+            raise MalformedResponse("Carbon answered without a result or an error", **where)
+        return doc["result"]
+
+    async def run(self, chain: Chain) -> Any:
+        """Send one method chain to its model and return ``result`` (or raise the typed error)."""
+        response = await send(self.client, "POST", self.base_url + chain.model + "/",
+                              content=urlencode(chain.form()), headers={"Content-Type": FORM})
+        return self._result(response, chain.model)
+
+    @property
+    def redactor(self) -> Redactor:
+        """This connection's redactor (actions add secrets they send, like a new password)."""
+        return self._redactor
+
+    def record_of(self, result: Any, chain: Chain) -> Record:
+        """The Record for an object a chain returned, with its links and actions."""
+        url = self._redactor.url(self.base_url + chain.model + "/")
+        record = mapping.to_record(result, model=chain.model, url=url, caps=self.capabilities(
+            ResourceRef(collection=chain.model)))
+        return self._decorate(record)
+
+    # -- where things are -------------------------------------------------------------------------
+    def _model_of(self, ref: ResourceRef) -> tuple[str, dict[str, Any]]:
+        """The model a ref names and the lookups its href carries (links to filtered collections)."""
+        lookups: dict[str, Any] = {}
+        model = ref.collection
+        if ref.href:
+            parts = urlsplit(ref.href)
+            model = model or parts.path.rstrip("/").rsplit("/", 1)[-1]
+            lookups = {k: mapping._value(v) for k, v in parse_qsl(parts.query)}
+        if not model or not model.isidentifier() or model in mapping.NOT_MODELS:
+            raise NotFound(f"{ref.label()} names no Carbon model")
+        if self.listed and model not in self.models:
+            raise NotFound(f"Carbon lists no model {model!r}; choose one of {', '.join(list(self.models)[:8])}…")
+        return model, lookups
+
+    def _href(self, model: str, **lookups: Any) -> str:
+        query = urlencode({k: str(v) for k, v in lookups.items()})
+        return f"{self.base_url}{model}/" + (f"?{query}" if query else "")
+
+    def _decorate(self, record: Record) -> Record:
+        """Links to what the record points at and to what points at it; its object-method actions."""
+        model, pk = record.ref.collection or "", record.ref.id
+        info = self._info(model)
+        links: list[Link] = []
+        targets = {**info.fks(), **info.references()}
+        for name, target in targets.items():
+            value = record.fields.get(name, record.fields.get(f"{name}_id"))
+            if mapping.is_object(value):
+                value = value["pk"]
+            if isinstance(value, int | str) and not isinstance(value, bool) and str(value).isdigit():
+                links.append(Link(rel=name, href=self._href(target, pk=value), title=f"{title_for(name)} "
+                                  f"({target} {value})", target=ResourceRef(collection=target, id=str(value))))
+        for other in self.models.values():
+            for name, target in {**other.fks(), **other.references()}.items():
+                if target != model or pk is None:
+                    continue
+                lookup = f"{name}__pk" if name in other.fks() else name
+                href = self._href(other.name, **{lookup: pk})
+                label = mapping.CATALOGUE.get(other.name, (other.name, ""))[0]
+                links.append(Link(rel=other.name, href=href, title=label,
+                                  target=ResourceRef(collection=other.name, href=href)))
+        acts = tuple(actions_for(info, set(self.models)))
+        return record.model_copy(update={"links": tuple(links), "actions": acts})
+
+    # -- reading ----------------------------------------------------------------------------------
+    async def discover(self) -> list[EntryPoint]:
+        entries = []
+        for name, info in self.models.items():
+            title, group = mapping.CATALOGUE.get(name, (name, "Other"))
+            entries.append(EntryPoint(key=name, title=title, group=group, ref=ResourceRef(collection=name),
+                                      capabilities=mapping.capabilities(info), description=f"{API_PATH}{name}/"))
+        return entries
+
+    def capabilities(self, ref: ResourceRef) -> Capabilities:
+        return mapping.capabilities(self._info(ref.collection or ""))
+
+    def filter_spec(self, ref: ResourceRef) -> FilterSpec:
+        info = self._info(ref.collection or "")
+        names = tuple(f.name for f in info.fields) or (self._schemas[ref.collection].names
+                                                        if ref.collection in self._schemas else ())
+        return FilterSpec(server_side=True, fields=names, operators=("=", "~", ">", "<", ">=", "<=", "!="),
+                          hint=mapping.FILTER_HINT.format(field=mapping.search_field(info) or "nothing"))
+
+    def _list_fields(self, info: mapping.ModelInfo) -> list[str] | None:
+        wanted = mapping.LIST_FIELDS.get(info.name)
+        if not wanted or (info.fields and not all(info.has(f) for f in wanted)):
+            return None  # unknown model, or a server whose model differs: ask for every field
+        return list(wanted)
+
+    def _query(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
+               **window: Any) -> Chain:
+        chain = Chain(model)
+        lookups = dict(lookups)
+        if any(k in lookups for k in window):
+            chain, lookups = chain.filter(**lookups), {}
+        chain = chain.filter(**lookups, **window)
+        return chain.call("exclude", dict(excludes)) if excludes else chain
+
+    async def _count(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
+                     **window: Any) -> int:
+        result = await self.run(self._query(model, lookups, excludes, **window).count())
+        if isinstance(result, bool) or not isinstance(result, int):
+            raise MalformedResponse(f"Carbon's count of {model} is not a number", method="POST",
+                                    url=self._redactor.url(self.base_url + model + "/"))
+        return result
+
+    def forget(self) -> None:
+        """Drop every cached total, window and row list (after a write, or to refresh)."""
+        for cache in (self._totals, self._dense, self._anchors, self._rows):
+            cache.clear()
+
+    async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
+        request = request or PageRequest()
+        model, lookups = self._model_of(ref)
+        info = self._info(model)
+        own, excludes = mapping.parse_filter(request.filter, mapping.search_field(info))
+        lookups = {**lookups, **own}
+        key: Key = (model, dumps([lookups, excludes]))
+        offset, start = request.offset, None
+        if request.cursor:
+            head, _, tail = request.cursor.partition(":")
+            if head.isdigit() and tail.isdigit():
+                offset, start = int(head), int(tail)
+        elif request.offset == 0:
+            for cache in (self._totals, self._dense, self._anchors, self._rows):
+                cache.pop(key, None)  # the first page is a (re)load: count again
+        if key not in self._totals:
+            self._totals[key] = await self._count(model, lookups, excludes)
+        total = self._totals[key]
+        fields = self._list_fields(info)
+        if request.order_by or ((lookups or excludes) and total <= LOCAL_MAX):
+            rows = (await self._all(key, model, lookups, excludes, fields, request))[offset:offset + request.limit]
+        else:
+            if start is None:
+                start = await self._start_pk(key, model, lookups, excludes, offset, total)
+            rows = await self._window(model, lookups, excludes, fields, start,
+                                      max(0, min(request.limit, total - offset)))
+            if rows:
+                self._anchors.setdefault(key, {})[offset + len(rows)] = int(rows[-1]["pk"]) + 1
+        items = tuple(self.record_of(row, Chain(model)) for row in rows)
+        end = offset + len(items)
+        cursor = f"{end}:{int(rows[-1]['pk']) + 1}" if rows and end < total else None
+        return Page(items=items, offset=offset, total=total, next_cursor=cursor)
+
+    async def _all(self, key: Key, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
+                   fields: list[str] | None, request: PageRequest) -> list[dict[str, Any]]:
+        """Every matching row in one call (small results, or a sort, which needs them all)."""
+        total = self._totals[key]
+        if total > LOCAL_MAX:
+            raise NotSupported(f"sorting {total} {model} rows would fetch every one; filter first (at most "
+                               f"{LOCAL_MAX})")
+        order = ("-" if request.descending else "") + request.order_by if request.order_by else None
+        cache_key = (key[0], key[1] + (order or ""))
+        if cache_key not in self._rows:
+            chain = self._query(model, lookups, excludes)
+            if order:
+                chain = chain.call("order_by", [order])
+            self._rows[cache_key] = self._objects(await self.run(chain.fields(fields)), model)
+        return self._rows[cache_key]
+
+    def _objects(self, result: Any, model: str) -> list[dict[str, Any]]:
+        if not isinstance(result, list) or not all(mapping.is_object(r) for r in result):
+            raise MalformedResponse(f"Carbon sent something other than a list of {model} objects",
+                                    method="POST", url=self._redactor.url(self.base_url + model + "/"))
+        return result
+
+    async def _start_pk(self, key: Key, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
+                        offset: int, total: int) -> int:
+        """The smallest pk of the row at ``offset`` (pk order), cheaply.
+
+        Pks are positive and distinct, so at most ``offset`` rows lie below ``offset + 1``; each windowed
+        count tells how many gaps lie below the guess, and the guess moves up by that many. With no gaps
+        (checked once: nothing above pk ``total``) no count is needed at all.
+        """
+        if not lookups and not excludes:
+            if key not in self._dense:
+                beyond = await self.run(self._query(model, {}, {}, pk__gt=total).call("exists"))
+                self._dense[key] = beyond is False
+            if self._dense[key]:
+                return offset + 1
+        anchors = self._anchors.get(key, {})
+        if offset in anchors:
+            return anchors[offset]
+        guess = offset + 1
+        for _ in range(MAX_WINDOWS):
+            below = await self._count(model, lookups, excludes, pk__lt=guess)
+            if below >= offset:
+                break
+            guess += offset - below
+        return guess
+
+    async def _window(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
+                      fields: list[str] | None, start: int, need: int) -> list[dict[str, Any]]:
+        """``need`` rows from pk ``start`` up, through pk windows that widen while rows are sparse."""
+        rows: list[dict[str, Any]] = []
+        low, width, empty = start, max(need, 1), 0
+        for _ in range(MAX_WINDOWS):
+            if len(rows) >= need:
+                break
+            chain = self._query(model, lookups, excludes, pk__gte=low, pk__lt=low + width).fields(fields)
+            found = self._objects(await self.run(chain), model)
+            rows += sorted(found, key=lambda r: int(r["pk"]))
+            low, width = low + width, width * 2
+            empty = 0 if found else empty + 1
+            if empty >= 2 and await self.run(self._query(model, lookups, excludes, pk__gte=low).call("exists")) \
+                    is not True:
+                break
+        return rows[:need]
+
+    async def get(self, ref: ResourceRef) -> Record:
+        model, lookups = self._model_of(ref)
+        if ref.id is None and "pk" not in lookups:
+            raise NotFound(f"{ref.label()} is a collection, not a record")
+        chain = Chain(model).get(pk=ref.id if ref.id is not None else lookups["pk"])
+        return self.record_of(await self.run(chain), chain)
+
+    async def follow(self, link: Link) -> Record | Page:
+        target = link.target or ResourceRef(href=link.href)
+        if target.id is not None:
+            return await self.get(target)
+        return await self.list(target)
+
+    async def schema(self, ref: ResourceRef) -> Schema:
+        model, _ = self._model_of(ref)
+        if model not in self._schemas:
+            schema = mapping.schema(self._info(model))
+            if schema is None:
+                result = await self.run(self._query(model, {}, {}, pk__lte=20))
+                sample = [dict(obj["fields"]) for obj in self._objects(result, model)]
+                schema = infer_schema(sample)
+            self._schemas[model] = schema
+        return self._schemas[model]
+
+    # -- writing ----------------------------------------------------------------------------------
+    def _writable(self, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Values as Django's create and set take them: an FK by its attname (``tarif`` -> ``tarif_id``)."""
+        attnames = self._info(model).attnames()
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            if mapping.is_object(value):
+                value = value["pk"]
+            out[attnames.get(name, name)] = value
+        return out
+
+    def _write_chain(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> Chain:
+        model, _ = self._model_of(ref)
+        if method == "POST":
+            return Chain(model).create(**self._writable(model, values))
+        if ref.id is None:
+            raise NotFound(f"{ref.label()} names no record")
+        found = Chain(model).get(pk=ref.id)
+        if method == "DELETE":
+            return found.delete()
+        return found.set(**self._writable(model, values)).save()
+
+    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        chain = self._write_chain("POST", ref, values)
+        result = await self.run(chain)
+        self.forget()
+        if mapping.is_object(result):
+            return self.record_of(result, chain)
+        # Unknown (vendor-apis.md §7.7): the shape of objects.create's result; a bare pk is read back.
+        pk = result.get("pk") if isinstance(result, dict) else result
+        if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdigit():
+            return await self.get(ResourceRef(collection=chain.model, id=str(pk)))
+        raise MalformedResponse(f"Carbon created the {chain.model} record but sent no pk to read it back",
+                                method="POST", url=self._redactor.url(self.base_url + chain.model + "/"))
+
+    async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
+        """``objects.get → set → save``: ``set`` changes only the given fields, so every update is partial."""
+        chain = self._write_chain("PATCH", ref, values)
+        result = await self.run(chain)
+        self.forget()
+        return self.record_of(result, chain) if mapping.is_object(result) else await self.get(ref)
+
+    async def delete(self, ref: ResourceRef) -> None:
+        """``objects.get → delete`` (Django cascades to dependent rows, as the server's models say)."""
+        await self.run(self._write_chain("DELETE", ref, {}))
+        self.forget()
+
+    async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
+        """Run one of the object methods offered as actions (``add_payment``, ``set_password``, …)."""
+        run = ACTIONS.get(action.name)
+        if run is None or record.ref.collection is None or record.id is None:
+            return await super().invoke(record, action, params)
+        result = await run(self, record, dict(params or {}))
+        self.forget()
+        return result
+
+    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
+        chain = self._write_chain(method, ref, values)
+        target = f"{chain.model} {ref.id}" if method != "POST" else chain.model
+        lines = [f"POST {self._redactor.url(self.base_url + chain.model + '/')}  ({target}: {chain.describe()})",
+                 f"Content-Type: {FORM}"]
+        for name, value in chain.form():
+            if value[:1] in "{[":
+                value = dumps(self._redactor.data(json.loads(value)))
+            lines.append(f"{name}={value}")
+        return lines
+
+
+def _maybe_json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+

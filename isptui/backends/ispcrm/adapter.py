@@ -1,0 +1,325 @@
+"""The ISPCRM adapter: pure HATEOAS. Collections come only from the root's links, records bring their own.
+
+Paths are never guessed except in one place, stated there: a record asked for by collection and id alone
+(no href) is fetched at ``{collection href}/{id}``, the REST convention, when no link for it was seen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+
+from isptui.backends.base import Backend, BackendSettings
+from isptui.backends.ispcrm import mapping
+from isptui.backends.ispcrm.auth import IspcrmTokenAuth
+from isptui.discovery import allow_to_capabilities, infer_schema, parse_root_links, resolve, unwrap_ispcrm
+from isptui.errors import AuthFailed, BackendError, ConnectionFailed, NotFound, NotSupported
+from isptui.http import json_body, make_client, raise_for_status, send
+from isptui.http.redact import Redactor
+from isptui.model import (
+    Capabilities,
+    EntryPoint,
+    FilterSpec,
+    Link,
+    Page,
+    PageRequest,
+    Record,
+    ResourceRef,
+    Schema,
+)
+
+API_PATH = "/api/v1"
+# Until OPTIONS says otherwise, a record with a self link is assumed editable: the API offers no other
+# signal, and the server's 405 would still be reported as NotSupported.
+RECORD_DEFAULT = Capabilities(can_update=True, can_delete=True, partial_update=True)
+
+
+class IspcrmBackend(Backend):
+    """ISPCRM API v1 (``{url}/api/v1``)."""
+
+    name = "ispcrm"
+    title = "ISPCRM"
+
+    def __init__(self, settings: BackendSettings) -> None:
+        super().__init__(settings)
+        self.base_url = settings.url.rstrip("/") + API_PATH
+        self._client: httpx.AsyncClient | None = None
+        self._redactor = Redactor(settings.secrets())
+        self._collections: dict[str, mapping.Collection] = {}
+        self._schemas: dict[str, Schema] = {}
+        self._allow: dict[tuple[str, bool], Capabilities] = {}
+        self._cursor_offsets: dict[str, int] = {}
+
+    # -- connection -------------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Read the root document: it proves the token and is the only map of the API there is."""
+        creds = self.settings.credentials
+        if not creds.get("token"):
+            raise AuthFailed("ISPCRM needs an API token (--token)")
+        auth = IspcrmTokenAuth(creds["token"], creds.get("token_header") or "authorization")
+        self._client = make_client(self.settings, base_url=self.base_url, auth=auth, redactor=self._redactor)
+        try:
+            _, doc = await self._exchange("GET", self.base_url)
+            links = parse_root_links(doc, base_url=self.base_url + "/")
+        except BaseException:
+            await self.close()
+            raise
+        self._collections = mapping.collections_from_root(links)
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise ConnectionFailed("not connected to ISPCRM; connect first")
+        return self._client
+
+    async def _exchange(self, method: str, url: str, **kw: Any) -> tuple[httpx.Response, Any]:
+        """Send; HTTP errors and ``{"status": "error"}`` bodies become typed errors; the body is unwrapped
+        later by the caller (lists need the envelope's ``links``/``meta``). None for an empty body."""
+        response = await send(self.client, method, url, **kw)
+        raise_for_status(response, self._redactor)
+        if not response.content.strip():
+            return response, None
+        doc = json_body(response, self._redactor)
+        try:
+            if isinstance(doc, dict):
+                unwrap_ispcrm(doc, status=response.status_code)
+        except BackendError as exc:
+            # An error envelope with a 2xx status: keep the class the message chose, add where it happened.
+            raise type(exc)(f"ISPCRM: {exc.message}", method=method, url=self._redactor.url(response.request.url),
+                            status=response.status_code) from exc
+        return response, doc
+
+    # -- where things are -------------------------------------------------------------------------
+    def _collection(self, ref: ResourceRef) -> mapping.Collection | None:
+        return self._collections.get(ref.collection or "")
+
+    def _locate(self, href: str) -> tuple[str | None, str | None]:
+        """(collection key, record id) of a URL under a known collection: ``…/x/u`` or ``…/x/u/7``."""
+        path = href.split("?", 1)[0].rstrip("/")
+        for coll in self._collections.values():
+            base = coll.href.split("?", 1)[0].rstrip("/")
+            if path == base:
+                return coll.key, None
+            rest = path[len(base) + 1:] if path.startswith(base + "/") else None
+            if rest and "/" not in rest:
+                return coll.key, rest
+        return None, None
+
+    def _list_url(self, ref: ResourceRef) -> str:
+        if ref.href and ref.id is None:
+            return resolve(ref.href, self.base_url + "/")
+        coll = self._collection(ref)
+        if coll is None:
+            raise NotFound(f"ISPCRM's root links to no collection {ref.label()!r}")
+        return coll.href
+
+    def _record_url(self, ref: ResourceRef) -> str:
+        if ref.href:
+            return resolve(ref.href, self.base_url + "/")
+        coll = self._collection(ref)
+        if coll is None or ref.id is None:
+            raise NotFound(f"{ref.label()} names no ISPCRM record")
+        # The one guess (see the module doc): the REST convention for an id without a link.
+        return coll.href.split("?", 1)[0].rstrip("/") + "/" + ref.id
+
+    def _target(self, link: Link) -> Link:
+        key, rid = self._locate(link.href)
+        if key is None:
+            return link
+        return link.model_copy(update={"target": ResourceRef(collection=key, id=rid, href=link.href)})
+
+    # -- reading ----------------------------------------------------------------------------------
+    async def discover(self) -> list[EntryPoint]:
+        return [EntryPoint(key=c.key, title=c.title, group="ISPCRM", ref=ResourceRef(collection=c.key),
+                           capabilities=self.capabilities(ResourceRef(collection=c.key)),
+                           description=urlsplit(c.href).path) for c in self._collections.values()]
+
+    def capabilities(self, ref: ResourceRef) -> Capabilities:
+        coll = self._collection(ref)
+        known = self._allow.get((ref.collection or "", False))
+        base = known or Capabilities(can_create=bool(coll and coll.create_href))
+        return base.model_copy(update={"can_filter": True, "server_filter": True, "total_known": True})
+
+    def filter_spec(self, ref: ResourceRef) -> FilterSpec:
+        known = self._schemas.get(ref.collection or "")
+        return FilterSpec(server_side=True, fields=known.names if known else (), operators=("=",),
+                          hint=mapping.FILTER_HINT)
+
+    def _params(self, request: PageRequest) -> list[tuple[str, str]]:
+        params: list[tuple[str, str]] = []
+        words: list[str] = []
+        for term in (request.filter or "").split(","):
+            name, eq, value = term.partition("=")
+            if eq and name.strip():
+                params.append((name.strip(), value.strip()))
+            elif term.strip():
+                words.append(term.strip())
+        if words:
+            params.append(("search", " ".join(words)))
+        if request.order_by:
+            # Unknown (vendor-apis.md §3): sort syntax; the common "sort=-field" is sent.
+            params.append(("sort", ("-" if request.descending else "") + request.order_by))
+        return params
+
+    async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
+        request = request or PageRequest()
+        if request.cursor:
+            # The server's own next link, exactly as given.
+            url = resolve(request.cursor, self.base_url + "/")
+            response, doc = await self._exchange("GET", url)
+            asked = self._cursor_offsets.get(request.cursor, mapping.offset_of(url))
+        else:
+            url, _, own = self._list_url(ref).partition("?")
+            own_params = [(k, v) for k, v in parse_qsl(own, keep_blank_values=True) if k not in ("limit", "offset")]
+            # Unknown (vendor-apis.md §3): paging parameters; limit/offset are sent, and whatever the server
+            # answers (meta, links.next) is believed over them.
+            params = [*own_params, *self._params(request), ("limit", str(request.limit)),
+                      ("offset", str(request.offset))]
+            response, doc = await self._exchange("GET", url, params=params)
+            asked = request.offset
+        got = mapping.parse_list(doc, url=str(response.request.url))
+        offset = got.offset if got.offset is not None else asked if asked is not None else request.offset
+        items = got.items
+        if len(items) > request.limit and got.next is None:
+            # The server ignored paging and sent everything: page it here.
+            items = items[offset:offset + request.limit] if got.offset is None else items[:request.limit]
+        key = ref.collection or self._locate(url)[0]
+        page_url = self._redactor.url(response.request.url)
+        records = tuple(self._record(row, self._row_ref(key, row, url), page_url) for row in items)
+        if got.next is not None:
+            # Where the next page starts, for servers whose next link says only ``page=2``.
+            self._cursor_offsets[got.next] = offset + len(records)
+        # A total without a next link still pages: the UI asks by offset.
+        return Page(items=records, offset=offset, total=got.total, next_cursor=got.next)
+
+    @staticmethod
+    def _row_ref(key: str | None, row: Any, list_url: str) -> ResourceRef:
+        """A row's ref before its own self link (if any) replaces the href: by key, else under the list."""
+        rid = mapping.record_id(row) if isinstance(row, dict) else None
+        if key is not None:
+            return ResourceRef(collection=key, id=rid)
+        href = list_url.split("?", 1)[0].rstrip("/") + (f"/{rid}" if rid else "")
+        return ResourceRef(href=href, id=rid)
+
+    def _record(self, data: Any, ref: ResourceRef, url: str, capabilities: Capabilities | None = None) -> Record:
+        record = mapping.to_record(data, ref=ref, base_url=self.base_url + "/", url=url,
+                                   capabilities=capabilities or self._allow.get((ref.collection or "", True))
+                                   or RECORD_DEFAULT)
+        return record.model_copy(update={"links": tuple(self._target(link) for link in record.links)})
+
+    async def get(self, ref: ResourceRef) -> Record:
+        if ref.id is None and ref.href is None:
+            raise NotFound(f"{ref.label()} is a collection, not a record")
+        url = self._record_url(ref)
+        response, doc = await self._exchange("GET", url)
+        data = unwrap_ispcrm(doc) if isinstance(doc, dict) else doc
+        key = ref.collection or self._locate(url)[0]
+        caps = await self._record_allow(key, url)
+        return self._record(data, ResourceRef(collection=key, id=ref.id, href=ref.href or url),
+                            self._redactor.url(response.request.url), caps)
+
+    async def _record_allow(self, key: str | None, url: str) -> Capabilities | None:
+        """What records of a collection allow, from one OPTIONS per collection; None when it says nothing."""
+        if key is None:
+            return None
+        if (key, True) not in self._allow:
+            try:
+                response = await send(self.client, "OPTIONS", url)
+            except BackendError:
+                return None  # capabilities are a nicety; the record itself loaded
+            if response.status_code >= 400 or "allow" not in response.headers:
+                return None
+            self._allow[(key, True)] = allow_to_capabilities(response.headers["allow"], detail=True)
+        return self._allow[(key, True)]
+
+    async def follow(self, link: Link) -> Record | Page:
+        """GET the link: a list becomes a Page, an object a Record."""
+        if link.external:
+            raise NotSupported(f"{link.href} is on another server; isptui does not send your token there")
+        target = self._target(link).target
+        if target is not None and target.id is not None:
+            return await self.get(target)
+        url = resolve(link.href, self.base_url + "/")
+        response, doc = await self._exchange("GET", url)
+        data = unwrap_ispcrm(doc) if isinstance(doc, dict) else doc
+        if isinstance(data, list) or (isinstance(data, dict) and mapping.record_id(data) is None):
+            return await self.list(target or ResourceRef(href=url), PageRequest())
+        return self._record(data, ResourceRef(href=url, id=mapping.record_id(data)),
+                            self._redactor.url(response.request.url))
+
+    async def schema(self, ref: ResourceRef) -> Schema:
+        """Inferred from a sample page (ISPCRM declares no schema), with server-computed fields locked."""
+        key = ref.collection or ref.href or ""
+        if key in self._schemas:
+            return self._schemas[key]
+        list_ref = ResourceRef(collection=ref.collection, href=None if ref.collection else ref.href)
+        page = await self.list(list_ref, PageRequest(limit=20))
+        schema = mapping.knowledge(infer_schema([dict(item.raw) for item in page.items
+                                                 if isinstance(item.raw, dict)]))
+        await self._collection_allow(ref)
+        self._schemas[key] = schema
+        return schema
+
+    async def _collection_allow(self, ref: ResourceRef) -> None:
+        coll = self._collection(ref)
+        if coll is None or (coll.key, False) in self._allow:
+            return
+        try:
+            response = await send(self.client, "OPTIONS", coll.href)
+        except BackendError:
+            return
+        if response.status_code < 400 and "allow" in response.headers:
+            self._allow[(coll.key, False)] = allow_to_capabilities(response.headers["allow"], detail=False)
+
+    # -- writing ----------------------------------------------------------------------------------
+    def _create_url(self, ref: ResourceRef) -> str:
+        coll = self._collection(ref)
+        if coll is not None:
+            return coll.create_href or coll.href.split("?", 1)[0]
+        return self._list_url(ref).split("?", 1)[0]
+
+    async def _written(self, response: httpx.Response, doc: Any, ref: ResourceRef) -> Record:
+        """The record a write answered with, or a read-back when the answer carries none."""
+        data = unwrap_ispcrm(doc) if isinstance(doc, dict) else None
+        if isinstance(data, dict) and mapping.record_id(data) is not None:
+            return self._record(data, ResourceRef(collection=ref.collection, id=mapping.record_id(data),
+                                                  href=ref.href), self._redactor.url(response.request.url))
+        location = response.headers.get("location")
+        if location:
+            return await self.get(ResourceRef(collection=ref.collection, href=resolve(location, self.base_url)))
+        return await self.get(ref)
+
+    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        response, doc = await self._exchange("POST", self._create_url(ref), json=dict(values))
+        record = await self._written(response, doc, ResourceRef(collection=ref.collection))
+        return record
+
+    async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
+        """PATCH (partial) or PUT (full); the server answers with the record, else it is read back."""
+        response, doc = await self._exchange("PATCH" if partial else "PUT", self._record_url(ref),
+                                             json=dict(values))
+        return await self._written(response, doc, ref)
+
+    async def delete(self, ref: ResourceRef) -> None:
+        if ref.id is None and ref.href is None:
+            raise NotFound(f"{ref.label()} names no record")
+        await self._exchange("DELETE", self._record_url(ref))
+
+    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
+        url = self._create_url(ref) if method == "POST" else self._record_url(ref)
+        lines = [f"{method} {self._redactor.url(url)}"]
+        header = (self.settings.credentials.get("token_header") or "authorization").lower()
+        lines.append("X-Auth-Token: ***" if header == "x-auth-token" else "Authorization: Bearer ***")
+        if method in ("POST", "PUT", "PATCH"):
+            lines.append("Content-Type: application/json")
+            lines.append(json.dumps(self._redactor.data(dict(values)), ensure_ascii=False, indent=2))
+        return lines
