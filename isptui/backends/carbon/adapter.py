@@ -341,8 +341,14 @@ class CarbonBackend(Backend):
         model, lookups = self._model_of(ref)
         if ref.id is None and "pk" not in lookups:
             raise NotFound(f"{ref.label()} is a collection, not a record")
-        chain = Chain(model).get(pk=ref.id if ref.id is not None else lookups["pk"])
-        return self.record_of(await self.run(chain), chain)
+        pk = ref.id if ref.id is not None else lookups["pk"]
+        chain = Chain(model).get(pk=pk)
+        try:
+            return self.record_of(await self.run(chain), chain)
+        except NotFound as exc:
+            # Carbon's own text ("matching query does not exist") does not say which record was asked for.
+            raise NotFound(f"{model} {pk} does not exist on the server ({exc.message})", method=exc.method,
+                           url=exc.url, status=exc.status) from exc
 
     async def follow(self, link: Link) -> Record | Page:
         target = link.target or ResourceRef(href=link.href)
