@@ -67,7 +67,9 @@ def transport_error(exc: Exception, method: str, url: str, redactor: Redactor = 
         host = safe_url
     where = {"method": method.upper(), "url": safe_url}
     chain = _chain(exc)
-    detail = redactor.message(" ".join(str(e) for e in chain[:2] if str(e)) or type(exc).__name__, 200)
+    # The first two links of the cause chain often carry the same text (httpx re-wraps anyio's error).
+    texts = list(dict.fromkeys(str(e) for e in chain[:2] if str(e)))
+    detail = redactor.message(" ".join(texts) or type(exc).__name__, 200)
     lowered = detail.lower()
     if isinstance(exc, httpx.TimeoutException) or any(isinstance(e, TimeoutError) for e in chain):
         return RequestTimeout(f"no response from {host} in time ({detail}); the server is slow or "
