@@ -1,0 +1,273 @@
+"""The record form: edit (``e``) or create (``n``) a record from its Schema, then save with ``ctrl+s``.
+
+Save runs: client-side validation → write plan → (update) re-read and conflict dialog → diff preview →
+write in a worker → read back. Any failure keeps the form and everything typed in it; field errors, the
+client's or the server's, are placed under their fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from isptui.editing import Editor, WritePlan
+from isptui.errors import BackendError, ValidationFailed
+from isptui.formdata import validate_form
+from isptui.model import Record, ResourceRef, Schema
+from isptui.ui.edit.confirm import DiscardChangesScreen, describe_error
+from isptui.ui.edit.diff import ConflictScreen, DiffPreviewScreen, is_secret, shown
+from isptui.ui.edit.widgets import FieldEditor
+from isptui.ui.text import clean
+
+
+class RecordFormScreen(Screen[Record | None]):
+    """A form generated from ``schema``; dismisses with the stored Record, or None when closed unsaved.
+
+    ``record=None`` makes a create form for ``collection_ref``; otherwise it edits ``record`` (which should
+    be a full ``Backend.get`` result, since the conflict check compares it with a fresh read).
+    """
+
+    DEFAULT_CSS = """
+    RecordFormScreen { layout: vertical; }
+    RecordFormScreen #form-frame { height: 1fr; border: round $primary; padding: 0 1; }
+    RecordFormScreen #form-frame.-production { border: round $error; }
+    RecordFormScreen #form-head { height: 1; }
+    RecordFormScreen #form-title { text-style: bold; color: $primary; width: 1fr; }
+    RecordFormScreen #form-badge { color: $error; text-style: bold; }
+    RecordFormScreen #form-note { color: $text-muted; }
+    RecordFormScreen #form-message { display: none; border: round $error; color: $error; padding: 0 1;
+                                     height: auto; max-height: 8; }
+    RecordFormScreen #form-message.-shown { display: block; }
+    RecordFormScreen #form-message.-info { border: round $warning; color: $warning; }
+    RecordFormScreen #form-fields { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "close", "Close"),
+    ]
+
+    def __init__(self, schema: Schema, record: Record | None, *, title: str, editor: Editor,
+                 collection_ref: ResourceRef | None = None, production: bool = False) -> None:
+        super().__init__()
+        if record is None and collection_ref is None:
+            raise ValueError("a create form needs collection_ref")
+        self.schema = schema
+        self.record = record
+        self.form_title = title
+        self.editor = editor
+        self.collection_ref = collection_ref or (record.ref if record else None)
+        self.production = production
+        self.saving = False
+        # Read-only fields cannot be set, so they are shown only where they hold something to read.
+        values = dict(record.fields) if record is not None else {}
+        specs = [s for s in schema.fields if not s.read_only or s.name in values]
+        self.editors = [FieldEditor(spec, values.get(spec.name), index=i) for i, spec in enumerate(specs)]
+
+    # -- layout ----------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-frame", classes="-production" if self.production else ""):
+            with Horizontal(id="form-head"):
+                yield Label(Text(clean(self.form_title)), id="form-title")
+                if self.production:
+                    yield Label("PRODUCTION", id="form-badge")
+            note = "* required · ctrl+s save · esc close"
+            if self.schema.source:
+                note = f"fields from {clean(self.schema.source)} · {note}"
+            yield Static(Text(note), id="form-note")
+            yield Static("", id="form-message")
+            with VerticalScroll(id="form-fields"):
+                yield from self.editors
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for field in self.editors:
+            if not field.control.disabled:
+                field.control.focus()
+                break
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter moves on, like a paper form; saving stays an explicit ctrl+s.
+        event.stop()
+        self.focus_next()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A bug below the UI must not eat the form: say what broke and keep every field as typed.
+        if event.worker.group == "record-form-save" and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.show_message(f"Saving failed unexpectedly: {type(error).__name__}: {error}")
+
+    # -- reading the form ------------------------------------------------------------------------
+    def editor_for(self, name: str) -> FieldEditor | None:
+        """The field editor of ``name`` (``additional_attributes.x`` finds ``additional_attributes``)."""
+        for field in self.editors:
+            if field.spec.name == name:
+                return field
+        head = name.split(".", 1)[0].split("[", 1)[0]
+        return next((f for f in self.editors if f.spec.name == head), None) if head != name else None
+
+    def touched(self) -> list[str]:
+        """Names of the fields the user changed."""
+        return [f.spec.name for f in self.editors if f.touched]
+
+    def collect(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """Typed values and per-field errors; untouched fields keep the server's value and are not judged.
+
+        A field the user did not touch is not theirs to fix (the server may hold a value its own schema
+        rejects), and on create an untouched optional field is left to the server's default.
+        """
+        original = dict(self.record.fields) if self.record is not None else {}
+        raw = {f.spec.name: f.raw() for f in self.editors if not f.spec.read_only}
+        values, errors = validate_form(self.schema, raw, original)
+        touched = set(self.touched())
+        if self.record is not None:
+            errors = {k: v for k, v in errors.items() if k in touched}
+            values = {k: (v if k in touched else original.get(k)) for k, v in values.items()}
+            # A cleared text field keeps the API's own style: "" where the server held a string, not null.
+            values = {k: "" if v is None and k in touched and isinstance(original.get(k), str) else v
+                      for k, v in values.items()}
+        else:
+            required = {s.name for s in self.schema.fields if s.required}
+            values = {k: v for k, v in values.items() if k in touched or k in required}
+        return values, errors
+
+    # -- showing results -------------------------------------------------------------------------
+    def show_field_errors(self, errors: Mapping[str, list[str]], headline: str) -> None:
+        """Put each message under its field; messages for fields not on the form go to the top panel."""
+        for field in self.editors:
+            field.show_errors([])
+        placed: dict[FieldEditor, list[str]] = {}
+        stray: list[str] = []
+        for name, messages in errors.items():
+            field = self.editor_for(name)
+            if field is None:
+                stray.extend(f"{name}: {m}" if name else m for m in messages)
+                continue
+            # ``additional_attributes.vip`` lands on its object field, named so the user knows which key.
+            prefix = "" if field.spec.name == name else f"{name.split('.', 1)[-1]}: "
+            placed.setdefault(field, []).extend(prefix + m for m in messages)
+        for field, messages in placed.items():
+            field.show_errors(messages)
+        self.show_message("\n".join([headline, *stray]))
+        first = next((f for f in self.editors if f.has_class("-invalid")), None)
+        if first is not None and not first.control.disabled:
+            first.control.focus()
+
+    def show_message(self, text: str, *, info: bool = False) -> None:
+        """The panel above the fields: an error (or, with ``info``, a notice); empty text hides it."""
+        panel = self.query_one("#form-message", Static)
+        panel.update(Text(clean(text, multiline=True)))
+        panel.set_class(bool(text), "-shown")
+        panel.set_class(info, "-info")
+
+    # -- actions ---------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        if self.saving:
+            self.notify("Already saving; wait for the server's answer.", severity="warning")
+            return
+        self.save()
+
+    def action_close(self) -> None:
+        if self.saving:
+            self.notify("A save is in progress; wait for the server's answer.", severity="warning")
+            return
+        changed = self.touched()
+        if not changed:
+            self.dismiss(None)
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(DiscardChangesScreen([self._title_of(n) for n in changed]), decided)
+
+    def _title_of(self, name: str) -> str:
+        spec = self.schema.field(name)
+        return spec.title if spec else name
+
+    @work(group="record-form-save", exit_on_error=False)
+    async def save(self) -> None:
+        """Validate, plan, check for a concurrent change, preview, write, read back."""
+        self.saving = True
+        try:
+            await self._save()
+        finally:
+            self.saving = False
+
+    async def _save(self) -> None:
+        values, errors = self.collect()
+        if errors:
+            count = len(errors)
+            self.show_field_errors(errors, f"Fix {count} field{'s' * (count != 1)} before saving.")
+            return
+        for field in self.editors:
+            field.show_errors([])
+        self.show_message("")
+        plan = await self._plan(values)
+        if plan is None:
+            return
+        confirmed = await self.app.push_screen_wait(
+            DiffPreviewScreen(plan, schema=self.schema, production=self.production))
+        if not confirmed:
+            return
+        try:
+            stored = await self.editor.apply(plan)
+        except ValidationFailed as exc:
+            self.show_field_errors(exc.field_errors, f"{exc.title}: {exc.message}")
+            return
+        except BackendError as exc:
+            self.show_message(f"{exc.title}\n{describe_error(exc)}")
+            return
+        label = stored.ref.label() if stored is not None else plan.ref.label()
+        self.app.notify(clean(f"Saved {label}"), title="Saved", markup=False)
+        self.dismiss(stored)
+
+    async def _plan(self, values: dict[str, Any]) -> WritePlan | None:
+        """The write to preview, after the concurrent-change check for updates; None when nothing to do."""
+        if self.record is None:
+            assert self.collection_ref is not None
+            return self.editor.plan_create(self.collection_ref, values)
+        plan = self.editor.plan_update(self.record, values, self.schema)
+        if not plan.changes:
+            self.notify("Nothing changed, so nothing was sent.")
+            return None
+        try:
+            conflict = await self.editor.find_conflict(plan)
+        except BackendError as exc:
+            self.show_message(f"Could not re-read the record before saving: {exc.title}\n{describe_error(exc)}")
+            return None
+        if conflict is None:
+            return plan
+        choice = await self.app.push_screen_wait(
+            ConflictScreen(conflict, schema=self.schema, edited=plan.changes))
+        if choice == "reload":
+            self.reload(conflict.current, plan)
+            return None
+        if choice != "overwrite":
+            return None
+        mine = {name: new for name, (_, new) in plan.changes.items()}
+        self.record = conflict.current
+        plan = self.editor.plan_update(conflict.current, {**conflict.current.fields, **mine}, self.schema)
+        if not plan.changes:
+            self.notify("The server already holds your values, so nothing was sent.")
+            return None
+        return plan
+
+    def reload(self, current: Record, abandoned: WritePlan) -> None:
+        """Refill every field with the server's values; list the edits that were replaced, so none vanish."""
+        self.record = current
+        for field in self.editors:
+            field.load(current.fields.get(field.spec.name))
+        lines = ["Reloaded: the form now shows the server's values. Your edits were:"]
+        for name, (_, new) in abandoned.changes.items():
+            lines.append(f"  {self._title_of(name)}: {shown(new, secret=is_secret(name, self.schema)).plain}")
+        self.show_message("\n".join(lines), info=True)

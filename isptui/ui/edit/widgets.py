@@ -1,0 +1,238 @@
+"""One form field per schema field: a label with its marks, the right input widget, help and error lines.
+
+``FieldEditor.raw()`` is what ``formdata.validate_form`` expects (text, or ``"true"``/``"false"`` from a
+switch so the API's own boolean style — ``"1"`` or ``true`` — is kept by the converter).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.validation import Function
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, SelectionList, Static, Switch, TextArea
+
+from isptui.formdata import ZERO_DATES
+from isptui.model import FieldSpec, FieldType
+from isptui.ui.text import clean, display
+
+SECRET_PLACEHOLDER = "•••• unchanged — type to replace"
+_TRUE = ("1", "true", "yes", "on")
+
+
+def value_text(value: Any, *, multiline: bool = False) -> str:
+    """A field value as editable text: ``None`` is empty, objects are JSON, controls made visible.
+
+    Control characters are shown as stand-ins because a raw ESC in a widget could drive the terminal; an
+    untouched field is never sent (``FieldEditor.touched``), so the stand-ins only travel if the user edits.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return clean(json.dumps(value, ensure_ascii=False, indent=2 if multiline else None), multiline=True)
+    return clean(display(value), multiline=multiline)
+
+
+def _is_date(text: str) -> bool:
+    if text.strip() in ("", *ZERO_DATES):
+        return True
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(text: str) -> bool:
+    if text.strip() in ("", *ZERO_DATES):
+        return True
+    try:
+        datetime.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _switch_word(on: bool) -> str:
+    return " yes" if on else " no"
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in _TRUE
+
+
+def _choice_options(spec: FieldSpec, current: str) -> list[tuple[Text, str]]:
+    options = [(Text(clean(label or value)), value) for value, label in spec.choices]
+    if current and current not in {value for value, _ in spec.choices}:
+        # The server holds a value its own schema does not list; offer it so it is not silently lost.
+        options.insert(0, (Text(f"{clean(current)} (not in the list)"), current))
+    return options
+
+
+def make_control(spec: FieldSpec, value: Any, *, control_id: str) -> Widget:
+    """The input widget for one field, filled with ``value``; disabled when the field is read-only."""
+    locked = spec.read_only
+    if spec.secret:
+        # The stored secret never enters a widget: nothing to leak into a screenshot; empty means unchanged.
+        return Input(password=True, placeholder=SECRET_PLACEHOLDER, id=control_id, disabled=locked,
+                     max_length=spec.max_length or 0, compact=True)
+    kind = spec.type
+    if kind is FieldType.BOOLEAN:
+        return Switch(value=_truthy(value), id=control_id, disabled=locked)
+    if kind is FieldType.CHOICE and spec.choices:
+        current = "" if value is None else str(value)
+        options = _choice_options(spec, current)
+        return Select(options, prompt="(none)", allow_blank=not spec.required or not current,
+                      value=current if current else Select.NULL, id=control_id, disabled=locked, compact=True)
+    if kind is FieldType.MULTI_CHOICE and spec.choices:
+        chosen = _multi_values(value)
+        return SelectionList[str](*[(Content(clean(label or v)), v, v in chosen) for v, label in spec.choices],
+                                  id=control_id, disabled=locked, classes="multi", compact=True)
+    if kind in (FieldType.OBJECT, FieldType.LIST):
+        return TextArea(value_text(value, multiline=True), id=control_id, disabled=locked, classes="json",
+                        tab_behavior="focus", soft_wrap=True, compact=True)
+    if spec.multiline:
+        return TextArea(value_text(value, multiline=True), id=control_id, disabled=locked, tab_behavior="focus",
+                        compact=True)
+    text = value_text(value)
+    if kind is FieldType.MULTI_CHOICE:
+        text = ", ".join(_multi_values(value))
+    if kind is FieldType.INTEGER:
+        return Input(text, type="integer", id=control_id, disabled=locked, valid_empty=True, compact=True)
+    if kind is FieldType.DECIMAL:
+        return Input(text, type="number", id=control_id, disabled=locked, valid_empty=True, compact=True)
+    if kind is FieldType.DATE:
+        return Input(text, placeholder="YYYY-MM-DD", id=control_id, disabled=locked,
+                     validators=[Function(_is_date, "must be a date like 2026-11-23")], compact=True)
+    if kind is FieldType.DATETIME:
+        return Input(text, placeholder="YYYY-MM-DD HH:MM:SS", id=control_id, disabled=locked,
+                     validators=[Function(_is_datetime, "must be a date and time")], compact=True)
+    return Input(text, id=control_id, disabled=locked, max_length=spec.max_length or 0, compact=True)
+
+
+def _multi_values(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if value in (None, ""):
+        return []
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def read_control(control: Widget) -> Any:
+    """What the user has in ``control``, as ``validate_form`` takes it."""
+    if isinstance(control, Switch):
+        return "true" if control.value else "false"
+    if isinstance(control, Select):
+        return "" if control.value is Select.NULL else str(control.value)
+    if isinstance(control, SelectionList):
+        return ",".join(str(v) for v in control.selected)
+    if isinstance(control, TextArea):
+        return control.text
+    if isinstance(control, Input):
+        return control.value
+    raise TypeError(f"not a form control: {type(control).__name__}")
+
+
+class FieldEditor(Vertical):
+    """A labelled control for one schema field, with help text and the field's error messages."""
+
+    # One row per field (label left, compact control right) so an 80x24 terminal shows a dozen fields.
+    DEFAULT_CSS = """
+    FieldEditor { height: auto; }
+    FieldEditor > .field-row { height: auto; }
+    FieldEditor .field-label { width: 26; padding-right: 1; color: $text; }
+    FieldEditor .field-label.-locked { color: $text-muted; }
+    FieldEditor .field-row > * { width: 1fr; }
+    FieldEditor .field-row > .field-label { width: 26; }
+    FieldEditor > .field-help { color: $text-muted; padding-left: 26; }
+    FieldEditor > .field-error { color: $error; display: none; padding-left: 26; }
+    FieldEditor.-invalid > .field-error { display: block; }
+    FieldEditor.-invalid .field-label { color: $error; text-style: bold; }
+    FieldEditor.-invalid .field-row > Input, FieldEditor.-invalid .field-row > TextArea {
+        background-tint: $error 20%;
+    }
+    FieldEditor TextArea { height: 5; }
+    FieldEditor SelectionList { height: auto; max-height: 6; }
+    FieldEditor Switch { border: none; height: 1; padding: 0; width: auto; }
+    FieldEditor .field-row > .switch-state { width: auto; color: $text-muted; }
+    FieldEditor Switch:focus { border: none; background-tint: $primary 40%; }
+    """
+
+    def __init__(self, spec: FieldSpec, value: Any, *, index: int) -> None:
+        super().__init__(id=f"field-{index}", classes="field")
+        self.spec = spec
+        self.original = value
+        self.control = make_control(spec, value, control_id=f"input-{index}")
+        self._baseline: Any = None
+
+    def compose(self) -> ComposeResult:
+        label = Text(clean(self.spec.title))
+        if self.spec.required and not self.spec.read_only:
+            label.append(" *", style="bold")
+        if self.spec.read_only:
+            label.append("  (read-only)")
+        if self.spec.secret:
+            label.append("  (secret)")
+        with Horizontal(classes="field-row"):
+            yield Label(label, classes="field-label" + (" -locked" if self.spec.read_only else ""))
+            yield self.control
+            if isinstance(self.control, Switch):
+                # The switch is drawn in colour only; the word keeps it readable under NO_COLOR.
+                yield Label(_switch_word(self.control.value), classes="switch-state")
+        if self.spec.help:
+            yield Static(Text(clean(self.spec.help)), classes="field-help")
+        yield Static("", classes="field-error")
+
+    def on_mount(self) -> None:
+        self._baseline = read_control(self.control)
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        for state in self.query(".switch-state").results(Label):
+            state.update(_switch_word(event.value))
+
+    def raw(self) -> Any:
+        """The user's input for this field."""
+        return read_control(self.control)
+
+    @property
+    def touched(self) -> bool:
+        """Whether the user changed this field since it was filled (or reloaded)."""
+        return not self.spec.read_only and read_control(self.control) != self._baseline
+
+    def load(self, value: Any) -> None:
+        """Refill with ``value`` (the server's current one) and make it the new unchanged state."""
+        self.original = value
+        control = self.control
+        if self.spec.secret and isinstance(control, Input):
+            control.value = ""
+        elif isinstance(control, Switch):
+            control.value = _truthy(value)
+        elif isinstance(control, Select):
+            current = "" if value is None else str(value)
+            control.set_options(_choice_options(self.spec, current))
+            if current:
+                control.value = current
+            elif control._allow_blank:
+                control.clear()
+        elif isinstance(control, SelectionList):
+            control.deselect_all()
+            for chosen in _multi_values(value):
+                control.select(chosen)
+        elif isinstance(control, TextArea):
+            control.load_text(value_text(value, multiline=True))
+        elif isinstance(control, Input):
+            text = value_text(value)
+            control.value = ", ".join(_multi_values(value)) if self.spec.type is FieldType.MULTI_CHOICE else text
+        self._baseline = read_control(control)
+        self.show_errors([])
+
+    def show_errors(self, messages: list[str]) -> None:
+        """Show ``messages`` under the control (API text, rendered literally); none clears the state."""
+        self.set_class(bool(messages), "-invalid")
+        self.query_one(".field-error", Static).update(Text(clean("; ".join(messages))))
