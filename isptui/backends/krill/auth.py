@@ -6,21 +6,20 @@ confirmed, so the flow works with an access token alone (it logs in again when t
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import time
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import httpx
 
 from isptui.errors import AuthFailed
 from isptui.http.errors import json_body
+from isptui.http.token_auth import SAFE_METHODS, RenewingTokenAuth, with_client_headers
 
 LOGIN_PATH = "auth/login/"
 REFRESH_PATH = "auth/refresh/"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EARLY = 30.0
 """Seconds before ``exp`` at which the token is renewed, so a request never leaves with a dying token."""
 
@@ -55,7 +54,7 @@ def token_not_valid(response: httpx.Response) -> bool:
     return code in ("token_not_valid", "not_authenticated", "authentication_failed") or "token" in detail
 
 
-class KrillJWTAuth(httpx.Auth):
+class KrillJWTAuth(RenewingTokenAuth):
     """``Authorization: Bearer <access>`` from ``POST auth/login/``; renewed via ``auth/refresh/``."""
 
     requires_response_body = True
@@ -68,7 +67,7 @@ class KrillJWTAuth(httpx.Auth):
         self._base = api_base.rstrip("/") + "/"
         self._clock = clock
         self._on_token = on_token
-        self._lock = asyncio.Lock()
+        super().__init__()
         self._json_login = False
         self.access: str | None = None
         self.refresh: str | None = None
@@ -116,15 +115,15 @@ class KrillJWTAuth(httpx.Auth):
         if self._fresh() and not force:
             return
         if self.refresh:
-            response = yield _like(self.refresh_request(), like)
+            response = yield with_client_headers(self.refresh_request(), like)
             if response.status_code == 200 and self._take(response, keep_refresh=True):
                 self.refreshes += 1
                 return
             self.refresh = None
-        response = yield _like(self.login_request(), like)
+        response = yield with_client_headers(self.login_request(), like)
         if response.status_code == 415 and not self._json_login:
             self._json_login = True
-            response = yield _like(self.login_request(), like)
+            response = yield with_client_headers(self.login_request(), like)
         if response.status_code in (200, 201) and self._take(response, keep_refresh=False):
             self.logins += 1
             return
@@ -138,61 +137,12 @@ class KrillJWTAuth(httpx.Auth):
         raise AuthFailed(f"Krill login failed with HTTP {response.status_code}; is this a Krill API v2 URL?",
                          method="POST", url=self._base + LOGIN_PATH, status=response.status_code)
 
+    def _current(self) -> str | None:
+        return self.access
+
     def _authorize(self, request: httpx.Request) -> None:
         request.headers["Authorization"] = f"Bearer {self.access}"
 
-    @staticmethod
-    def _resendable(request: httpx.Request, response: httpx.Response) -> bool:
+    def _resendable(self, request: httpx.Request, response: httpx.Response) -> bool:
         # A 401 for the token proves the view never ran, so even a write is safe to resend once.
         return token_not_valid(response) or (response.status_code == 401 and request.method in SAFE_METHODS)
-
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        yield from self._renew(False, request)
-        self._authorize(request)
-        response = yield request
-        if self._resendable(request, response):
-            yield from self._renew(True, request)
-            self._authorize(request)
-            yield request
-
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        # One renewal at a time: a request that waited on the lock finds the token already renewed.
-        if not self._fresh():
-            async with self._lock:
-                flow = self._renew(False, request)
-                try:
-                    step = next(flow)
-                    while True:
-                        answer = yield step
-                        await answer.aread()  # our own flow, so httpx does not read bodies for us
-                        step = flow.send(answer)
-                except StopIteration:
-                    pass
-        self._authorize(request)
-        used = self.access
-        response = yield request
-        if response.status_code == 401:
-            await response.aread()
-        if not self._resendable(request, response):
-            return
-        async with self._lock:
-            flow = self._renew(self.access == used, request)
-            try:
-                step = next(flow)
-                while True:
-                    answer = yield step
-                    await answer.aread()
-                    step = flow.send(answer)
-            except StopIteration:
-                pass
-        self._authorize(request)
-        yield request
-
-
-def _like(new: httpx.Request, original: httpx.Request) -> httpx.Request:
-    """The auth call with the client's own User-Agent and Accept: Splynx binds tokens to the user agent
-    (``USER_AGENT_CHANGED``), and requests made inside an auth flow do not get the client's headers."""
-    for name in ("user-agent", "accept"):
-        if name in original.headers:
-            new.headers[name] = original.headers[name]
-    return new

@@ -6,13 +6,12 @@ the HTTP layer) is signed freshly and tokens are renewed transparently.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import Callable, Generator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,9 +19,9 @@ import httpx
 
 from isptui.errors import AuthFailed
 from isptui.http.errors import json_body
+from isptui.http.token_auth import SAFE_METHODS, RenewingTokenAuth, with_client_headers
 
 TOKENS_PATH = "admin/auth/tokens"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A 401 carrying one of these codes proves the server refused the request before applying it.
 _TOKEN_CODES = frozenset({"EXPIRED_ACCESS_TOKEN", "EMPTY_ACCESS_TOKEN", "MISSED_AUTHORIZATION_HEADER"})
 
@@ -104,7 +103,7 @@ def _number(value: Any) -> float:
         return 0.0
 
 
-class SplynxTokenAuth(httpx.Auth):
+class SplynxTokenAuth(RenewingTokenAuth):
     """Access tokens from ``POST admin/auth/tokens`` (auth_type api_key), renewed before they expire.
 
     Renew when ``time() + 5 > access_token_expiration`` (the blueprint's rule) through
@@ -124,7 +123,7 @@ class SplynxTokenAuth(httpx.Auth):
         self._base = base_url.rstrip("/") + "/"
         self._clock = clock
         self._nonce = nonce or NonceCounter(clock)
-        self._lock = asyncio.Lock()
+        super().__init__()
         self.access_token: str | None = None
         self.access_expires = 0.0
         self.refresh_token: str | None = None
@@ -177,11 +176,11 @@ class SplynxTokenAuth(httpx.Auth):
         if self._fresh() and not force:
             return
         if self._can_refresh():
-            response = yield _like(self.refresh_request(), like)
+            response = yield with_client_headers(self.refresh_request(), like)
             if response.status_code == 200 and self._take(response):
                 self.refreshes += 1
                 return
-        response = yield _like(self.login_request(), like)
+        response = yield with_client_headers(self.login_request(), like)
         if response.status_code in (200, 201) and self._take(response):
             self.logins += 1
             return
@@ -195,63 +194,13 @@ class SplynxTokenAuth(httpx.Auth):
             + "; check the key, its secret and that it may log in",
             method="POST", url=self._base + TOKENS_PATH, status=response.status_code)
 
+    def _current(self) -> str | None:
+        return self.access_token
+
     def _authorize(self, request: httpx.Request) -> None:
         request.headers["Authorization"] = f"Splynx-EA (access_token={self.access_token})"
 
-    @staticmethod
-    def _resendable(request: httpx.Request, response: httpx.Response) -> bool:
+    def _resendable(self, request: httpx.Request, response: httpx.Response) -> bool:
         if response.status_code != 401:
             return False
         return request.method in SAFE_METHODS or error_code(response) in _TOKEN_CODES
-
-    # -- sync and async flows ----------------------------------------------------------------------
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        yield from self._renew(False, request)
-        self._authorize(request)
-        response = yield request
-        if self._resendable(request, response):
-            yield from self._renew(True, request)
-            self._authorize(request)
-            yield request
-
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        # One renewal at a time: a request that waited on the lock finds the token already renewed.
-        if not self._fresh():
-            async with self._lock:
-                flow = self._renew(False, request)
-                try:
-                    step = next(flow)
-                    while True:
-                        answer = yield step
-                        await answer.aread()  # our own flow, so httpx does not read bodies for us
-                        step = flow.send(answer)
-                except StopIteration:
-                    pass
-        self._authorize(request)
-        used = self.access_token
-        response = yield request
-        if response.status_code == 401:
-            await response.aread()
-        if not self._resendable(request, response):
-            return
-        async with self._lock:
-            flow = self._renew(self.access_token == used, request)
-            try:
-                step = next(flow)
-                while True:
-                    answer = yield step
-                    await answer.aread()
-                    step = flow.send(answer)
-            except StopIteration:
-                pass
-        self._authorize(request)
-        yield request
-
-
-def _like(new: httpx.Request, original: httpx.Request) -> httpx.Request:
-    """The auth call with the client's own User-Agent and Accept: Splynx binds tokens to the user agent
-    (``USER_AGENT_CHANGED``), and requests made inside an auth flow do not get the client's headers."""
-    for name in ("user-agent", "accept"):
-        if name in original.headers:
-            new.headers[name] = original.headers[name]
-    return new
