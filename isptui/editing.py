@@ -115,6 +115,10 @@ class Editor:
             before, after = entry.before or {}, entry.after or {}
             restore = {k: old for k, (old, _) in changed_fields(before, after).items() if k in before}
             restore = {k: v for k, v in restore.items() if v != "***"}
+            if schema is not None and schema.fields:
+                # Server-kept fields (``updated``, ids) moved by themselves; sending them back could be refused.
+                writable = {s.name for s in schema.fields if not s.read_only}
+                restore = {k: v for k, v in restore.items() if k in writable}
             plan = WritePlan("update", ref, restore, changed_fields(after, before), [], partial=True)
             await self.backend.update(ref, restore, partial=True)
             self._record(plan, ref, before=after, after=before, undo_of=entry.id)

@@ -34,6 +34,17 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "isptui.backends"
 
 
+@dataclass
+class Elevation:
+    """Whether a read-only profile was elevated for this session; shared by the HTTP guards and the UI.
+
+    Mutable on purpose: the guard asks on every request, so elevating reaches the HTTP layer without
+    rebuilding the client (and without logging in again).
+    """
+
+    elevated: bool = False
+
+
 @dataclass(frozen=True)
 class BackendSettings:
     """Everything an adapter needs to connect. Secrets are plain strings here, held only in memory.
@@ -52,6 +63,12 @@ class BackendSettings:
     request_log: RequestLog | None = None
     retries: int = 2
     profile_name: str = ""
+    elevation: Elevation = field(default_factory=Elevation, compare=False)
+
+    @property
+    def writes_refused(self) -> bool:
+        """Read-only and not elevated: what every read-only guard checks, request by request."""
+        return self.read_only and not self.elevation.elevated
 
     def secrets(self) -> list[str]:
         """Values that must never reach the screen, logs or the journal."""
@@ -69,6 +86,15 @@ class Backend(abc.ABC):
 
     def __init__(self, settings: BackendSettings) -> None:
         self.settings = settings
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused right now (a read-only profile, not elevated)."""
+        return self.settings.writes_refused
+
+    def elevate(self) -> None:
+        """Allow writes for the rest of this session; the HTTP guard sees it on the next request."""
+        self.settings.elevation.elevated = True
 
     # -- connection -------------------------------------------------------------------------------
     @abc.abstractmethod

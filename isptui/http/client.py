@@ -95,7 +95,8 @@ def make_client(
     retry_kwargs = {"sleep": sleep} if sleep is not None else {}
     transport = RetryTransport(transport, retries=settings.retries, **retry_kwargs)  # type: ignore[arg-type]
     if settings.read_only:
-        transport = ReadOnlyGuard(transport, log=log, redactor=redactor, login_calls=login_calls)
+        transport = ReadOnlyGuard(transport, log=log, redactor=redactor, login_calls=login_calls,
+                                  active=lambda: settings.writes_refused)
     all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     all_headers.update(headers or {})
     return ApiClient(

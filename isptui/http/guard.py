@@ -7,7 +7,7 @@ in-process app; the refusal itself is still written to the request log.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import httpx
@@ -49,14 +49,16 @@ class ReadOnlyGuard(httpx.AsyncBaseTransport):
     """Refuses every method but GET/HEAD/OPTIONS (and the declared login calls) before sending."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, *, log: RequestLog, redactor: Redactor,
-                 login_calls: Iterable[LoginCall] = ()) -> None:
+                 login_calls: Iterable[LoginCall] = (), active: Callable[[], bool] | None = None) -> None:
         self._inner = inner
+        # Asked per request, so a production profile elevated during the session stops being refused.
+        self._active = active or (lambda: True)
         self._log = log
         self._redactor = redactor
         self._login_calls = tuple((str(m), str(p)) for m, p in login_calls)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if is_allowed(request.method, request.url.path, self._login_calls):
+        if not self._active() or is_allowed(request.method, request.url.path, self._login_calls):
             return await self._inner.handle_async_request(request)
         url = self._redactor.url(request.url)
         message = f"read-only profile: refused {request.method} {url}; nothing was sent"

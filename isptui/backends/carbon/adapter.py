@@ -67,7 +67,8 @@ class CarbonBackend(Backend):
     async def connect(self) -> None:
         """Read the model listing (or, where it is not JSON, ask ``Version``) to prove this is Carbon."""
         self._client = make_client(self.settings, base_url=self.base_url, redactor=self._redactor,
-                                   auth=ReadOnlyChains(self._redactor) if self.settings.read_only else None,
+                                   auth=ReadOnlyChains(self._redactor, lambda: self.settings.writes_refused)
+                                   if self.settings.read_only else None,
                                    login_calls=(API_POSTS,))
         try:
             await self._load_listing()
@@ -438,6 +439,6 @@ class CarbonBackend(Backend):
 def _maybe_json(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 

@@ -7,7 +7,7 @@ methods are not all known reads before anything leaves the process.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from urllib.parse import parse_qsl
 
 import httpx
@@ -32,11 +32,13 @@ class ReadOnlyChains(httpx.Auth):
 
     requires_request_body = True
 
-    def __init__(self, redactor: Redactor) -> None:
+    def __init__(self, redactor: Redactor, active: Callable[[], bool] | None = None) -> None:
         self._redactor = redactor
+        # Asked per request: an elevated production session may write from then on.
+        self._active = active or (lambda: True)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if self._active() and request.method not in ("GET", "HEAD", "OPTIONS"):
             writes = [m for m in chain_methods(request.content) if m not in READ_METHODS]
             if writes:
                 url = self._redactor.url(request.url)

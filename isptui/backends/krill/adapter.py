@@ -106,7 +106,7 @@ class KrillBackend(Backend):
     def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise MalformedResponse("Krill sent a body that is not JSON", method=response.request.method,
                                     url=self._redactor.url(response.request.url),
                                     status=response.status_code) from exc
@@ -308,7 +308,7 @@ class KrillBackend(Backend):
         if not action.href:
             raise NotSupported(f"action {action.name!r} has no URL")
         url = resolve(action.href, self.base_url)
-        if self.settings.read_only:
+        if self.settings.writes_refused:
             raise ReadOnlyViolation(f"read-only profile: refused action {action.name!r}; nothing was sent",
                                     method="GET", url=self._redactor.url(url))
         response = await self._send("GET", url, check=False, params=dict(params or {}))
@@ -320,7 +320,7 @@ class KrillBackend(Backend):
             return None
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return response.text[:1000]
 
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:

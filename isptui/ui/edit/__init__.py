@@ -5,6 +5,7 @@ The explorer pushes these; the write workflow itself lives in ``isptui.editing``
 
 from __future__ import annotations
 
+from isptui.ui.edit.actions import ActionResultScreen, ParameterFormScreen
 from isptui.ui.edit.confirm import (
     ConfirmActionScreen,
     ConfirmDeleteScreen,
@@ -17,6 +18,7 @@ from isptui.ui.edit.form import RecordFormScreen
 from isptui.ui.edit.widgets import FieldEditor
 
 __all__ = [
+    "ActionResultScreen",
     "ConfirmActionScreen",
     "ConfirmDeleteScreen",
     "ConflictScreen",
@@ -24,6 +26,7 @@ __all__ = [
     "DiscardChangesScreen",
     "ElevateScreen",
     "FieldEditor",
+    "ParameterFormScreen",
     "RecordFormScreen",
     "confirm_and_delete",
 ]

@@ -13,17 +13,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
-from isptui.model import Action, EntryPoint, Link, Page, PageRequest, Record, ResourceRef
+from isptui.model import EntryPoint, Link, Page, PageRequest, Record, ResourceRef
 from isptui.ui.places import History, Place
 from isptui.ui.profiles import ProfileEntry
-from isptui.ui.screens.dialogs import ChooseScreen, ConfirmScreen, GoToScreen, HelpScreen
+from isptui.ui.screens.dialogs import GoToScreen, HelpScreen
 from isptui.ui.screens.explorer_support import KnownPlaces, help_keys, record_place, redact
+from isptui.ui.screens.explorer_writes import WriteCommands
 from isptui.ui.widgets.collection_view import PAGE_SIZE, CollectionView
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
 from isptui.ui.widgets.record_table import RecordTable
@@ -32,11 +32,9 @@ from isptui.ui.widgets.request_log import RequestLogPanel, curl_for
 from isptui.ui.widgets.resource_tree import ResourceTree
 from isptui.ui.widgets.status import Breadcrumbs, StatusLine
 
-NOT_YET = {"e": "Editing", "n": "Creating records", "d": "Deleting", "u": "Undo"}
 
-
-class ExplorerScreen(Screen[None]):
-    """One connected profile: browse collections, records and links."""
+class ExplorerScreen(WriteCommands):
+    """One connected profile: browse collections, records and links; write through ``WriteCommands``."""
 
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", show=False),
@@ -46,15 +44,10 @@ class ExplorerScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("t", "toggle_raw", "Raw JSON", show=False),
-        Binding("a", "actions", "Actions", show=False),
         Binding("l", "toggle_log", "Log"),
         Binding("c", "copy_curl", "Copy as curl", show=False),
         Binding("y", "copy_json", "Copy JSON", show=False),
         Binding("question_mark", "help", "Help"),
-        Binding("e", "not_yet('e')", "Edit (later)", show=False),
-        Binding("n", "not_yet('n')", "New (later)", show=False),
-        Binding("d", "not_yet('d')", "Delete (later)", show=False),
-        Binding("u", "not_yet('u')", "Undo (later)", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
     DEFAULT_CSS = """
@@ -63,6 +56,9 @@ class ExplorerScreen(Screen[None]):
     ExplorerScreen #main { width: 1fr; height: 1fr; }
     ExplorerScreen.-production Breadcrumbs, ExplorerScreen.-production StatusLine {
         background: $error; color: $text;
+    }
+    ExplorerScreen.-production.-elevated Breadcrumbs, ExplorerScreen.-production.-elevated StatusLine {
+        background: $warning; color: $background; text-style: bold;
     }
     """
 
@@ -77,17 +73,16 @@ class ExplorerScreen(Screen[None]):
         self.error: BackendError | None = None
         self.raw = False
         self.show_latency = show_latency
-        if profile.production:
-            self.add_class("-production")
+        self.setup_writes()
 
     def compose(self) -> ComposeResult:
         yield Breadcrumbs()
         with Horizontal(id="body"):
             yield ResourceTree(self.backend, id="tree", on_error=self.show_error_notice)
             yield Container(Notice("Discovering what the server offers…"), id="main")
-        yield StatusLine(self.profile.name, self.backend.title or self.backend.name, self.profile.badges,
+        yield StatusLine(self.profile.name, self.backend.title or self.backend.name, self.badges(),
                          show_latency=self.show_latency)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     # -- start ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -176,6 +171,8 @@ class ExplorerScreen(Screen[None]):
             view = CollectionView(self.backend, ref, place.title, first_page=result)
             await self._show(view)
             view.table.focus()
+        # What e, n, d and a may do depends on what is shown now.
+        self.refresh_bindings()
 
     async def _fetch(self, place: Place) -> Record | Page:
         target = place.ref if place.ref is not None else (place.link.target if place.link else None)
@@ -319,49 +316,17 @@ class ExplorerScreen(Screen[None]):
     def action_help(self) -> None:
         view = "request log" if isinstance(self.focused, RequestLogPanel) else (
             "collection" if self._collection() else "record" if self.record else "tree")
-        self.app.push_screen(HelpScreen(view, help_keys(self), note=help_note(view)))
+        note = help_note(view)
+        if self.backend.read_only:
+            note += "\nWrites (e n d u, dangerous a) are off: " + self.read_only_reason()
+        elif view in ("collection", "record"):
+            note += "\nEvery write shows a diff first and lands in the journal; u undoes this session's last one."
+        self.app.push_screen(HelpScreen(view, help_keys(self), note=note.strip()))
 
-    def action_not_yet(self, key: str) -> None:
-        self.notify(f"{NOT_YET.get(key, 'This')} is not available yet.", title="Not available")
-
-    def action_actions(self) -> None:
-        record = self.record
-        if record is None or not record.actions:
-            self.notify("This view has no actions.", title="Actions")
-            return
-        lines = [f"{a.title or a.name}  ({a.method}{', dangerous' if a.dangerous else ''})" for a in record.actions]
-
-        def chosen(index: int | None) -> None:
-            if index is not None:
-                self.run_action(record.actions[index])
-
-        self.app.push_screen(ChooseScreen(f"Actions · {record.ref.label()}", lines), chosen)
-
-    def run_action(self, action: Action) -> None:
-        """Run ``action`` on the current record, after a confirmation when it is dangerous."""
-        record = self.record
-        if record is None:
-            return
-        if not action.dangerous:
-            self.invoke_action(record, action)
-            return
-
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self.invoke_action(record, action)
-
-        self.app.push_screen(ConfirmScreen(f"Run {action.name}?", f"{action.name} on {record.ref.label()} "
-                                           f"({record.title}). This may interrupt the subscriber's service.",
-                                           confirm_label=action.name), confirmed)
-
-    @work(exclusive=True, group="action", exit_on_error=False)
-    async def invoke_action(self, record: Record, action: Action) -> None:
-        try:
-            await self.backend.invoke(record, action)
-        except BackendError as exc:
-            self.show_error_notice(exc)
-            return
-        self.notify(f"{action.name} sent to {record.ref.label()}.", title="Action done")
+    def on_elevated(self) -> None:
+        status = self.query_one(StatusLine)
+        status.badges = self.badges()
+        status.redraw()
 
     def show_error_notice(self, error: BackendError) -> None:
         """A side request failed: say what, where, and that r retries."""
