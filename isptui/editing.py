@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from isptui.backends.base import Backend
-from isptui.errors import NotSupported
+from isptui.errors import NotSupported, WriteUnconfirmed
 from isptui.journal import Journal, JournalEntry, changed_fields
 from isptui.model import Record, ResourceRef, Schema
 
@@ -81,18 +81,29 @@ class Editor:
 
     # -- writing ---------------------------------------------------------------------------------
     async def apply(self, plan: WritePlan) -> Record | None:
-        """Send the write; journal it with before- and after-images once the server accepted it."""
-        if plan.kind == "update":
-            after = await self.backend.update(plan.ref, plan.values, partial=plan.partial)
-            self._record(plan, plan.ref, before=dict(plan.before.fields) if plan.before else None,
-                         after=dict(after.fields))
-            return after
-        if plan.kind == "create":
-            created = await self.backend.create(plan.ref, plan.values)
-            self._record(plan, created.ref, before=None, after=dict(created.fields))
-            return created
-        await self.backend.delete(plan.ref)
-        self._record(plan, plan.ref, before=dict(plan.before.fields) if plan.before else None, after=None)
+        """Send the write; journal it with before- and after-images once the server accepted it.
+
+        A write the server accepted but whose read-back failed is journalled all the same (with what was
+        sent as the after-image) and the WriteUnconfirmed is re-raised, so the user is told and undo works.
+        """
+        before = dict(plan.before.fields) if plan.before else None
+        try:
+            if plan.kind == "update":
+                after = await self.backend.update(plan.ref, plan.values, partial=plan.partial)
+                self._record(plan, plan.ref, before=before, after=dict(after.fields))
+                return after
+            if plan.kind == "create":
+                created = await self.backend.create(plan.ref, plan.values)
+                self._record(plan, created.ref, before=None, after=dict(created.fields))
+                return created
+            await self.backend.delete(plan.ref)
+        except WriteUnconfirmed as exc:
+            ref = exc.ref if isinstance(exc.ref, ResourceRef) else plan.ref
+            sent = exc.sent if isinstance(exc.sent, dict) else dict(plan.values)
+            after = None if plan.kind == "delete" else {**(before or {}), **sent}
+            self._record(plan, ref, before=before, after=after, note=f"unconfirmed: {exc.message}")
+            raise
+        self._record(plan, plan.ref, before=before, after=None)
         return None
 
     def _record(self, plan: WritePlan, ref: ResourceRef, *, before: Any, after: Any,

@@ -108,6 +108,21 @@ class ReadOnlyViolation(BackendError):
     default_title = "Read-only"
 
 
+class WriteUnconfirmed(BackendError):
+    """The server accepted a write, but reading the record back failed.
+
+    Not a failed write: the caller must journal it and must not offer to send it again.
+    """
+
+    default_title = "Saved, not confirmed"
+
+    def __init__(self, message: str, title: str | None = None, *, ref: object = None,
+                 sent: object = None, **where: object) -> None:
+        super().__init__(message, title, **where)  # type: ignore[arg-type]
+        self.ref = ref
+        self.sent = sent
+
+
 class NotSupported(BackendError):
     """The resource or backend cannot do this (e.g. Krill POTS create, Carbon without delete)."""
 

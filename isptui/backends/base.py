@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
-from isptui.errors import NotSupported
+from isptui.errors import BackendError, NotSupported, WriteUnconfirmed
 from isptui.model import (
     Action,
     Capabilities,
@@ -153,6 +153,28 @@ class Backend(abc.ABC):
 
     async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
         raise NotSupported(f"{self.title} has no action {action.name!r}")
+
+    async def read_back(self, ref: ResourceRef, sent: Mapping[str, Any]) -> Record:
+        """The record after a write the server accepted; a failed read becomes WriteUnconfirmed."""
+        try:
+            return await self.get(ref)
+        except BackendError as exc:
+            raise WriteUnconfirmed(
+                f"the server accepted the write to {ref.label()}, but reading it back failed ({exc.message}); "
+                "press r to refresh before changing it again", ref=ref, sent=dict(sent),
+                method=exc.method, url=exc.url, status=exc.status) from exc
+
+    async def confirm_deleted(self, ref: ResourceRef) -> None:
+        """After an accepted DELETE: a record still readable was archived, not removed; say so.
+
+        A failed confirming read is not a failed delete, so only a successful read is reported.
+        """
+        try:
+            await self.get(ref)
+        except BackendError:
+            return
+        raise WriteUnconfirmed(f"the server accepted the delete of {ref.label()} but still returns it "
+                               "(archived rather than removed?)", ref=ref, sent={})
 
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
         """The exact request lines a write would send (secrets redacted), for the diff preview."""

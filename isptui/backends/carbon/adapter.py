@@ -399,7 +399,7 @@ class CarbonBackend(Backend):
         # Unknown (vendor-apis.md §7.7): the shape of objects.create's result; a bare pk is read back.
         pk = result.get("pk") if isinstance(result, dict) else result
         if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdigit():
-            return await self.get(ResourceRef(collection=chain.model, id=str(pk)))
+            return await self.read_back(ResourceRef(collection=chain.model, id=str(pk)), values)
         raise MalformedResponse(f"Carbon created the {chain.model} record but sent no pk to read it back",
                                 method="POST", url=self._redactor.url(self.base_url + chain.model + "/"))
 
@@ -408,7 +408,7 @@ class CarbonBackend(Backend):
         chain = self._write_chain("PATCH", ref, values)
         result = await self.run(chain)
         self.forget()
-        return self.record_of(result, chain) if mapping.is_object(result) else await self.get(ref)
+        return self.record_of(result, chain) if mapping.is_object(result) else await self.read_back(ref, values)
 
     async def delete(self, ref: ResourceRef) -> None:
         """``objects.get → delete`` (Django cascades to dependent rows, as the server's models say)."""

@@ -17,7 +17,14 @@ from isptui.backends.base import Backend, BackendSettings
 from isptui.backends.ispcrm import mapping
 from isptui.backends.ispcrm.auth import IspcrmTokenAuth
 from isptui.discovery import allow_to_capabilities, infer_schema, parse_root_links, resolve, unwrap_ispcrm
-from isptui.errors import AuthFailed, BackendError, ConnectionFailed, NotFound, NotSupported
+from isptui.errors import (
+    AuthFailed,
+    BackendError,
+    ConnectionFailed,
+    MalformedResponse,
+    NotFound,
+    NotSupported,
+)
 from isptui.http import json_body, make_client, raise_for_status, send
 from isptui.http.redact import Redactor
 from isptui.model import (
@@ -253,6 +260,9 @@ class IspcrmBackend(Backend):
         data = unwrap_ispcrm(doc) if isinstance(doc, dict) else doc
         if isinstance(data, list) or (isinstance(data, dict) and mapping.record_id(data) is None):
             return await self.list(target or ResourceRef(href=url), PageRequest())
+        if not isinstance(data, dict):
+            raise MalformedResponse(f"ISPCRM sent {type(data).__name__} where a record or a list was expected",
+                                    method="GET", url=self._redactor.url(url), status=response.status_code)
         return self._record(data, ResourceRef(href=url, id=mapping.record_id(data)),
                             self._redactor.url(response.request.url))
 
@@ -295,8 +305,9 @@ class IspcrmBackend(Backend):
                                                   href=ref.href), self._redactor.url(response.request.url))
         location = response.headers.get("location")
         if location:
-            return await self.get(ResourceRef(collection=ref.collection, href=resolve(location, self.base_url)))
-        return await self.get(ref)
+            return await self.read_back(ResourceRef(collection=ref.collection,
+                                                    href=resolve(location, self.base_url)), {})
+        return await self.read_back(ref, {})
 
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
         response, doc = await self._exchange("POST", self._create_url(ref), json=dict(values))

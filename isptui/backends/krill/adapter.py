@@ -283,22 +283,19 @@ class KrillBackend(Backend):
         if new_id is None:
             raise MalformedResponse("Krill created the record but sent no id to read it back", method="POST",
                                     url=self._redactor.url(url), status=response.status_code)
-        return await self.get(ResourceRef(collection=ref.collection, id=new_id) if ref.collection
-                              else ResourceRef(href=url.split("?", 1)[0] + f"{new_id}/", id=new_id))
+        return await self.read_back(ResourceRef(collection=ref.collection, id=new_id) if ref.collection
+                                    else ResourceRef(href=url.split("?", 1)[0] + f"{new_id}/", id=new_id), values)
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
         """PATCH (partial) or PUT (full), then read back what the server now holds."""
         await self._send("PATCH" if partial else "PUT", self._url(ref), json=dict(values))
-        return await self.get(ref)
+        return await self.read_back(ref, values)
 
     async def delete(self, ref: ResourceRef) -> None:
         if ref.id is None and ref.href is None:
             raise NotFound(f"{ref.label()} names no record")
         await self._send("DELETE", self._url(ref))
-        try:
-            await self.get(ref)
-        except NotFound:
-            return
+        await self.confirm_deleted(ref)
 
     async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
         """Run a ``_links.actions`` entry: GET as the guide documents, POST when the server answers 405.

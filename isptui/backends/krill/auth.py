@@ -45,7 +45,7 @@ def token_not_valid(response: httpx.Response) -> bool:
         return False
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     if not isinstance(body, dict):
         return False
@@ -68,6 +68,7 @@ class KrillJWTAuth(RenewingTokenAuth):
         self._clock = clock
         self._on_token = on_token
         super().__init__()
+        self._early = EARLY
         self._json_login = False
         self.access: str | None = None
         self.refresh: str | None = None
@@ -88,7 +89,7 @@ class KrillJWTAuth(RenewingTokenAuth):
     def _take(self, response: httpx.Response, *, keep_refresh: bool) -> bool:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return False
         if not isinstance(body, dict):
             return False
@@ -100,6 +101,11 @@ class KrillJWTAuth(RenewingTokenAuth):
         self.refresh = refresh if isinstance(refresh, str) and refresh else (self.refresh if keep_refresh
                                                                                else None)
         self.expires = _exp(access)
+        issued = jwt_claims(access).get("iat")
+        lifetime = self.expires - float(issued) if self.expires and isinstance(issued, (int, float)) else None
+        # Renew a little before expiry: 30 s, or a quarter of a short lifetime (else a 20 s token would be
+        # renewed before every request).
+        self._early = min(EARLY, lifetime / 4) if lifetime and lifetime > 0 else EARLY
         if self._on_token is not None:  # the request log redacts them from now on
             self._on_token(access)
             if self.refresh:
@@ -109,7 +115,7 @@ class KrillJWTAuth(RenewingTokenAuth):
     def _fresh(self) -> bool:
         if self.access is None:
             return False
-        return self.expires is None or self._clock() + EARLY < self.expires
+        return self.expires is None or self._clock() + self._early < self.expires
 
     def _renew(self, force: bool, like: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._fresh() and not force:

@@ -108,7 +108,7 @@ class SplynxBackend(Backend):
             if response.status_code == 404:
                 raise ConnectionFailed(f"{self.settings.url} does not look like a Splynx server "
                                        "(no /api/2.0/admin/customers/customer)", method="HEAD",
-                                       url=str(response.request.url), status=404)
+                                       url=self._redactor.url(response.request.url), status=404)
             raise mapping.error_from_response(response, self._redactor)
 
     async def close(self) -> None:
@@ -139,9 +139,9 @@ class SplynxBackend(Backend):
     def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise MalformedResponse("Splynx sent a body that is not JSON", method=response.request.method,
-                                    url=str(response.request.url), status=response.status_code) from exc
+                                    url=self._redactor.url(response.request.url), status=response.status_code) from exc
 
     # -- reading ----------------------------------------------------------------------------------
     async def discover(self) -> list[EntryPoint]:
@@ -196,7 +196,7 @@ class SplynxBackend(Backend):
         response, total = await asyncio.gather(self._send("GET", path, params=paged),
                                                self._total(path, params))
         body = self._json(response)
-        url = str(response.request.url)
+        url = self._redactor.url(response.request.url)
         if isinstance(body, dict):
             body = [body] if "id" in body else list(body.values()) if all(
                 isinstance(v, dict) for v in body.values()) else None
@@ -233,7 +233,7 @@ class SplynxBackend(Backend):
         path = ref.href or entry.item_path(str(ref.id))
         response = await self._send("GET", path)
         body = self._json(response)
-        url = str(response.request.url)
+        url = self._redactor.url(response.request.url)
         if isinstance(body, list):
             # Documents are read through their customer's list (GET customer-documents/{customer_id}).
             body = next((r for r in body if isinstance(r, dict) and mapping.record_id(r) == ref.id), None)
@@ -287,29 +287,26 @@ class SplynxBackend(Backend):
         new_id = mapping.record_id(body) if isinstance(body, dict) else None
         if new_id is None:
             raise MalformedResponse("Splynx created the record but sent no id to read it back",
-                                    method="POST", url=str(response.request.url), status=response.status_code)
+                                    method="POST", url=self._redactor.url(response.request.url), status=response.status_code)
         href = None
         if entry.key == "internet-services":
             href = f"{self._collection_path(ref, entry)}--{new_id}"
         elif entry.key == "customer-documents" and values.get("customer_id") is not None:
             href = f"{entry.path}/{values['customer_id']}"
-        return await self.get(ResourceRef(collection=entry.key, id=new_id, href=href))
+        return await self.read_back(ResourceRef(collection=entry.key, id=new_id, href=href), values)
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
         """PUT (202, no body) then read back; Splynx PUT is partial, so callers send only changed fields."""
         entry = self._entry(ref)
         await self._send("PUT", self._record_path(ref, entry), json=dict(values))
-        return await self.get(ref)
+        return await self.read_back(ref, values)
 
     async def delete(self, ref: ResourceRef) -> None:
         """DELETE (204) then read back: a record still there afterwards was archived, not removed."""
         entry = self._entry(ref)
         await self._send("DELETE", self._record_path(ref, entry))
         self._totals.clear()
-        try:
-            await self.get(ref)
-        except NotFound:
-            return
+        await self.confirm_deleted(ref)
 
     async def upload_document(self, customer_id: str, path: str | Path, *, title: str | None = None,
                               description: str = "") -> Record:
@@ -326,7 +323,7 @@ class SplynxBackend(Backend):
         doc_id = mapping.record_id(self._json(response) or {})
         if doc_id is None:
             raise MalformedResponse("Splynx created the document but sent no id", method="POST",
-                                    url=str(response.request.url), status=response.status_code)
+                                    url=self._redactor.url(response.request.url), status=response.status_code)
         await self._send("POST", f"{entry.path}/{doc_id}--upload",
                          files={"file": (file.name, content, "application/octet-stream")})
         return await self.get(ResourceRef(collection=entry.key, id=doc_id, href=f"{entry.path}/{customer_id}"))

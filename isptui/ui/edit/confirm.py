@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from isptui.editing import Editor
-from isptui.errors import BackendError
+from isptui.errors import BackendError, WriteUnconfirmed
 from isptui.model import Record
 from isptui.ui.edit.diff import DIALOG_CSS, redact_lines
 from isptui.ui.text import clean
@@ -178,6 +178,9 @@ async def confirm_and_delete(app: App[object], editor: Editor, record: Record, *
         return False
     try:
         await editor.apply(plan)
+    except WriteUnconfirmed as exc:
+        app.notify(describe_error(exc), title=exc.title, severity="warning", markup=False)
+        return True
     except BackendError as exc:
         app.notify(describe_error(exc), title=exc.title, severity="error", markup=False)
         return False

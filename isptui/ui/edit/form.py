@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from isptui.editing import Editor, WritePlan
-from isptui.errors import BackendError, ValidationFailed
+from isptui.errors import BackendError, ValidationFailed, WriteUnconfirmed
 from isptui.formdata import validate_form
 from isptui.model import Record, ResourceRef, Schema
 from isptui.ui.edit.confirm import DiscardChangesScreen, describe_error
@@ -221,6 +221,11 @@ class RecordFormScreen(Screen[Record | None]):
             return
         try:
             stored = await self.editor.apply(plan)
+        except WriteUnconfirmed as exc:
+            # The server took it: sending it again would write twice. Close, and say what is unknown.
+            self.app.notify(clean(exc.message), title=exc.title, severity="warning", markup=False)
+            self.dismiss(None)
+            return
         except ValidationFailed as exc:
             self.show_field_errors(exc.field_errors, f"{exc.title}: {exc.message}")
             return
