@@ -1,22 +1,48 @@
-"""The Textual application: themes, the profile picker, connecting, and the explorer per profile."""
+"""The Textual application: themes, the profile picker, connecting, and the explorer per profile.
+
+Startup is ordered for a fast first paint: the picker (or, with a profile to start on, the picker saying
+"Connecting…") is drawn before httpx, pydantic, the adapter or the sandbox app are imported; those are
+imported and the backend built in a thread, so the screen keeps drawing meanwhile.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from isptui.backends.base import Backend
 from isptui.errors import BackendError
 from isptui.ui.profiles import ProfileEntry
-from isptui.ui.screens.explorer import ExplorerScreen
 from isptui.ui.screens.picker import PickerScreen
 from isptui.ui.theming import choose_theme, load_themes
+
+if TYPE_CHECKING:
+    from isptui.backends.base import Backend
+    from isptui.ui.screens.explorer import ExplorerScreen
+
+EXPLORER_MODULE = "isptui.ui.screens.explorer"
+
+
+def _explorer_class() -> type[ExplorerScreen] | None:
+    """The explorer screen class if it was imported (it is, once any explorer exists), without importing it."""
+    module = sys.modules.get(EXPLORER_MODULE)
+    return getattr(module, "ExplorerScreen", None) if module is not None else None
+
+
+def _build(profile: ProfileEntry) -> tuple[Backend, type[ExplorerScreen]]:
+    """Import the explorer and build the profile's backend (run in a thread: both import a lot)."""
+    from isptui.ui.screens.explorer import ExplorerScreen
+
+    return profile.build(), ExplorerScreen
 
 
 class IspApp(App[int]):
@@ -27,24 +53,40 @@ class IspApp(App[int]):
     TITLE = "isptui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True)]
+    # Under NO_COLOR every colour is dropped, so a highlight must be shown by reversing the text instead.
+    # Dialogs float in the middle over a dimmed explorer (app.tcss paints every Screen opaque, and a
+    # screen's DEFAULT_CSS is scoped to its children, so this lives at app level).
+    CSS = """
+    OptionList:nocolor > .option-list--option-highlighted { text-style: reverse; }
+    ModalScreen { align: center middle; background: $background 60%; }
+    """
 
     def __init__(self, profiles: Sequence[ProfileEntry], *, start: str | None = None,
                  theme: str | None = None, show_latency: bool = True) -> None:
-        super().__init__()
+        # NO_COLOR: native ANSI mode makes Textual strip colours (its NoColor filter) instead of turning the
+        # theme grey (its Monochrome filter), which made the ANSI theme black on black. The filter is chosen
+        # in App.__init__, before our theme is set, so it has to be decided here.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.profiles = list(profiles)
         self.start = start
         self.requested_theme = theme
         self.show_latency = show_latency
         self.backend: Backend | None = None
         self.profile: ProfileEntry | None = None
-
-    def on_mount(self) -> None:
-        for theme in load_themes():
+        # Themes are chosen before the stylesheet is first parsed: switching in on_mount parsed it twice.
+        themes, self._theme_problems = load_themes()
+        for theme in themes:
             self.register_theme(theme)
         self.theme = choose_theme(self.available_themes, self.requested_theme)
-        self.push_screen(PickerScreen(self.profiles))
+
+    def on_mount(self) -> None:
+        for problem in self._theme_problems:
+            self.notify(problem, title="Theme file skipped", severity="warning")
+        picker = PickerScreen(self.profiles)
+        self.push_screen(picker)
         chosen = [p for p in self.profiles if p.name == self.start] if self.start else self.profiles
         if (self.start is not None or len(self.profiles) == 1) and chosen:
+            picker.connecting_to = chosen[0]
             self.connect(chosen[0])
 
     def on_picker_screen_profile_chosen(self, event: PickerScreen.ProfileChosen) -> None:
@@ -54,7 +96,7 @@ class IspApp(App[int]):
     async def connect(self, profile: ProfileEntry) -> None:
         """Build and connect the profile's backend; on failure the picker shows why."""
         try:
-            backend = profile.build()
+            backend, explorer = await asyncio.to_thread(_build, profile)
             await backend.connect()
         except BackendError as exc:
             picker = self.screen if isinstance(self.screen, PickerScreen) else None
@@ -67,9 +109,9 @@ class IspApp(App[int]):
         self.backend, self.profile = backend, profile
         if profile.theme and profile.theme in self.available_themes:
             self.theme = profile.theme
-        while isinstance(self.screen, ExplorerScreen):
+        while isinstance(self.screen, explorer):
             self.pop_screen()
-        await self.push_screen(ExplorerScreen(profile, backend, show_latency=self.show_latency))
+        await self.push_screen(explorer(profile, backend, show_latency=self.show_latency))
 
     async def _close_backend(self) -> None:
         if self.backend is not None:
@@ -79,8 +121,11 @@ class IspApp(App[int]):
             self.backend = None
 
     def action_switch_profile(self) -> None:
-        while isinstance(self.screen, ExplorerScreen) or len(self.screen_stack) > 2:
+        explorer = _explorer_class()
+        while (explorer is not None and isinstance(self.screen, explorer)) or len(self.screen_stack) > 2:
             self.pop_screen()
+        if isinstance(self.screen, PickerScreen):
+            self.screen.set_status("enter connects · q quits")
 
     async def action_quit(self) -> None:
         await self._close_backend()
@@ -89,7 +134,8 @@ class IspApp(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Switch profile", "Back to the profile picker", self.action_switch_profile)
-        if isinstance(screen, ExplorerScreen):
+        explorer = _explorer_class()
+        if explorer is not None and isinstance(screen, explorer):
             yield SystemCommand("Go to", "Jump to a collection, record or link found so far", screen.action_goto)
             yield SystemCommand("Toggle request log", "Show or hide the request log (l)", screen.action_toggle_log)
             yield SystemCommand("Help for this view", "The keys of the current view (?)", screen.action_help)

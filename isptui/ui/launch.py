@@ -7,6 +7,7 @@ The demo runs the real adapters against the in-process sandbox (no socket, no ne
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -49,32 +50,54 @@ def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
 
 def demo_profiles(sandbox: Sandbox, backends: Sequence[str] = DEMO_BACKENDS, *, read_only: bool = False,
                   loader: Callable[[str], type[Backend]] | None = None) -> list[ProfileEntry]:
-    """One picker entry per demo backend; adapters are loaded only when their entry is chosen."""
-    from isptui.backends.base import BackendSettings, load_backend
-    from isptui.http import RequestLog
+    """One picker entry per demo backend; nothing heavy is imported until an entry is chosen.
 
-    load = loader or load_backend
+    httpx, pydantic models, the adapter and the vendor's sandbox app (starlette) cost a few hundred ms to
+    import; the picker must paint before that, so each entry's ``build`` does it (the app calls ``build``
+    in a thread). The entry's request log is created there too, once, and kept across reconnects.
+    """
     entries = []
     for name in backends:
-        log = RequestLog()
-        settings = BackendSettings(url=DEMO_URL, credentials=demo_credentials(name, sandbox), read_only=read_only,
-                                   transport=sandbox.transport(), request_log=log, profile_name=f"demo-{name}")
-        entries.append(ProfileEntry(
-            name=f"demo-{name}", backend_name=name, build=_builder(load, name, settings),
-            description=DESCRIPTIONS.get(name, ""), request_log=log, read_only=read_only,
-            secrets=settings.secrets(), source="demo"))
+        credentials = demo_credentials(name, sandbox)
+        entry = ProfileEntry(
+            name=f"demo-{name}", backend_name=name, build=_unbuilt, description=DESCRIPTIONS.get(name, ""),
+            read_only=read_only, secrets=_secret_values(credentials), source="demo")
+        entry.build = _builder(entry, loader, name, sandbox, credentials, read_only)
+        entries.append(entry)
     return entries
 
 
-def _builder(load: Callable[[str], type[Backend]], name: str, settings: BackendSettings) -> Callable[[], Backend]:
-    def build() -> Backend:
-        from isptui.errors import NotSupported
+def _secret_values(credentials: dict[str, str]) -> list[str]:
+    # The same rule as BackendSettings.secrets(), without importing the backends package for the picker.
+    return [v for k, v in credentials.items() if v and k not in ("username", "auth", "context", "token_header")]
 
+
+def _unbuilt() -> Backend:
+    raise RuntimeError("demo entry used before its builder was set")
+
+
+def _builder(entry: ProfileEntry, loader: Callable[[str], type[Backend]] | None, name: str, sandbox: Sandbox,
+             credentials: dict[str, str], read_only: bool) -> Callable[[], Backend]:
+    def build() -> Backend:
+        from isptui.backends.base import BackendSettings, load_backend
+        from isptui.errors import NotSupported
+        from isptui.http import RequestLog
+
+        if entry.request_log is None:
+            entry.request_log = RequestLog()
         try:
-            cls = load(name)
+            cls = (loader or load_backend)(name)
         except (KeyError, ImportError, TypeError) as exc:
             # An adapter that is not installed (or still being written) is a panel in the picker, not a crash.
             raise NotSupported(f"The {name} adapter is not available: {exc}", "Adapter missing") from exc
+        if sandbox.dispatcher is not None:
+            # Build the vendor's sandbox app here (off the event loop when called from a thread) rather than
+            # inside the first request, where its import would freeze the screen.
+            with contextlib.suppress(ImportError):
+                sandbox.dispatcher.app_for(name)
+        settings = BackendSettings(url=DEMO_URL, credentials=credentials, read_only=read_only,
+                                   transport=sandbox.transport(), request_log=entry.request_log,
+                                   profile_name=entry.name)
         return cls(settings)
 
     return build

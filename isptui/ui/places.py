@@ -20,6 +20,8 @@ class Place:
     link: Link | None = None
     parent: str = ""
     """The breadcrumb of the place it was reached from (``Customers › 42``)."""
+    group: str = ""
+    """The entry-point group of a collection (Krill's ``isp`` or ``monitoring``), to tell twins apart."""
 
     @property
     def key(self) -> str:
@@ -30,6 +32,7 @@ class Place:
 
     @property
     def crumbs(self) -> list[str]:
+        """Breadcrumb parts, from the first place reached down to this one."""
         return [*(p for p in self.parent.split(" › ") if p), self.title]
 
 

@@ -26,6 +26,16 @@ _MULTILINE = dict(_TABLE)
 _MULTILINE[0x0A] = "\n"  # the record view shows long values whole, so real line breaks are kept there
 
 
+# Titles made from API words by rule (``potses`` -> "Potses") that read badly; API values are never changed.
+_TITLES = {"potses": "POTS lines", "potse": "POTS line", "pots": "POTS lines", "cpes": "CPEs",
+           "ipdrcustomers": "IPDR customers"}
+
+
+def nice_title(title: str) -> str:
+    """A collection or group title as an operator would say it (``Potses`` -> ``POTS lines``)."""
+    return _TITLES.get(title.strip().casefold(), title)
+
+
 def clean(value: str, *, multiline: bool = False) -> str:
     """``value`` with every control character replaced by a visible stand-in (``␛`` for ESC)."""
     return value.translate(_MULTILINE if multiline else _TABLE)

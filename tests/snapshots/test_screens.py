@@ -64,3 +64,17 @@ def test_help(snap_compare, size: tuple[int, int]) -> None:
         await _settle(pilot)
 
     assert snap_compare(_app(), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_goto(snap_compare, size: tuple[int, int]) -> None:
+    """The go-to list names each collection's group (Krill has CPEs under both isp and monitoring)."""
+
+    async def before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.press("colon")
+        await pilot.pause()
+        pilot.app.focused.value = "cpe"
+        await _settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=before)

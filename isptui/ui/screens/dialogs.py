@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from isptui.ui.places import Place
-from isptui.ui.text import clean, cut
+from isptui.ui.text import clean, cut, nice_title
 
 DIALOG_CSS = """
 .dialog { width: 70; max-width: 95%; height: auto; max-height: 90%; border: round $primary;
@@ -24,8 +24,8 @@ DIALOG_CSS = """
 .dialog Input { border: tall $primary; }
 .dialog .buttons { height: auto; align-horizontal: right; }
 .dialog Button { margin: 0 1; }
-ModalScreen { align: center middle; }
 """
+"""Centring and the dimmed backdrop are in ``IspApp.CSS``: a screen's own CSS is scoped to its children."""
 
 
 class GoToScreen(ModalScreen[Place | None]):
@@ -71,15 +71,17 @@ class GoToScreen(ModalScreen[Place | None]):
 
     @staticmethod
     def _haystack(place: Place) -> str:
-        """What a query is matched against: breadcrumbs plus the API's own name for it."""
+        """What a query is matched against: group, breadcrumbs and the API's own name for it."""
         label = place.ref.label() if place.ref is not None else (place.link.href if place.link else "")
-        return f"{' '.join(place.crumbs)} {label}"
+        return f"{place.group} {' '.join(place.crumbs)} {label}".strip()
 
     @staticmethod
     def _line(place: Place) -> Text:
-        text = Text(cut(clean(place.title), 40), style="bold")
-        if place.parent:
-            text.append("  " + cut(clean(place.parent), 30), style="dim")
+        text = Text(cut(clean(nice_title(place.title)), 40), style="bold")
+        # Where it lives: the parent for records and links, the group for collections (Krill has two "CPEs").
+        where = place.parent or place.group
+        if where:
+            text.append("  " + cut(clean(nice_title(where)), 30), style="dim")
         text.append(f"  {place.kind}", style="italic dim")
         return text
 

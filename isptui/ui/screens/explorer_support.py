@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from textual.screen import Screen
 
@@ -22,7 +23,10 @@ class KnownPlaces:
         self._places: dict[str, Place] = {}
 
     def add(self, place: Place) -> None:
-        self._places.pop(place.key, None)
+        """Remember ``place`` (again, as the newest); a group already known for it is kept."""
+        old = self._places.pop(place.key, None)
+        if old is not None and old.group and not place.group:
+            place = replace(place, group=old.group)
         self._places[place.key] = place
         if len(self._places) > MAX_KNOWN:
             del self._places[next(iter(self._places))]
@@ -40,6 +44,9 @@ class KnownPlaces:
 def record_place(entries: Iterable[EntryPoint], text: str) -> Place | None:
     """``customers 42`` or ``customers/42`` → the record place, when ``customers`` names an entry point."""
     text = text.strip().lstrip(":").strip()
+    entries = list(entries)
+    if any(text.casefold() in (e.key.casefold(), e.title.casefold()) for e in entries):
+        return None  # a collection's own name, even one with spaces ("Abonents (subscribers)")
     words = text.split()
     if len(words) == 2:
         name, record_id = words

@@ -42,6 +42,8 @@ class PickerScreen(Screen[None]):
     def __init__(self, profiles: Sequence[ProfileEntry]) -> None:
         super().__init__()
         self.profiles = list(profiles)
+        self.connecting_to: ProfileEntry | None = None
+        """Set by the app when it connects straight away (``isptui demo krill``): said in the status line."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -63,7 +65,11 @@ class PickerScreen(Screen[None]):
         return text
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.focus()
+        if self.connecting_to in self.profiles:
+            options.highlighted = self.profiles.index(self.connecting_to)
+            self.set_status(f"Connecting to {self.connecting_to.name}…")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

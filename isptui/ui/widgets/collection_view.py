@@ -19,7 +19,7 @@ from isptui.backends.base import Backend
 from isptui.errors import BackendError
 from isptui.model import Page, PageRequest, Record, ResourceRef
 from isptui.ui.screens.dialogs import ChooseScreen, PromptScreen
-from isptui.ui.text import clean, cut, display
+from isptui.ui.text import clean, cut, display, nice_title
 from isptui.ui.widgets.record_table import RecordTable
 
 PAGE_SIZE = 50
@@ -114,7 +114,8 @@ class CollectionView(Vertical):
 
     def update_header(self) -> None:
         table = self.table
-        text = Text(cut(clean(self.title), 30), style="bold")
+        table.empty_note = "(no rows match the filter)" if self.filter_text else "(no rows)"
+        text = Text(cut(clean(nice_title(self.title)), 30), style="bold")
         text.append(f" · {table.total_label} {'row' if table.total == 1 else 'rows'}")
         if self.filter_text:
             # "local" means only the rows loaded so far were searched; the help text says so at length.
@@ -179,7 +180,7 @@ class CollectionView(Vertical):
 
     # -- sort --------------------------------------------------------------------------------------
     def action_sort(self) -> None:
-        columns = [c.name for c in self.table.columns]
+        columns = [c.name for c in self.table.columns if not c.from_ref]  # the ref id is no field to sort by
         if not columns:
             return
 

@@ -31,7 +31,7 @@ class ErrorPanel(Static, can_focus=True):
     """A failed request: title, status, message and URL, and how to retry."""
 
     DEFAULT_CSS = """
-    ErrorPanel { height: auto; margin: 1 2; padding: 1 2; border: round $error; color: $foreground; }
+    ErrorPanel { height: auto; margin: 1 1; padding: 0 1; border: round $error; color: $foreground; }
     """
 
     def __init__(self, error: BackendError, *, id: str | None = None) -> None:

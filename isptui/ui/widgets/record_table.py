@@ -43,6 +43,12 @@ class Column:
 
     name: str
     width: int
+    from_ref: bool = False
+    """Shows the record's id from its ref: for APIs whose bodies carry no id field (Carbon's ``pk``)."""
+
+    def value(self, record: Record) -> object:
+        """What this column shows for ``record``."""
+        return record.id if self.from_ref else record.fields.get(self.name, "")
 
 
 def columns_from(records: list[Record], cap: int = COLUMN_CAP) -> list[Column]:
@@ -58,10 +64,20 @@ def columns_from(records: list[Record], cap: int = COLUMN_CAP) -> list[Column]:
     rank = {name: i for i, name in enumerate(PREFERRED)}
     names.sort(key=lambda n: rank.get(n.casefold(), len(rank)))
     columns = []
+    if records and not any(n.casefold() in ("id", "pk") for n in names) and records[0].id is not None:
+        widest = max(cell_len(cell(r.id)) for r in records)
+        columns.append(Column("id", max(2, min(cap, widest)), from_ref=True))
     for name in names:
         widest = max((cell_len(cell(r.fields.get(name, ""))) for r in records), default=0)
         columns.append(Column(name, max(3, min(cap, max(cell_len(cell(name)), widest)))))
     return columns
+
+
+def column_cap(width: int) -> int:
+    """The widest a column may be: a third of the table (so an 80-column terminal shows 3+ columns)."""
+    if width <= 0:
+        return COLUMN_CAP
+    return max(12, min(COLUMN_CAP, width // 3))
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -78,6 +94,7 @@ class RecordTable(ScrollView, can_focus=True):
     RecordTable > .record-table--header { text-style: bold; color: $primary; background: $panel; }
     RecordTable > .record-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     RecordTable:blur > .record-table--cursor { background: $block-cursor-blurred-background; }
+    RecordTable:nocolor > .record-table--cursor { text-style: reverse; }
     RecordTable > .record-table--placeholder { color: $foreground-muted; }
     RecordTable > .record-table--gutter { color: $foreground-muted; }
     """
@@ -142,6 +159,19 @@ class RecordTable(ScrollView, can_focus=True):
         self._has_more = True
         self._local: list[Record] | None = None
         self._first_page = first_page
+        self.empty_note = "(no rows)"
+        """Shown in place of rows when the collection (or the filter) has none."""
+        self._column_sample: list[Record] = []
+        """The rows the columns were sized from; sized again when the table's width changes."""
+
+    def _has_more_rows(self) -> bool:
+        return self._local is None and self._total is None and self._has_more
+
+    def on_resize(self) -> None:
+        if self._column_sample:
+            self.columns = columns_from(self._column_sample, column_cap(self.size.width))
+            self._update_size()
+            self.refresh()
 
     # -- state that the header and tests read --------------------------------------------------------
     @property
@@ -286,8 +316,9 @@ class RecordTable(ScrollView, can_focus=True):
         if page_no == 0 and page.has_more and 0 < len(items) < self.page_size:
             # The server caps pages below our request; follow its size so page numbers line up.
             self.page_size = len(items)
-        if not self.columns and items:
-            self.columns = columns_from(items)
+        if not self._column_sample and items:
+            self._column_sample = items
+            self.columns = columns_from(items, column_cap(self.size.width))
         self._pages[page_no] = items
         self._pages.move_to_end(page_no)
         while len(self._pages) > self.max_pages:
@@ -387,6 +418,9 @@ class RecordTable(ScrollView, can_focus=True):
             return self._strip(" " * gutter_w, body, style, style, scroll_x, width)
         index = scroll_y + y - 1
         if index >= self.row_count:
+            if index == 0 and not self.loading and self.error is None and not self._has_more_rows():
+                style = self.get_component_rich_style("record-table--placeholder")
+                return self._strip(" " * gutter_w, self.empty_note, style, style, 0, width)
             return Strip.blank(width, base)
         record = self.row(index)
         gutter_style = self.get_component_rich_style("record-table--gutter")
@@ -407,7 +441,7 @@ class RecordTable(ScrollView, can_focus=True):
 
     @staticmethod
     def _cell(record: Record, column: Column) -> str:
-        text = cell(record.fields.get(column.name, ""), column.width)
+        text = cell(column.value(record), column.width)
         return text + " " * (column.width - cell_len(text))
 
     @staticmethod

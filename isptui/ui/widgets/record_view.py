@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import OptionList
@@ -12,6 +13,17 @@ from isptui.model import Action, Link, Record
 from isptui.ui.text import clean, cut, safe_text
 
 NAME_WIDTH = 22
+
+
+def _field_line(name: str, value: object, width: int) -> Table:
+    """Name, then the whole value wrapped in its own column (a hanging indent), so values line up."""
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(width=width, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    value_text = safe_text(value, multiline=True)
+    value_text.overflow = "fold"  # long tokens (URLs, JSON) break inside the column, not at column 0
+    grid.add_row(Text(cut(clean(name), width), style="bold"), value_text)
+    return grid
 
 
 class RecordView(OptionList):
@@ -46,9 +58,7 @@ class RecordView(OptionList):
         width = min(NAME_WIDTH, max((cell_len(clean(k)) for k in record.fields), default=4))
         options: list[Option | None] = []
         for index, (name, value) in enumerate(record.fields.items()):
-            line = Text(cut(clean(name), width).ljust(width) + "  ", style="bold", no_wrap=False)
-            line.append_text(safe_text(value, multiline=True))
-            options.append(Option(line, id=f"field-{index}"))
+            options.append(Option(_field_line(name, value, width), id=f"field-{index}"))
         if record.links:
             options.append(None)
             for index, link in enumerate(record.links):

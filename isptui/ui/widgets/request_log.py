@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.widgets import OptionList
@@ -26,7 +27,7 @@ def _first(obj: Any, *names: str) -> Any:
     return None
 
 
-def exchange_line(exchange: Any) -> Text:
+def exchange_line(exchange: Any, *, show_latency: bool = True) -> Text:
     """``GET 200  12 ms  https://…/customers`` for one exchange."""
     method = str(_first(exchange, "method") or "?")
     status = _first(exchange, "status", "status_code")
@@ -39,12 +40,23 @@ def exchange_line(exchange: Any) -> Text:
         text.append(f"{status} ", style="bold" if int(status) < 400 else "bold reverse")
     else:
         text.append("ERR ", style="bold reverse")
-    if isinstance(ms, int | float):
+    if show_latency and isinstance(ms, int | float):
         text.append(f"{ms:>6.0f} ms ", style="dim")
-    text.append(cut(clean(str(url)), 110))
+    text.append(clean(short_url(str(url))))
     if error:
         text.append(f"  {cut(clean(str(error)), 60)}", style="italic")
+    # One line per exchange, cut at the panel's edge: the full URL is one ``c`` (copy as curl) away.
+    text.no_wrap = True
+    text.overflow = "ellipsis"
     return text
+
+
+def short_url(url: str) -> str:
+    """The path and query of ``url``: every exchange of a profile has the same origin, so it is noise."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    return parts.path + (f"?{parts.query}" if parts.query else "") or "/"
 
 
 def curl_for(exchange: Any) -> str:
@@ -81,16 +93,20 @@ class RequestLogPanel(OptionList):
     def reload(self) -> None:
         entries = list(self.request_log.entries()) if self.request_log is not None else []
         self.exchanges = entries[-MAX_SHOWN:]
-        self.set_options(Option(exchange_line(e)) for e in self.exchanges)
+        self.set_options(Option(self._line(e)) for e in self.exchanges)
         if self.exchanges:
             self.highlighted = len(self.exchanges) - 1
 
     def add(self, exchange: Any) -> None:
         follow = self.highlighted is None or self.highlighted == len(self.exchanges) - 1
         self.exchanges.append(exchange)
-        self.add_option(Option(exchange_line(exchange)))
+        self.add_option(Option(self._line(exchange)))
         if follow:
             self.highlighted = len(self.exchanges) - 1
+
+    def _line(self, exchange: Any) -> Text:
+        # The app's show_latency=False (screenshots, snapshot tests) hides timings here as in the status line.
+        return exchange_line(exchange, show_latency=bool(getattr(self.app, "show_latency", True)))
 
     @property
     def selected_exchange(self) -> Any:

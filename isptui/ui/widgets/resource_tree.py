@@ -1,39 +1,65 @@
 """The lazy resource tree: entry-point groups → collections → records → their links.
 
 Children are fetched in a worker when a node is first expanded, so a 100,000-record collection shows only
-its first page (and a "more…" node) in the tree; the table is the place to browse it.
+its first page and a "… N more" node; enter on that node fetches the next page into the tree (the table is
+still the better place to browse thousands). Labels are cut to the tree's width with an ellipsis.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
-from isptui.model import EntryPoint, PageRequest
+from isptui.model import EntryPoint, Page, PageRequest
 from isptui.ui.places import Place
-from isptui.ui.text import clean, cut
+from isptui.ui.text import clean, cut, nice_title
 
 TREE_PAGE = 25
-LABEL_WIDTH = 40
+LABEL_WIDTH = 60
+"""Longest label kept at all; on screen labels are cut again to the tree's width."""
+
+
+@dataclass(frozen=True)
+class MoreRecords:
+    """The data of a "… N more" node: the collection and the offset of the next page to put in the tree."""
+
+    place: Place
+    offset: int
+
+
+NodeData = Place | MoreRecords | None
 
 
 def _label(text: str, style: str = "") -> Text:
     return Text(cut(clean(text), LABEL_WIDTH), style=style)
 
 
-class ResourceTree(Tree[Place | None]):
+def _more_label(total: int | None, shown: int) -> Text:
+    more = total - shown if total is not None else None
+    return Text(f"… {more:,} more (enter loads {TREE_PAGE})" if more else f"… more (enter loads {TREE_PAGE})",
+                style="dim")
+
+
+class ResourceTree(Tree[NodeData]):
     """What the backend offers, loaded on demand; enter opens the node in the main view."""
 
     DEFAULT_CSS = """
     ResourceTree { background: $surface; overflow-x: hidden; }
     """
+    BINDINGS = [
+        Binding("right", "expand_or_down", "Expand", show=False),
+        Binding("left", "collapse_or_up", "Collapse", show=False),
+    ]
 
     class PlaceChosen(Message):
         """Enter on a collection, record or link node."""
@@ -52,7 +78,7 @@ class ResourceTree(Tree[Place | None]):
 
     def __init__(self, backend: Backend, *, id: str | None = None,
                  on_error: Callable[[BackendError], None] | None = None) -> None:
-        super().__init__(Text(backend.title or backend.name), data=None, id=id)
+        super().__init__(Text(clean(backend.title or backend.name)), data=None, id=id)
         self.backend = backend
         self.show_root = False
         self.auto_expand = False
@@ -62,53 +88,103 @@ class ResourceTree(Tree[Place | None]):
     def show_entry_points(self, entries: list[EntryPoint]) -> None:
         """Fill the top levels: one node per group, collections under it."""
         self.clear()
-        groups: dict[str, TreeNode[Place | None]] = {}
-        first: TreeNode[Place | None] | None = None
+        groups: dict[str, TreeNode[NodeData]] = {}
+        first: TreeNode[NodeData] | None = None
+        places: list[Place] = []
         for entry in entries:
             group = entry.group or "Resources"
             if group not in groups:
-                groups[group] = self.root.add(_label(group, "bold"), data=None, expand=True)
-            place = Place("collection", entry.title, ref=entry.ref)
-            node = groups[group].add(_label(entry.title), data=place, allow_expand=entry.capabilities.can_list)
+                groups[group] = self.root.add(_label(nice_title(group), "bold"), data=None, expand=True)
+            place = Place("collection", nice_title(entry.title), ref=entry.ref, group=entry.group)
+            places.append(place)
+            node = groups[group].add(_label(place.title), data=place, allow_expand=entry.capabilities.can_list)
             first = first or node
         self.root.expand()
         if first is not None:
             # Start on the first collection, so enter opens something straight away.
             self.call_after_refresh(self.move_cursor, first, animate=False)
+        if places:
+            # With their group, so go-to can tell "CPEs · isp" from "CPEs · monitoring".
+            self.post_message(self.PlacesFound(places))
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Place | None]) -> None:
+    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
+        """The label, cut with ``…`` to what is left of the tree's width after the guides."""
+        text = super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None and parent is not self.root:
+            depth += 1
+            parent = parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room > 4 and text.cell_len > room:
+            text.truncate(room, overflow="ellipsis")
+        return text
+
+    def action_expand_or_down(self) -> None:
+        """``right``: open a closed node (loading its children), else step into it."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0], animate=False)
+
+    def action_collapse_or_up(self) -> None:
+        """``left``: close an open node, else go to its parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent, animate=False)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         event.stop()
         node = event.node
-        if node.data is None or node.id in self._loaded:
+        if not isinstance(node.data, Place) or node.id in self._loaded:
             return
         self._loaded.add(node.id)
         node.add_leaf(Text("loading…", style="dim"), data=None)
         self.load_children(node)
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[Place | None]) -> None:
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
         event.stop()
-        if event.node.data is not None:
-            self.post_message(self.PlaceChosen(self, event.node.data))
+        data = event.node.data
+        if isinstance(data, MoreRecords):
+            if event.node.id not in self._loaded:
+                self._loaded.add(event.node.id)
+                event.node.set_label(Text("loading…", style="dim"))
+                self.load_more(event.node, data)
+        elif isinstance(data, Place):
+            self.post_message(self.PlaceChosen(self, data))
+
+    def _add_records(self, node: TreeNode[NodeData], place: Place, page: Page, offset: int) -> list[Place]:
+        crumb = " › ".join(place.crumbs)
+        found: list[Place] = []
+        for record in page.items:
+            child = Place("record", f"{record.id} {record.title}".strip(), ref=record.ref, parent=crumb)
+            found.append(child)
+            node.add(_label(child.title), data=child)
+        shown = offset + len(page.items)
+        if page.has_more and page.items:
+            node.add_leaf(_more_label(page.total, shown), data=MoreRecords(place, shown))
+        return found
 
     @work(exclusive=False, group="tree", exit_on_error=False)
-    async def load_children(self, node: TreeNode[Place | None]) -> None:
+    async def load_children(self, node: TreeNode[NodeData]) -> None:
         """Records of a collection, or links of a record, as child nodes."""
         place = node.data
-        assert place is not None
+        assert isinstance(place, Place)
         found: list[Place] = []
         try:
             if place.kind == "collection" and place.ref is not None:
                 page = await self.backend.list(place.ref, PageRequest(limit=TREE_PAGE))
                 node.remove_children()
-                crumb = " › ".join(place.crumbs)
-                for record in page.items:
-                    child = Place("record", f"{record.id} {record.title}".strip(), ref=record.ref, parent=crumb)
-                    found.append(child)
-                    node.add(_label(child.title), data=child)
-                if page.has_more:
-                    more = page.total - len(page.items) if page.total is not None else None
-                    node.add_leaf(Text(f"… {more:,} more (open the table)" if more else "… more (open the table)",
-                                       style="dim"), data=place)
+                found = self._add_records(node, place, page, 0)
+                if not page.items:
+                    node.add_leaf(Text("(empty)", style="dim"), data=None)
             elif place.kind == "record" and place.ref is not None:
                 record = await self.backend.get(place.ref)
                 node.remove_children()
@@ -129,5 +205,28 @@ class ResourceTree(Tree[Place | None]):
             if self._on_error is not None:
                 self._on_error(exc)
             return
+        if found:
+            self.post_message(self.PlacesFound(found))
+
+    @work(exclusive=False, group="tree", exit_on_error=False)
+    async def load_more(self, node: TreeNode[NodeData], more: MoreRecords) -> None:
+        """The next page of a collection, in place of its "… N more" node."""
+        parent = node.parent
+        assert parent is not None and more.place.ref is not None
+        try:
+            page = await self.backend.list(more.place.ref, PageRequest(offset=more.offset, limit=TREE_PAGE))
+        except BackendError as exc:
+            self._loaded.discard(node.id)
+            node.set_label(Text("… more (failed; enter tries again)", style="dim"))
+            if self._on_error is not None:
+                self._on_error(exc)
+            return
+        first_new = len(parent.children) - 1
+        node.remove()
+        found = self._add_records(parent, more.place, page, more.offset)
+        if first_new < len(parent.children):
+            # The cursor stays where enter was pressed: on the first of the new records.
+            # After the refresh: the new nodes have no line numbers until the tree is laid out again.
+            self.call_after_refresh(self.move_cursor, parent.children[first_new], animate=False)
         if found:
             self.post_message(self.PlacesFound(found))

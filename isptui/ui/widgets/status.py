@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from isptui.ui.text import clean, cut
+from isptui.ui.text import clean, cut, nice_title
 
 
 class Breadcrumbs(Static):
@@ -17,7 +17,7 @@ class Breadcrumbs(Static):
 
     def show(self, crumbs: list[str], *, back: bool = False, forward: bool = False) -> None:
         arrows = ("‹ " if back else "  ") + ("› " if forward else "  ")
-        text = " › ".join(clean(c) for c in crumbs if c)
+        text = " › ".join(clean(nice_title(c)) for c in crumbs if c)
         room = max(10, self.size.width - 2 - len(arrows)) if self.size.width else 200
         if len(text) > room:
             text = "…" + text[-(room - 1):]
