@@ -12,6 +12,7 @@ from isptui.sandbox.options import SandboxOptions
 from isptui.sandbox.splynx import records as rec
 from isptui.sandbox.splynx import schemas as sc
 from isptui.sandbox.splynx.auth import RESTRICTED
+from isptui.sandbox.splynx.lookups import LOOKUPS
 from isptui.sandbox.splynx.resources import AdditionalFields, Problems, Resource, Row
 from isptui.sandbox.splynx.table import Table
 
@@ -172,4 +173,7 @@ def build(options: SandboxOptions, clock: Callable[[], float]) -> Splynx:
                "recurring": "tariffs_custom", "bundle": "bundle"}
     for kind, table in tariffs.items():
         resources[f"admin/tariffs/{kind}"] = res(f"{kind.capitalize()} tariff", table, attrs[kind], modules[kind])
+    for path, (label, lookup_attrs, rows, module) in LOOKUPS.items():
+        table = Table(len(rows), lambda i, rows=rows: dict(rows[i - 1]))
+        resources[path] = res(label, table, lookup_attrs, module)
     return Splynx(resources, service_res, document_res, fields, contract=lambda i: rec.contract_pdf(sub(i)))
