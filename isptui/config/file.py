@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from isptui.config.errors import ConfigError
+from isptui.config.keys import keymap_from
 from isptui.config.paths import config_path
 from isptui.config.profiles import SECRET_KEYS, Profile
 from isptui.config.secrets import is_reference
@@ -48,7 +49,7 @@ def load_file(path: Path) -> dict[str, Profile]:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML ({exc})", path=str(path)) from exc
-    unknown = sorted(set(doc) - {"profiles", "theme"})
+    unknown = sorted(set(doc) - {"profiles", "keys"})
     if unknown:
         raise ConfigError("unknown top-level table or key", path=str(path), key=unknown[0])
     tables = doc.get("profiles", {})
@@ -56,7 +57,21 @@ def load_file(path: Path) -> dict[str, Profile]:
         raise ConfigError("must be a table of profiles", path=str(path), key="profiles")
     profiles = {name: _profile(path, name, body) for name, body in tables.items()}
     _refuse_readable_literal_secrets(path, profiles)
+    keymap_from(doc.get("keys"), path=str(path))  # reported with the rest of the file's problems
     return profiles
+
+
+def load_keymap(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``[keys]`` table of the config file as a Textual keymap; {} without a file."""
+    env = os.environ if environ is None else environ
+    target = path or config_path(env)
+    try:
+        doc = tomllib.loads(target.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read ({exc})", path=str(target)) from exc
+    return keymap_from(doc.get("keys"), path=str(target))
 
 
 def _profile(path: Path, name: str, body: Any) -> Profile:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,8 @@ class IspApp(App[int]):
     """
 
     def __init__(self, profiles: Sequence[ProfileEntry], *, start: str | None = None,
-                 theme: str | None = None, show_latency: bool = True) -> None:
+                 theme: str | None = None, show_latency: bool = True,
+                 keymap: Mapping[str, str] | None = None) -> None:
         # NO_COLOR: native ANSI mode makes Textual strip colours (its NoColor filter) instead of turning the
         # theme grey (its Monochrome filter), which made the ANSI theme black on black. The filter is chosen
         # in App.__init__, before our theme is set, so it has to be decided here.
@@ -71,6 +72,7 @@ class IspApp(App[int]):
         self.start = start
         self.requested_theme = theme
         self.show_latency = show_latency
+        self.user_keymap = dict(keymap or {})
         self.backend: Backend | None = None
         self.profile: ProfileEntry | None = None
         # Themes are chosen before the stylesheet is first parsed: switching in on_mount parsed it twice.
@@ -80,6 +82,8 @@ class IspApp(App[int]):
         self.theme = choose_theme(self.available_themes, self.requested_theme)
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)  # [keys] of config.toml: binding id -> keys
         for problem in self._theme_problems:
             self.notify(problem, title="Theme file skipped", severity="warning")
         picker = PickerScreen(self.profiles)

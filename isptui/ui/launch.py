@@ -181,9 +181,16 @@ def run_picker(args: argparse.Namespace) -> int:
 
 
 def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
+    from isptui.config.errors import ConfigError
+    from isptui.config.file import load_keymap
     from isptui.ui.app import IspApp
 
-    app = IspApp(profiles, start=start)
+    try:
+        keymap = load_keymap()
+    except ConfigError as exc:
+        print(f"isptui: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    app = IspApp(profiles, start=start, keymap=keymap)
     result = app.run()
     if app.return_code not in (None, 0):
         return app.return_code or EXIT_RUNTIME

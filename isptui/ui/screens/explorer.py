@@ -37,18 +37,18 @@ class ExplorerScreen(WriteCommands):
     """One connected profile: browse collections, records and links; write through ``WriteCommands``."""
 
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", show=False),
-        Binding("alt+left", "back", "Back", show=False),
-        Binding("alt+right", "forward", "Forward", show=False),
-        Binding("colon", "goto", "Go to"),
-        Binding("slash", "filter", "Filter"),
-        Binding("r", "refresh", "Refresh", show=False),
-        Binding("t", "toggle_raw", "Raw JSON", show=False),
-        Binding("l", "toggle_log", "Log"),
-        Binding("c", "copy_curl", "Copy as curl", show=False),
-        Binding("y", "copy_json", "Copy JSON", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("escape,backspace", "back", "Back", show=False, id="isptui.back"),
+        Binding("alt+left", "back", "Back", show=False, id="isptui.back_alt"),
+        Binding("alt+right", "forward", "Forward", show=False, id="isptui.forward"),
+        Binding("colon", "goto", "Go to", id="isptui.goto"),
+        Binding("slash", "filter", "Filter", id="isptui.filter"),
+        Binding("r", "refresh", "Refresh", show=False, id="isptui.refresh"),
+        Binding("t", "toggle_raw", "Raw JSON", show=False, id="isptui.raw_json"),
+        Binding("l", "toggle_log", "Log", id="isptui.toggle_log"),
+        Binding("c", "copy_curl", "Copy as curl", show=False, id="isptui.copy_curl"),
+        Binding("y", "copy_json", "Copy JSON", show=False, id="isptui.copy_json"),
+        Binding("question_mark", "help", "Help", id="isptui.help"),
+        Binding("q", "app.quit", "Quit", id="isptui.quit"),
     ]
     DEFAULT_CSS = """
     ExplorerScreen #body { height: 1fr; }

@@ -60,18 +60,18 @@ class WriteCommands(Screen[None]):
 
     COMMANDS = {ElevateCommand}
     BINDINGS = [
-        Binding("e", "edit", "Edit"),
-        Binding("e", "refuse('edit')", "", show=False),
-        Binding("n", "new", "New"),
-        Binding("n", "refuse('new')", "", show=False),
-        Binding("d", "delete", "Delete"),
-        Binding("d", "refuse('delete')", "", show=False),
-        Binding("a", "actions", "Actions"),
-        Binding("a", "refuse('actions')", "", show=False),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("u", "refuse('undo')", "", show=False),
-        Binding("ctrl+e", "elevate", "Elevate"),
-        Binding("ctrl+e", "refuse('elevate')", "", show=False),
+        Binding("e", "edit", "Edit", id="isptui.edit"),
+        Binding("e", "refuse('edit')", "", show=False, id="isptui.edit"),
+        Binding("n", "new", "New", id="isptui.new"),
+        Binding("n", "refuse('new')", "", show=False, id="isptui.new"),
+        Binding("d", "delete", "Delete", id="isptui.delete"),
+        Binding("d", "refuse('delete')", "", show=False, id="isptui.delete"),
+        Binding("a", "actions", "Actions", id="isptui.actions"),
+        Binding("a", "refuse('actions')", "", show=False, id="isptui.actions"),
+        Binding("u", "undo", "Undo", show=False, id="isptui.undo"),
+        Binding("u", "refuse('undo')", "", show=False, id="isptui.undo"),
+        Binding("ctrl+e", "elevate", "Elevate", id="isptui.elevate"),
+        Binding("ctrl+e", "refuse('elevate')", "", show=False, id="isptui.elevate"),
     ]
 
     backend: Backend

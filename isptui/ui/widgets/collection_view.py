@@ -71,8 +71,8 @@ class CollectionView(Vertical):
     CollectionView > FilterInput.-open { display: block; }
     """
     BINDINGS = [
-        Binding("s", "sort", "Sort"),
-        Binding("g", "go_to_row", "Go to row", show=False),
+        Binding("s", "sort", "Sort", id="isptui.sort"),
+        Binding("g", "go_to_row", "Go to row", show=False, id="isptui.go_to_row"),
     ]
 
     def __init__(self, backend: Backend, ref: ResourceRef, title: str, *, first_page: Page | None = None,
