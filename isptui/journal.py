@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from isptui.config.paths import data_dir
+from isptui.http.redact import Redactor
 
 MASK = "***"
 _SECRET_NAME = re.compile(r"(pass(word|wd)?|psw|secret|token|api_?key|signature|pppoe_password|wifi_password)",
@@ -67,7 +68,9 @@ class Journal:
         values.setdefault("time", time.time())
         values["before"] = self.mask(values.get("before"))
         values["after"] = self.mask(values.get("after"))
-        values["url"] = self._mask_text(values.get("url", ""))
+        # Redactor.url keeps the host readable (a password "sandbox" must not turn http://sandbox.local into
+        # http://***.local) and still masks the secret in userinfo, path and query.
+        values["url"] = Redactor(self.secrets).url(values.get("url", ""))
         entry = JournalEntry(**values)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -4,6 +4,14 @@ Two nets, both always applied: field names that look secret (``password``, ``api
 have their values replaced wherever a structure is visible (JSON, forms, query strings, auth headers), and
 every literal secret the connection knows (plus its URL-, base64- and JSON-escaped forms) is replaced
 wherever it appears, so a token echoed inside an HTML error page or a URL path is caught too.
+
+Host names are left alone. The sandbox's Krill password is ``sandbox`` and its URL ``http://sandbox.local``:
+masking every literal would show ``http://***.local`` in every log line, preview and journal entry. So a
+literal secret that is one whole dot-separated label of a host name ``url()`` has seen (the connection's
+own host, the hosts of links it was given) stays readable there, in URLs and free text alike; it is
+masked everywhere else, including the userinfo, path, query and body of the same URL. A secret that *is* the whole host name, or only part of a label, is still masked: the first
+would print the credential itself, the second is not what a host name looks like. The judgement: the host
+is configuration the user typed, and a password that happens to equal one of its labels reveals little.
 """
 
 from __future__ import annotations
@@ -39,11 +47,27 @@ _SECRET_HEADERS = frozenset({
     "x-api-token", "x-csrf-token", "x-csrftoken", "api-key",
 })
 _PAREN_AUTH = re.compile(r"^(?P<scheme>[\w.-]+)\s*\((?P<params>.*)\)\s*$", re.S)
-_QUERYISH = re.compile(r"(?P<name>[^&=;\s]+)=(?P<value>[^&;\s]*)")
+# A name starts the text or follows a separator: unanchored, a 1 MB run without "=" (a garbage token in a
+# Splynx-EA header) made the scan quadratic, trying every start position to the end.
+_QUERYISH = re.compile(r"(?:^|(?<=[&;\s]))(?P<name>[^&=;\s]+)=(?P<value>[^&;\s]*)")
 # Names never need escapes (keeps the scan linear); a value may be cut off by the end of a truncated body.
 _JSON_PAIR = re.compile(r'"(?P<name>[^"\\]{1,100})"\s*:\s*(?P<value>"(?:[^"\\]|\\.)*(?:"|$)|[-\w.+]+)')
 _JSON_SAFE = '{}[]:,"*'
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Compiling an alternation of huge literals is slow (a garbage server can hand out a 1 MB "token"); such
+# secrets are replaced with str.replace instead of through the pattern.
+_MAX_PATTERN_LITERAL = 2048
+_MAX_HOSTS = 16
+
+
+def _is_label(text: str, start: int, end: int, host_start: int, host_end: int) -> bool:
+    """Whether ``text[start:end]`` is whole dot-separated labels of the host at ``host_start:host_end``,
+    but not the whole host."""
+    if (start, end) == (host_start, host_end):
+        return False
+    before_ok = start == host_start or text[start - 1] == "."
+    after_ok = end == host_end or text[end] == "."
+    return before_ok and after_ok
 
 
 def header_pairs(headers: object) -> list[tuple[str, str]]:
@@ -77,6 +101,9 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._long: list[str] = []
+        self._hosts: list[str] = []
+        self._host_pattern: re.Pattern[str] | None = None
         self.add(*secrets)
 
     def add(self, *secrets: str) -> None:
@@ -92,7 +119,22 @@ class Redactor:
                 forms.update({s, quote(s, safe=""), quote_plus(s), json.dumps(s)[1:-1],
                               base64.b64encode(s.encode()).decode().rstrip("=")})
             ordered = sorted((f for f in forms if len(f) >= MIN_LITERAL), key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(f) for f in ordered))
+            self._long = [f for f in ordered if len(f) > _MAX_PATTERN_LITERAL]
+            short = [f for f in ordered if len(f) <= _MAX_PATTERN_LITERAL]
+            self._pattern = re.compile("|".join(re.escape(f) for f in short)) if short else None
+
+    def keep_host(self, host: str) -> None:
+        """Treat ``host`` as a host name wherever it appears as a whole word in free text (see module doc).
+
+        ``url()`` calls this for every URL it sees, so error lines such as ``cannot connect to
+        sandbox.local`` keep the host that the request log shows.
+        """
+        host = host.strip().lower()
+        if "." not in host or host in self._hosts or len(self._hosts) >= _MAX_HOSTS:
+            return
+        self._hosts.append(host)
+        alternatives = "|".join(re.escape(h) for h in sorted(self._hosts, key=len, reverse=True))
+        self._host_pattern = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
     @property
     def secrets(self) -> frozenset[str]:
@@ -100,10 +142,32 @@ class Redactor:
 
     # -- free text ------------------------------------------------------------------------------
     def text(self, value: str) -> str:
-        """Replace every known literal secret in ``value``."""
-        if self._pattern is None or not value:
+        """Replace every known literal secret in ``value``, except where it is a label of a host name."""
+        if not value or (self._pattern is None and not self._long):
             return value
-        return self._pattern.sub(MASK, value)
+        for form in self._long:
+            value = value.replace(form, MASK)
+        if self._pattern is None:
+            return value
+        hosts = self._host_spans(value)
+        if not hosts:
+            return self._pattern.sub(MASK, value)
+
+        def repl(m: re.Match[str]) -> str:
+            start, end = m.span()
+            for h_start, h_end in hosts:
+                if h_start <= start and end <= h_end and _is_label(value, start, end, h_start, h_end):
+                    return m.group(0)
+            return MASK
+
+        return self._pattern.sub(repl, value)
+
+    def _host_spans(self, value: str) -> list[tuple[int, int]]:
+        # Only hosts url() has seen: a label-shaped secret inside any other text (``x://secret.foo`` in a
+        # body) is masked, so free text cannot smuggle a secret out by looking like a URL.
+        if self._host_pattern is None:
+            return []
+        return [m.span() for m in self._host_pattern.finditer(value)]
 
     def message(self, value: object, limit: int = 300) -> str:
         """An untrusted string made safe for one line of an error message: redacted, no control chars."""
@@ -133,6 +197,7 @@ class Redactor:
         scheme, sep, rest = text.partition("://")
         if sep:
             authority, slash, tail = rest.partition("/")
+            self.keep_host(authority.rpartition("@")[2].rsplit(":", 1)[0] if "]" not in authority else "")
             if "@" in authority:
                 userinfo, _, host = authority.rpartition("@")
                 user = userinfo.split(":", 1)[0]

@@ -127,3 +127,39 @@ async def test_what_the_server_receives_is_intact_while_the_log_is_redacted() ->
     assert json.loads(entry.response_body) == {"access_token": "***", "refresh_token": "***", "permissions": []}
     assert ("Authorization", "Basic ***") in entry.request_headers
     assert not any(s in repr(entry) for s in ("ak-1111", "as-2222", "at-777777", "F00D", "YWstMTEx"))
+
+
+# -- host names (the sandbox's Krill password is "sandbox", its URL http://sandbox.local) --------------
+def test_a_secret_equal_to_a_host_label_leaves_the_host_readable_but_not_the_rest_of_the_url() -> None:
+    red = Redactor(["sandbox"])
+    url = "http://operator:sandbox@sandbox.local:8765/api/v2/sandbox/?password=sandbox&q=sandbox"
+    assert red.url(url) == "http://operator:***@sandbox.local:8765/api/v2/***/?password=***&q=***"
+
+
+def test_a_known_host_stays_readable_in_free_text_and_the_secret_does_not() -> None:
+    red = Redactor(["sandbox"])
+    red.url("http://sandbox.local/api/v2/")
+    line = "cannot connect to sandbox.local (refused); next: http://sandbox.local/api/v2/x?p=sandbox"
+    assert red.text(line) == "cannot connect to sandbox.local (refused); next: http://sandbox.local/api/v2/x?p=***"
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://sandbox:8000/x", "http://***:8000/x"),            # the whole host IS the secret
+    ("http://mysandbox.local/x", "http://my***.local/x"),      # part of a label only
+    ("http://sandboxes.local/x", "http://***es.local/x"),
+])
+def test_a_secret_that_is_the_whole_host_or_part_of_a_label_is_masked(url: str, expected: str) -> None:
+    assert Redactor(["sandbox"]).url(url) == expected
+
+
+def test_an_unknown_host_lookalike_in_a_body_does_not_protect_a_secret() -> None:
+    red = Redactor(["sandbox"])
+    red.url("http://api.example.net/")
+    assert red.text("echo x://sandbox.example.org and sandbox.local") == "echo x://***.example.org and ***.local"
+
+
+def test_a_huge_secret_is_redacted_without_compiling_it_into_a_pattern() -> None:
+    token = "t0k" * 400_000
+    red = Redactor([token])
+    assert red.text(f"a{token}b") == "a***b"
+    assert token not in red.url(f"http://h.test/{token}")

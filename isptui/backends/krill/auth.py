@@ -94,12 +94,12 @@ class KrillJWTAuth(RenewingTokenAuth):
         if not isinstance(body, dict):
             return False
         access = body.get("access") or body.get("token") or body.get("access_token")
-        if not isinstance(access, str) or not access:
+        if not _header_safe(access):
+            # A token that cannot be sent back in a header (non-ASCII, spaces, a number) is no token.
             return False
         self.access = access
         refresh = body.get("refresh")
-        self.refresh = refresh if isinstance(refresh, str) and refresh else (self.refresh if keep_refresh
-                                                                               else None)
+        self.refresh = refresh if _header_safe(refresh) else (self.refresh if keep_refresh else None)
         self.expires = _exp(access)
         issued = jwt_claims(access).get("iat")
         lifetime = self.expires - float(issued) if self.expires and isinstance(issued, (int, float)) else None
@@ -152,3 +152,9 @@ class KrillJWTAuth(RenewingTokenAuth):
     def _resendable(self, request: httpx.Request, response: httpx.Response) -> bool:
         # A 401 for the token proves the view never ran, so even a write is safe to resend once.
         return token_not_valid(response) or (response.status_code == 401 and request.method in SAFE_METHODS)
+
+
+def _header_safe(value: object) -> bool:
+    """Whether a token from a server can go back in a header: visible ASCII, no spaces, sane size."""
+    return isinstance(value, str) and 0 < len(value) <= 16384 and value.isascii() and value.isprintable() \
+        and " " not in value

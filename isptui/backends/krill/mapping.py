@@ -133,7 +133,7 @@ def error_from_response(response: httpx.Response, redactor: Redactor | None = No
     status = response.status_code
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     detail = redactor.message(_detail(body), 200)
     suffix = f": {detail}" if detail else ""

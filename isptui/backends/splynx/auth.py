@@ -89,7 +89,7 @@ def error_code(response: httpx.Response) -> str:
     """The ``internal_code`` of a Splynx error envelope, or '' when the body is not one."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return str(body["error"].get("internal_code") or "")
@@ -150,14 +150,15 @@ class SplynxTokenAuth(RenewingTokenAuth):
     def _take(self, response: httpx.Response) -> bool:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return False
-        if not isinstance(body, dict) or not body.get("access_token"):
+        if not isinstance(body, dict) or not _header_safe(body.get("access_token")):
+            # A token that cannot be sent back in a header (non-ASCII, spaces, a number) is no token.
             return False
         self.access_token = str(body["access_token"])
         # Unknown expiry: assume the documented 30 minutes rather than renewing on every request.
         self.access_expires = _number(body.get("access_token_expiration")) or self._clock() + 1800
-        self.refresh_token = str(body["refresh_token"]) if body.get("refresh_token") else None
+        self.refresh_token = str(body["refresh_token"]) if _header_safe(body.get("refresh_token")) else None
         self.refresh_expires = _number(body.get("refresh_token_expiration"))
         if self._on_token is not None:  # so the request log redacts the tokens from now on
             self._on_token(self.access_token)
@@ -204,3 +205,9 @@ class SplynxTokenAuth(RenewingTokenAuth):
         if response.status_code != 401:
             return False
         return request.method in SAFE_METHODS or error_code(response) in _TOKEN_CODES
+
+
+def _header_safe(value: object) -> bool:
+    """Whether a token from a server can go back in a header or URL: visible ASCII, no spaces, sane size."""
+    return isinstance(value, str) and 0 < len(value) <= 16384 and value.isascii() and value.isprintable() \
+        and " " not in value

@@ -95,7 +95,7 @@ class TrisulBackend(Backend):
         if response.status_code >= 400:
             try:
                 body = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):
                 body = None
             error = mapping.body_error(body, method=method, url=where_url, status=response.status_code,
                                        redactor=self._redactor, user_id=user_id)
