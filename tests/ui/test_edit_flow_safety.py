@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,27 @@ async def test_carbon_add_payment_asks_for_the_amount_and_moves_the_balance(demo
         await pilot.press("u")
         await settle(pilot)
         assert "cannot reverse actions" in notices(app)
+
+
+async def test_splynx_document_upload_from_a_file_path(demo_app, tmp_path: Path) -> None:
+    """`a` on a customer → Upload document → a path → the sandbox stores the record and the file."""
+    contract = tmp_path / "contract.pdf"
+    contract.write_bytes(b"%PDF-1.4 signed contract for customer 2\n")
+    app, sandbox = demo_app("splynx", customers=20)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ref(pilot, ResourceRef(collection="customers", id="2"))
+        sandbox.clear_received()
+        await pilot.press("a")
+        await choose(pilot, "Upload a document")
+        await wait_for(pilot, lambda: isinstance(app.screen, ParameterFormScreen), "the upload form")
+        await pilot.press(*str(contract), "ctrl+s")
+        await wait_for(pilot, lambda: any("--upload" in r.path for r in sandbox.received), "the upload request")
+        await settle(pilot)
+        upload = next(r for r in sandbox.received if "--upload" in r.path)
+        assert upload.method == "POST" and b"%PDF-1.4 signed contract for customer 2" in upload.body
+        doc_id = upload.path.rsplit("/", 1)[1].split("--")[0]
+        assert app.backend is not None
+        download = await app.backend.client.get(f"admin/config/download/customer_documents--{doc_id}")  # type: ignore[attr-defined]
+    body = download.json()
+    assert body["name"] == "contract.pdf"
+    assert base64.b64decode(body["content"]) == contract.read_bytes()
