@@ -17,6 +17,7 @@ is configuration the user typed, and a password that happens to equal one of its
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -78,6 +79,7 @@ def header_pairs(headers: object) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
 
 
+@functools.lru_cache(maxsize=4096)  # the request log asks once per JSON key of every body it keeps
 def is_secret_name(name: str) -> bool:
     """Whether a field, parameter or header name usually holds a credential (case-insensitive)."""
     norm = name.strip().lower().replace("-", "_")
@@ -147,8 +149,8 @@ class Redactor:
             return value
         for form in self._long:
             value = value.replace(form, MASK)
-        if self._pattern is None:
-            return value
+        if self._pattern is None or self._pattern.search(value) is None:
+            return value  # the common case, without looking for host names first
         hosts = self._host_spans(value)
         if not hosts:
             return self._pattern.sub(MASK, value)

@@ -14,15 +14,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
-from isptui.backends.base import Backend, BackendSettings
+from isptui.backends.base import BackendSettings
 from isptui.backends.carbon import mapping
-from isptui.backends.carbon.actions import ACTIONS, actions_for
+from isptui.backends.carbon.actions import ACTIONS
 from isptui.backends.carbon.chain import Chain, dumps
 from isptui.backends.carbon.guard import API_POSTS, ReadOnlyChains
-from isptui.discovery import infer_schema, title_for
-from isptui.errors import ConnectionFailed, MalformedResponse, NotFound, NotSupported
-from isptui.http import json_body, make_client, raise_for_status, send
-from isptui.http.redact import Redactor
+from isptui.backends.carbon.links import Decorator
+from isptui.backends.http_backend import HttpBackend, maybe_json
+from isptui.discovery import infer_schema
+from isptui.errors import MalformedResponse, NotFound, NotSupported
+from isptui.http import json_body
 from isptui.model import (
     Action,
     Capabilities,
@@ -44,19 +45,19 @@ MAX_WINDOWS = 24
 Key = tuple[str, str]
 
 
-class CarbonBackend(Backend):
+class CarbonBackend(HttpBackend):
     """Carbon Billing 5, REST API v2 (``{url}/rest_api/v2/<Model>/``); no credentials (network-restricted)."""
 
     name = "carbon"
     title = "Carbon Billing"
+    vendor = "Carbon"
+    api_path = API_PATH
 
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
-        self.base_url = settings.url.rstrip("/") + API_PATH
-        self._client: httpx.AsyncClient | None = None
-        self._redactor = Redactor(settings.secrets())
         self.models: dict[str, mapping.ModelInfo] = {}
         self.listed = False
+        self._decorator = Decorator(self.base_url, self.models)
         self._schemas: dict[str, Schema] = {}
         self._totals: dict[Key, int] = {}
         self._dense: dict[Key, bool] = {}
@@ -64,22 +65,22 @@ class CarbonBackend(Backend):
         self._rows: dict[Key, list[dict[str, Any]]] = {}
 
     # -- connection -------------------------------------------------------------------------------
-    async def connect(self) -> None:
+    def _make_auth(self) -> httpx.Auth | None:
+        if not self.settings.read_only:
+            return None
+        return ReadOnlyChains(self._redactor, lambda: self.settings.writes_refused)
+
+    def _client_options(self) -> dict[str, Any]:
+        return {"login_calls": (API_POSTS,)}
+
+    async def _probe(self) -> None:
         """Read the model listing (or, where it is not JSON, ask ``Version``) to prove this is Carbon."""
-        self._client = make_client(self.settings, base_url=self.base_url, redactor=self._redactor,
-                                   auth=ReadOnlyChains(self._redactor, lambda: self.settings.writes_refused)
-                                   if self.settings.read_only else None,
-                                   login_calls=(API_POSTS,))
-        try:
-            await self._load_listing()
-        except BaseException:
-            await self.close()
-            raise
+        await self._load_listing()
 
     async def _load_listing(self) -> None:
-        response = await send(self.client, "GET", self.base_url)
+        response = await self._send("GET", self.base_url, check=False)
         if response.status_code >= 500 or response.status_code in (401, 403, 429):
-            raise_for_status(response, self._redactor)
+            raise self._error(response)
         listing: dict[str, mapping.ModelInfo] = {}
         if response.status_code < 400:
             try:
@@ -95,59 +96,49 @@ class CarbonBackend(Backend):
 
     async def _version(self) -> Any:
         """``POST Version/ get_version=True``: the documented liveness call (vendor-apis.md §5.2)."""
-        response = await send(self.client, "POST", self.base_url + "Version/", content="get_version=True",
-                              headers={"Content-Type": FORM})
+        response = await self._send("POST", self.base_url + "Version/", check=False, content="get_version=True",
+                                    headers={"Content-Type": FORM})
         return self._result(response, "Version")
-
-    async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            raise ConnectionFailed("not connected to Carbon; connect first")
-        return self._client
 
     # -- one call ---------------------------------------------------------------------------------
     def _info(self, model: str) -> mapping.ModelInfo:
         return self.models.get(model) or mapping.ModelInfo(name=model)
 
     def _result(self, response: httpx.Response, model: str) -> Any:
-        where = {"method": response.request.method, "url": self._redactor.url(response.request.url),
-                 "status": response.status_code}
+        where = self._where(response)
         if response.status_code >= 500 or response.status_code == 429:
-            raise_for_status(response, self._redactor)
-        doc = json_body(response, self._redactor) if response.status_code < 400 else _maybe_json(response)
+            raise self._error(response)
+        doc = json_body(response, self._redactor) if response.status_code < 400 else maybe_json(response)
         error = doc.get("error") if isinstance(doc, dict) else None
         if error not in (None, "", False, [], {}):
             # A non-empty "error" is the failure (vendor-apis.md §5.2), whatever the status says.
             text = self._redactor.message(error if isinstance(error, str) else json.dumps(error), 300)
             known = tuple(f.name for f in self._info(model).fields)
             raise mapping.error_for(text, model=model, fields=known, where=where)
-        raise_for_status(response, self._redactor)
+        if response.status_code >= 400:
+            raise self._error(response)
         if not isinstance(doc, dict) or "result" not in doc:
             raise MalformedResponse("Carbon answered without a result or an error", **where)
         return doc["result"]
 
     async def run(self, chain: Chain) -> Any:
         """Send one method chain to its model and return ``result`` (or raise the typed error)."""
-        response = await send(self.client, "POST", self.base_url + chain.model + "/",
-                              content=urlencode(chain.form()), headers={"Content-Type": FORM})
+        response = await self._send("POST", self.base_url + chain.model + "/", check=False,
+                                    content=urlencode(chain.form()), headers={"Content-Type": FORM})
         return self._result(response, chain.model)
-
-    @property
-    def redactor(self) -> Redactor:
-        """This connection's redactor (actions add secrets they send, like a new password)."""
-        return self._redactor
 
     def record_of(self, result: Any, chain: Chain) -> Record:
         """The Record for an object a chain returned, with its links and actions."""
-        url = self._redactor.url(self.base_url + chain.model + "/")
-        record = mapping.to_record(result, model=chain.model, url=url, caps=self.capabilities(
-            ResourceRef(collection=chain.model)))
-        return self._decorate(record)
+        return self._records([result], chain.model)[0]
+
+    def _records(self, objects: list[Any], model: str) -> list[Record]:
+        """Records of ``model`` objects with their links and actions; what is per model is worked out once."""
+        if self._decorator.models is not self.models:
+            self._decorator = Decorator(self.base_url, self.models)  # a new listing: new templates
+        url = self._redactor.url(self.base_url + model + "/")
+        caps = self.capabilities(ResourceRef(collection=model))
+        return [mapping.to_record(obj, model=model, url=url, caps=caps, decorate=self._decorator)
+                for obj in objects]
 
     # -- where things are -------------------------------------------------------------------------
     def _model_of(self, ref: ResourceRef) -> tuple[str, dict[str, Any]]:
@@ -163,35 +154,6 @@ class CarbonBackend(Backend):
         if self.listed and model not in self.models:
             raise NotFound(f"Carbon lists no model {model!r}; choose one of {', '.join(list(self.models)[:8])}…")
         return model, lookups
-
-    def _href(self, model: str, **lookups: Any) -> str:
-        query = urlencode({k: str(v) for k, v in lookups.items()})
-        return f"{self.base_url}{model}/" + (f"?{query}" if query else "")
-
-    def _decorate(self, record: Record) -> Record:
-        """Links to what the record points at and to what points at it; its object-method actions."""
-        model, pk = record.ref.collection or "", record.ref.id
-        info = self._info(model)
-        links: list[Link] = []
-        targets = {**info.fks(), **info.references()}
-        for name, target in targets.items():
-            value = record.fields.get(name, record.fields.get(f"{name}_id"))
-            if mapping.is_object(value):
-                value = value["pk"]
-            if isinstance(value, int | str) and not isinstance(value, bool) and str(value).isdigit():
-                links.append(Link(rel=name, href=self._href(target, pk=value), title=f"{title_for(name)} "
-                                  f"({target} {value})", target=ResourceRef(collection=target, id=str(value))))
-        for other in self.models.values():
-            for name, target in {**other.fks(), **other.references()}.items():
-                if target != model or pk is None:
-                    continue
-                lookup = f"{name}__pk" if name in other.fks() else name
-                href = self._href(other.name, **{lookup: pk})
-                label = mapping.CATALOGUE.get(other.name, (other.name, ""))[0]
-                links.append(Link(rel=other.name, href=href, title=label,
-                                  target=ResourceRef(collection=other.name, href=href)))
-        acts = tuple(actions_for(info, set(self.models)))
-        return record.model_copy(update={"links": tuple(links), "actions": acts})
 
     # -- reading ----------------------------------------------------------------------------------
     async def discover(self) -> list[EntryPoint]:
@@ -268,7 +230,7 @@ class CarbonBackend(Backend):
                                       max(0, min(request.limit, total - offset)))
             if rows:
                 self._anchors.setdefault(key, {})[offset + len(rows)] = int(rows[-1]["pk"]) + 1
-        items = tuple(self.record_of(row, Chain(model)) for row in rows)
+        items = tuple(self._records(rows, model))
         end = offset + len(items)
         cursor = f"{end}:{int(rows[-1]['pk']) + 1}" if rows and end < total else None
         return Page(items=items, offset=offset, total=total, next_cursor=cursor)
@@ -352,10 +314,7 @@ class CarbonBackend(Backend):
                            url=exc.url, status=exc.status) from exc
 
     async def follow(self, link: Link) -> Record | Page:
-        target = link.target or ResourceRef(href=link.href)
-        if target.id is not None:
-            return await self.get(target)
-        return await self.list(target)
+        return await self._follow_target(link)
 
     async def schema(self, ref: ResourceRef) -> Schema:
         model, _ = self._model_of(ref)
@@ -434,11 +393,4 @@ class CarbonBackend(Backend):
                 value = dumps(self._redactor.data(json.loads(value)))
             lines.append(f"{name}={value}")
         return lines
-
-
-def _maybe_json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (ValueError, RecursionError):
-        return None
 

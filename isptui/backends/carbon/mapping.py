@@ -8,7 +8,7 @@ and anything else leaves the adapter on its built-in catalogue of the models rea
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from isptui.errors import (
     NotSupported,
     ValidationFailed,
 )
-from isptui.model import Capabilities, FieldSpec, FieldType, Record, ResourceRef, Schema
+from isptui.model import Action, Capabilities, FieldSpec, FieldType, Link, Record, ResourceRef, Schema
 
 # Models real clients use (vendor-apis.md §5.5), with the UI's titles and groups. Order is the tree's.
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -178,8 +178,15 @@ def is_object(value: Any) -> bool:
     return isinstance(value, dict) and "pk" in value and isinstance(value.get("fields"), dict)
 
 
-def to_record(obj: Any, *, model: str, url: str, caps: Capabilities | None = None) -> Record:
-    """A Carbon object as a Record: ``fields`` as received, ``raw`` the whole object (links added later)."""
+Decorate = Callable[[str, str, Mapping[str, Any]], tuple[tuple[Link, ...], tuple[Action, ...]]]
+"""(model, pk, fields) -> the record's links and actions (the adapter's knowledge of the listing)."""
+NO_CAPABILITIES = Capabilities()
+
+
+def to_record(obj: Any, *, model: str, url: str, caps: Capabilities | None = None,
+              decorate: Decorate | None = None) -> Record:
+    """A Carbon object as a Record: ``fields`` as received, ``raw`` the whole object, links and actions
+    from ``decorate`` (none without it)."""
     if not is_object(obj):
         raise MalformedResponse(f"Carbon sent something other than a {model} object", method="POST", url=url)
     pk = obj["pk"]
@@ -187,8 +194,15 @@ def to_record(obj: Any, *, model: str, url: str, caps: Capabilities | None = Non
     name = obj.get("model") if isinstance(obj.get("model"), str) else model
     # Django's serializer may say "app.model"; the adapter addresses models by the URL's name.
     name = model if "." in name or not name else name
-    return Record(ref=ResourceRef(collection=name, id=str(pk)), title=title(name, pk, fields),
-                  fields=dict(fields), raw=obj, capabilities=caps or Capabilities())
+    ref = ResourceRef.trusted(collection=name, id=str(pk))
+    record_fields = dict(fields)
+    if decorate is None:
+        return Record.trusted(ref=ref, title=title(name, pk, fields), fields=record_fields, raw=obj,
+                              capabilities=caps or NO_CAPABILITIES)
+    # Built without validation: every value is a str made here, the server's own dicts, or decorate's.
+    links, actions = decorate(name, ref.id, record_fields)
+    return Record.trusted(ref=ref, title=title(name, pk, fields), fields=record_fields, raw=obj,
+                          capabilities=caps or NO_CAPABILITIES, links=links, actions=actions)
 
 
 # -- errors -----------------------------------------------------------------------------------------

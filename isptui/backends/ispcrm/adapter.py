@@ -6,27 +6,25 @@ Paths are never guessed except in one place, stated there: a record asked for by
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from isptui.backends.base import Backend, BackendSettings
+from isptui.backends.base import BackendSettings
+from isptui.backends.http_backend import HttpBackend
 from isptui.backends.ispcrm import mapping
 from isptui.backends.ispcrm.auth import IspcrmTokenAuth
 from isptui.discovery import allow_to_capabilities, infer_schema, parse_root_links, resolve, unwrap_ispcrm
 from isptui.errors import (
     AuthFailed,
     BackendError,
-    ConnectionFailed,
     MalformedResponse,
     NotFound,
     NotSupported,
 )
-from isptui.http import json_body, make_client, raise_for_status, send
-from isptui.http.redact import Redactor
+from isptui.http import json_body
 from isptui.model import (
     Capabilities,
     EntryPoint,
@@ -45,54 +43,41 @@ API_PATH = "/api/v1"
 RECORD_DEFAULT = Capabilities(can_update=True, can_delete=True, partial_update=True)
 
 
-class IspcrmBackend(Backend):
+class IspcrmBackend(HttpBackend):
     """ISPCRM API v1 (``{url}/api/v1``)."""
 
     name = "ispcrm"
     title = "ISPCRM"
+    vendor = "ISPCRM"
+    api_path = API_PATH
 
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
-        self.base_url = settings.url.rstrip("/") + API_PATH
-        self._client: httpx.AsyncClient | None = None
-        self._redactor = Redactor(settings.secrets())
         self._collections: dict[str, mapping.Collection] = {}
+        self._bases: tuple[tuple[str, str], ...] = ()
         self._schemas: dict[str, Schema] = {}
         self._allow: dict[tuple[str, bool], Capabilities] = {}
         self._cursor_offsets: dict[str, int] = {}
 
     # -- connection -------------------------------------------------------------------------------
-    async def connect(self) -> None:
-        """Read the root document: it proves the token and is the only map of the API there is."""
+    def _make_auth(self) -> httpx.Auth:
         creds = self.settings.credentials
         if not creds.get("token"):
             raise AuthFailed("ISPCRM needs an API token (--token)")
-        auth = IspcrmTokenAuth(creds["token"], creds.get("token_header") or "authorization")
-        self._client = make_client(self.settings, base_url=self.base_url, auth=auth, redactor=self._redactor)
-        try:
-            _, doc = await self._exchange("GET", self.base_url)
-            links = parse_root_links(doc, base_url=self.base_url + "/")
-        except BaseException:
-            await self.close()
-            raise
+        return IspcrmTokenAuth(creds["token"], creds.get("token_header") or "authorization")
+
+    async def _probe(self) -> None:
+        """Read the root document: it proves the token and is the only map of the API there is."""
+        _, doc = await self._exchange("GET", self.base_url)
+        links = parse_root_links(doc, base_url=self.base_url + "/")
         self._collections = mapping.collections_from_root(links)
-
-    async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            raise ConnectionFailed("not connected to ISPCRM; connect first")
-        return self._client
+        # Each collection's path without query or trailing slash, computed once: every link is located by it.
+        self._bases = tuple((c.key, c.href.split("?", 1)[0].rstrip("/")) for c in self._collections.values())
 
     async def _exchange(self, method: str, url: str, **kw: Any) -> tuple[httpx.Response, Any]:
         """Send; HTTP errors and ``{"status": "error"}`` bodies become typed errors; the body is unwrapped
         later by the caller (lists need the envelope's ``links``/``meta``). None for an empty body."""
-        response = await send(self.client, method, url, **kw)
-        raise_for_status(response, self._redactor)
+        response = await self._send(method, url, **kw)
         if not response.content.strip():
             return response, None
         doc = json_body(response, self._redactor)
@@ -112,13 +97,12 @@ class IspcrmBackend(Backend):
     def _locate(self, href: str) -> tuple[str | None, str | None]:
         """(collection key, record id) of a URL under a known collection: ``…/x/u`` or ``…/x/u/7``."""
         path = href.split("?", 1)[0].rstrip("/")
-        for coll in self._collections.values():
-            base = coll.href.split("?", 1)[0].rstrip("/")
+        for key, base in self._bases:
             if path == base:
-                return coll.key, None
+                return key, None
             rest = path[len(base) + 1:] if path.startswith(base + "/") else None
             if rest and "/" not in rest:
-                return coll.key, rest
+                return key, rest
         return None, None
 
     def _list_url(self, ref: ResourceRef) -> str:
@@ -142,7 +126,11 @@ class IspcrmBackend(Backend):
         key, rid = self._locate(link.href)
         if key is None:
             return link
-        return link.model_copy(update={"target": ResourceRef(collection=key, id=rid, href=link.href)})
+        # What ``model_copy(update={"target": …})`` gives (same fields, same fields set), at a fraction of
+        # the cost: this runs for every link of every listed record.
+        return Link.trusted(rel=link.rel, href=link.href, title=link.title, method=link.method,
+                            external=link.external,
+                            target=ResourceRef.trusted(collection=key, id=rid, href=link.href))
 
     # -- reading ----------------------------------------------------------------------------------
     async def discover(self) -> list[EntryPoint]:
@@ -218,10 +206,9 @@ class IspcrmBackend(Backend):
         return ResourceRef(href=href, id=rid)
 
     def _record(self, data: Any, ref: ResourceRef, url: str, capabilities: Capabilities | None = None) -> Record:
-        record = mapping.to_record(data, ref=ref, base_url=self.base_url + "/", url=url,
-                                   capabilities=capabilities or self._allow.get((ref.collection or "", True))
-                                   or RECORD_DEFAULT)
-        return record.model_copy(update={"links": tuple(self._target(link) for link in record.links)})
+        return mapping.to_record(data, ref=ref, base_url=self.base_url + "/", url=url,
+                                 capabilities=capabilities or self._allow.get((ref.collection or "", True))
+                                 or RECORD_DEFAULT, retarget=self._target)
 
     async def get(self, ref: ResourceRef) -> Record:
         if ref.id is None and ref.href is None:
@@ -240,7 +227,7 @@ class IspcrmBackend(Backend):
             return None
         if (key, True) not in self._allow:
             try:
-                response = await send(self.client, "OPTIONS", url)
+                response = await self._send("OPTIONS", url, check=False)
             except BackendError:
                 return None  # capabilities are a nicety; the record itself loaded
             if response.status_code >= 400 or "allow" not in response.headers:
@@ -284,7 +271,7 @@ class IspcrmBackend(Backend):
         if coll is None or (coll.key, False) in self._allow:
             return
         try:
-            response = await send(self.client, "OPTIONS", coll.href)
+            response = await self._send("OPTIONS", coll.href, check=False)
         except BackendError:
             return
         if response.status_code < 400 and "allow" in response.headers:
@@ -331,6 +318,5 @@ class IspcrmBackend(Backend):
         header = (self.settings.credentials.get("token_header") or "authorization").lower()
         lines.append("X-Auth-Token: ***" if header == "x-auth-token" else "Authorization: Bearer ***")
         if method in ("POST", "PUT", "PATCH"):
-            lines.append("Content-Type: application/json")
-            lines.append(json.dumps(self._redactor.data(dict(values)), ensure_ascii=False, indent=2))
+            lines += self._json_lines(values)
         return lines

@@ -6,7 +6,7 @@ accepts several plausible shapes and says which one it chose where it had to cho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -24,6 +24,7 @@ TITLE_FIELDS = ("fullname", "full_name", "name", "title", "username", "number", 
 # Adapter knowledge: fields a server computes. Marked read-only in the inferred schema so forms lock them.
 READ_ONLY = frozenset({"id", "created", "created_at", "updated", "updated_at", "links", "_links"})
 LINK_KEYS = ("links", "_links")
+NO_CAPABILITIES = Capabilities()
 FILTER_HINT = "field=value sent as query parameters (e.g. status=active); plain text is sent as search=…"
 
 
@@ -110,8 +111,12 @@ def record_id(data: Mapping[str, Any]) -> str | None:
 
 
 def to_record(data: Any, *, ref: ResourceRef, base_url: str, url: str,
-              capabilities: Capabilities | None = None) -> Record:
-    """An ISPCRM object as a Record; ``raw`` is the unwrapped ``data`` as received."""
+              capabilities: Capabilities | None = None,
+              retarget: Callable[[Link], Link] | None = None) -> Record:
+    """An ISPCRM object as a Record; ``raw`` is the unwrapped ``data`` as received.
+
+    ``retarget`` may replace each link (the adapter resolves links to the collections it knows).
+    """
     if not isinstance(data, dict):
         raise MalformedResponse(f"ISPCRM sent {type(data).__name__} where a record was expected", url=url)
     links, self_href = record_links(data, base_url)
@@ -119,8 +124,10 @@ def to_record(data: Any, *, ref: ResourceRef, base_url: str, url: str,
     ref = ResourceRef(collection=ref.collection, id=rid, href=self_href or ref.href)
     noun = singular(ref.collection or "record").replace("_", " ").capitalize()
     fields = {k: v for k, v in data.items() if k not in LINK_KEYS}
-    return Record(ref=ref, title=record_title(data, rid, noun), fields=fields, links=tuple(links), raw=data,
-                  capabilities=capabilities or Capabilities())
+    # Links come from parse_links, the rest from here: nothing left for the constructor to check.
+    return Record.trusted(ref=ref, title=record_title(data, rid, noun), fields=fields,
+                          links=tuple(map(retarget, links) if retarget else links), raw=data,
+                          capabilities=capabilities or NO_CAPABILITIES)
 
 
 @dataclass(frozen=True)

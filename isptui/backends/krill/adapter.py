@@ -7,7 +7,6 @@ entry point the root lists name the same thing.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -15,7 +14,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from isptui.backends.base import Backend, BackendSettings
+from isptui.backends.base import BackendSettings
+from isptui.backends.http_backend import HttpBackend
 from isptui.backends.krill import mapping
 from isptui.backends.krill.auth import LOGIN_PATH, REFRESH_PATH, KrillJWTAuth
 from isptui.discovery import allow_to_capabilities, drf_options_to_schema, infer_schema, parse_page
@@ -24,14 +24,11 @@ from isptui.discovery.urls import resolve
 from isptui.errors import (
     AuthFailed,
     BackendError,
-    ConnectionFailed,
     MalformedResponse,
     NotFound,
     NotSupported,
     ReadOnlyViolation,
 )
-from isptui.http import make_client, send
-from isptui.http.redact import Redactor
 from isptui.model import (
     Action,
     Capabilities,
@@ -48,68 +45,42 @@ from isptui.model import (
 API_PREFIX = "/api/v2/"
 
 
-class KrillBackend(Backend):
+class KrillBackend(HttpBackend):
     """Krill by Phicus, REST API v2 (``{url}/api/v2/``)."""
 
     name = "krill"
     title = "Krill (Phicus)"
+    vendor = "Krill"
+    api_path = API_PREFIX
 
     def __init__(self, settings: BackendSettings, *, clock: Callable[[], float] = time.time) -> None:
         super().__init__(settings)
         self._clock = clock
-        self.base_url = settings.url.rstrip("/") + API_PREFIX
         parts = urlsplit(self.base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}/"
-        self._client: httpx.AsyncClient | None = None
-        self._redactor = Redactor(settings.secrets())
         self._schemas: dict[str, Schema] = {}
         self._caps: dict[str, Capabilities] = {}
 
     # -- connection -------------------------------------------------------------------------------
-    async def connect(self) -> None:
-        """Log in (JWT) and read the API root, which proves the URL and the credentials."""
+    def _make_auth(self) -> httpx.Auth:
         creds = self.settings.credentials
         if not creds.get("username") or not creds.get("password"):
             raise AuthFailed("Krill needs a username and password (--username, --password)")
-        auth = KrillJWTAuth(creds["username"], creds["password"], self.base_url, clock=self._clock,
+        return KrillJWTAuth(creds["username"], creds["password"], self.base_url, clock=self._clock,
                             on_token=self._redactor.add)
-        self._client = make_client(self.settings, base_url=self.base_url, auth=auth, redactor=self._redactor,
-                                   login_calls=(("POST", API_PREFIX + LOGIN_PATH),
-                                                ("POST", API_PREFIX + REFRESH_PATH)))
-        try:
-            response = await self._send("GET", "", check=False)
-        except BackendError:
-            await self.close()
-            raise
+
+    def _client_options(self) -> dict[str, Any]:
+        return {"login_calls": (("POST", API_PREFIX + LOGIN_PATH), ("POST", API_PREFIX + REFRESH_PATH))}
+
+    async def _probe(self) -> None:
+        """Log in (JWT) and read the API root, which proves the URL and the credentials."""
+        response = await self._send("GET", "", check=False)
         if response.status_code in (401, 403):
-            await self.close()
-            raise mapping.error_from_response(response, self._redactor)
+            raise self._error(response)
         # Any other answer (even a 404 root) is tolerated: discovery falls back to the known catalogue.
 
-    async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            raise ConnectionFailed("not connected to Krill; connect first")
-        return self._client
-
-    async def _send(self, method: str, url: str, *, check: bool = True, **kw: Any) -> httpx.Response:
-        response = await send(self.client, method, url, **kw)
-        if check and response.status_code >= 400:
-            raise mapping.error_from_response(response, self._redactor)
-        return response
-
-    def _json(self, response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except (ValueError, RecursionError) as exc:
-            raise MalformedResponse("Krill sent a body that is not JSON", method=response.request.method,
-                                    url=self._redactor.url(response.request.url),
-                                    status=response.status_code) from exc
+    def _error(self, response: httpx.Response) -> BackendError:
+        return mapping.error_from_response(response, self._redactor)
 
     def _url(self, ref: ResourceRef) -> str:
         """The absolute URL of a ref: its href resolved against the API base, or ``{collection}/{id}/``."""
@@ -312,7 +283,7 @@ class KrillBackend(Backend):
         if response.status_code == 405:
             response = await self._send("POST", url, json=dict(params or {}), check=False)
         if response.status_code >= 400:
-            raise mapping.error_from_response(response, self._redactor)
+            raise self._error(response)
         if not response.content:
             return None
         try:
@@ -324,8 +295,7 @@ class KrillBackend(Backend):
         target = ResourceRef(collection=ref.collection, href=ref.href) if method == "POST" else ref
         lines = [f"{method} {self._redactor.url(self._url(target))}"]
         if method in ("POST", "PUT", "PATCH"):
-            lines.append("Content-Type: application/json")
-            lines.append(json.dumps(self._redactor.data(dict(values)), ensure_ascii=False, indent=2))
+            lines += self._json_lines(values)
         return lines
 
 

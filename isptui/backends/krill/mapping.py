@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from isptui.backends.http_backend import maybe_json, retry_after, where_of
 from isptui.discovery.links import parse_links
 from isptui.errors import (
     AuthFailed,
@@ -42,6 +43,8 @@ LIST_ATTRS: dict[str, tuple[str, ...]] = {
     "isp/customers": ("id", "name", "surname", "external_id", "city", "realm"),
     "isp/potses": ("id", "lineid", "label", "cli", "username"),
 }
+NO_CAPABILITIES = Capabilities()
+"""Shared by records whose collection has not said what it allows (frozen, so sharing is safe)."""
 TITLE_FIELDS = ("cpename", "lineid", "name", "title", "label", "username", "sn", "external_id")
 
 FILTER_HINT = "field=value to filter (e.g. realm=pim, sn=HWTC…); join with ','; plain text searches"
@@ -90,8 +93,9 @@ def to_record(data: Any, *, ref: ResourceRef, url: str, origin: str,
     if ref.id is None and rid is not None:
         ref = ResourceRef(collection=ref.collection, id=rid, href=ref.href)
     label = (ref.collection or "record").rsplit("/", 1)[-1]
-    return Record(ref=ref, title=record_title(data, rid, label), fields=fields, links=tuple(links),
-                  actions=tuple(actions), raw=data, capabilities=capabilities or Capabilities())
+    # The links were built (and checked) by parse_links, the rest here: nothing left to validate.
+    return Record.trusted(ref=ref, title=record_title(data, rid, label), fields=fields, links=tuple(links),
+                          actions=tuple(actions), raw=data, capabilities=capabilities or NO_CAPABILITIES)
 
 
 # -- errors ----------------------------------------------------------------------------------------
@@ -126,15 +130,10 @@ def _detail(body: Any) -> str:
 
 def error_from_response(response: httpx.Response, redactor: Redactor | None = None) -> BackendError:
     """The typed error for a failed Krill exchange; DRF ``{"detail"}`` gives the message."""
-    request = response.request
     redactor = redactor or Redactor()
-    where: dict[str, Any] = {"method": request.method, "url": redactor.url(request.url),
-                             "status": response.status_code}
+    where = where_of(response, redactor)
     status = response.status_code
-    try:
-        body = response.json()
-    except (ValueError, RecursionError):
-        body = None
+    body = maybe_json(response)
     detail = redactor.message(_detail(body), 200)
     suffix = f": {detail}" if detail else ""
     if status == 400:
@@ -149,13 +148,10 @@ def error_from_response(response: httpx.Response, redactor: Redactor | None = No
     if status == 404:
         return NotFound(f"Krill has no such record or endpoint{suffix}", **where)
     if status == 405:
-        return NotSupported(f"Krill does not allow {request.method} here{suffix}", **where)
+        return NotSupported(f"Krill does not allow {response.request.method} here{suffix}", **where)
     if status == 429:
-        try:
-            wait: float | None = float(response.headers.get("Retry-After", ""))
-        except ValueError:
-            wait = None
-        return RateLimited(f"Krill asks to slow down{suffix}; try again shortly", retry_after=wait, **where)
+        return RateLimited(f"Krill asks to slow down{suffix}; try again shortly",
+                           retry_after=retry_after(response), **where)
     if status >= 500:
         return ServerError(f"Krill failed with {status}{suffix}; try again or check the server", **where)
     return error_for_status(status)(f"Krill answered {status}{suffix}", **where)

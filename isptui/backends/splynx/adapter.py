@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from isptui.backends.base import Backend, BackendSettings
+from isptui.backends.base import BackendSettings
+from isptui.backends.http_backend import HttpBackend
 from isptui.backends.splynx import mapping
 from isptui.backends.splynx.auth import (
     TOKENS_PATH,
@@ -35,8 +36,7 @@ from isptui.errors import (
     NotFound,
     NotSupported,
 )
-from isptui.http import make_client, send
-from isptui.http.redact import Redactor
+from isptui.http import send
 from isptui.model import (
     Action,
     Capabilities,
@@ -55,21 +55,19 @@ AUTH_SCHEMES = ("basic", "signature", "token")
 UPLOAD_ACTION = "upload-document"
 
 
-class SplynxBackend(Backend):
+class SplynxBackend(HttpBackend):
     """Splynx REST API v2.0 (``{url}/api/2.0/``)."""
 
     name = "splynx"
     title = "Splynx"
+    vendor = "Splynx"
+    api_path = API_PREFIX
 
     def __init__(self, settings: BackendSettings, *, clock: Callable[[], float] = time.time) -> None:
         super().__init__(settings)
         self._clock = clock
-        self.base_url = settings.url.rstrip("/") + API_PREFIX
-        self._client: httpx.AsyncClient | None = None
-        self._auth: httpx.Auth | None = None
         self._schemas: dict[str, Schema] = {}
         self._totals: dict[tuple[str, str], int] = {}
-        self._redactor = Redactor(settings.secrets())
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth:
@@ -88,60 +86,32 @@ class SplynxBackend(Backend):
         return SplynxTokenAuth(key, secret, self.base_url, clock=self._clock, nonce=nonce,
                                on_token=self._redactor.add)
 
-    async def connect(self) -> None:
+    def _client_options(self) -> dict[str, Any]:
+        # The token login and logout are not writes to the data; read-only profiles may send them.
+        return {"login_calls": (("POST", API_PREFIX + TOKENS_PATH), ("DELETE", API_PREFIX + TOKENS_PATH + "/*"))}
+
+    async def _probe(self) -> None:
         """Authenticate (token login happens on the first request) and check this is a Splynx API."""
-        self._auth = self._make_auth()
-        self._client = make_client(
-            self.settings, base_url=self.base_url, auth=self._auth, redactor=self._redactor,
-            # The token login and logout are not writes to the data; read-only profiles may send them.
-            login_calls=(("POST", API_PREFIX + TOKENS_PATH), ("DELETE", API_PREFIX + TOKENS_PATH + "/*")),
-        )
-        try:
-            response = await self._send("HEAD", BY_KEY["customers"].path, check=False)
-        except BackendError:
-            await self.close()
-            raise
+        response = await self._send("HEAD", BY_KEY["customers"].path, check=False)
         if response.status_code == 403:
             return  # authenticated; this key just may not see customers
+        if response.status_code == 404:
+            raise ConnectionFailed(f"{self.settings.url} does not look like a Splynx server "
+                                   "(no /api/2.0/admin/customers/customer)", method="HEAD",
+                                   url=self._redactor.url(response.request.url), status=404)
         if response.status_code >= 400:
-            await self.close()
-            if response.status_code == 404:
-                raise ConnectionFailed(f"{self.settings.url} does not look like a Splynx server "
-                                       "(no /api/2.0/admin/customers/customer)", method="HEAD",
-                                       url=self._redactor.url(response.request.url), status=404)
-            raise mapping.error_from_response(response, self._redactor)
+            raise self._error(response)
 
-    async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is None:
-            return
+    async def _on_close(self, client: httpx.AsyncClient) -> None:
         try:
             logout = self._auth.logout_request() if isinstance(self._auth, SplynxTokenAuth) else None
             if logout is not None:
                 await send(client, "DELETE", str(logout.url))
         except (httpx.HTTPError, BackendError):
             pass  # logging out is a courtesy; the token expires on its own
-        finally:
-            await client.aclose()
 
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            raise ConnectionFailed("not connected to Splynx; connect first")
-        return self._client
-
-    async def _send(self, method: str, path: str, *, check: bool = True, **kw: Any) -> httpx.Response:
-        response = await send(self.client, method, path, **kw)
-        if check and response.status_code >= 400:
-            raise mapping.error_from_response(response, self._redactor)
-        return response
-
-    def _json(self, response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except (ValueError, RecursionError) as exc:
-            raise MalformedResponse("Splynx sent a body that is not JSON", method=response.request.method,
-                                    url=self._redactor.url(response.request.url), status=response.status_code) from exc
+    def _error(self, response: httpx.Response) -> BackendError:
+        return mapping.error_from_response(response, self._redactor)
 
     # -- reading ----------------------------------------------------------------------------------
     async def discover(self) -> list[EntryPoint]:
@@ -242,10 +212,7 @@ class SplynxBackend(Backend):
         return mapping.to_record(entry, body, url, href=ref.href or self._item_href(entry, body, ref))
 
     async def follow(self, link: Link) -> Record | Page:
-        target = link.target or ResourceRef(href=link.href)
-        if target.id is not None:
-            return await self.get(target)
-        return await self.list(target)
+        return await self._follow_target(link)
 
     async def schema(self, ref: ResourceRef) -> Schema:
         entry = self._entry(ref)
@@ -255,7 +222,7 @@ class SplynxBackend(Backend):
         if response.status_code < 400:
             schema = splynx_options_to_schema(self._json(response))
         elif response.status_code == 403:
-            raise mapping.error_from_response(response, self._redactor)
+            raise self._error(response)
         else:
             schema = await self._inferred(entry)
         self._schemas[entry.key] = schema
@@ -343,7 +310,6 @@ class SplynxBackend(Backend):
         path = self._collection_path(ref, entry) if method == "POST" else self._record_path(ref, entry)
         lines = [f"{method} {self._redactor.url(self.base_url + path)}"]
         if method in ("POST", "PUT", "PATCH"):
-            lines.append("Content-Type: application/json")
-            lines.append(json.dumps(self._redactor.data(dict(values)), ensure_ascii=False, indent=2))
+            lines += self._json_lines(values)
         return lines
 

@@ -6,6 +6,7 @@ and config refer to them (``:customers``, ``:tariffs-internet``). Paths come fro
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -35,7 +36,9 @@ class Entry:
     def item_path(self, record_id: str, path: str | None = None) -> str:
         return (path or self.path) + self.item_suffix.format(id=record_id)
 
+    @functools.cache  # noqa: B019 - a handful of module-level entries, alive for the whole process anyway
     def capabilities(self) -> Capabilities:
+        """What the collection allows; one shared (frozen) object per entry, as every record carries it."""
         return Capabilities(can_create=self.writable, can_update=self.writable, can_delete=self.deletable,
                             partial_update=True, can_filter=True, server_filter=True, total_known=True)
 

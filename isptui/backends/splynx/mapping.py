@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from isptui.backends.http_backend import maybe_json, retry_after, where_of
 from isptui.backends.splynx.catalogue import Entry, customer_links
 from isptui.errors import (
     AuthFailed,
@@ -80,41 +81,42 @@ def record_title(entry: Entry, data: Mapping[str, Any], rid: str | None) -> str:
     return f"{entry.title} #{rid}" if rid else entry.title
 
 
+UPLOAD_DOCUMENT = Action(name="upload-document", method="POST", title="Upload a document",
+                         href="admin/customers/customer-documents", parameters=UPLOAD_PARAMETERS)
+"""Shared by every customer record: actions are immutable and the same for all of them."""
+_SUB_KEYS = {"documents": "customer-documents"}
+
+
+def customer_links_of(rid: str) -> tuple[Link, ...]:
+    """The sub-collection links of one customer, built without validation: the adapter made every value."""
+    return tuple(Link.trusted(rel=rel, href=link_href, title=title,
+                              target=ResourceRef.trusted(href=link_href, collection=_SUB_KEYS.get(rel, rel)))
+                 for rel, title, link_href in customer_links(rid))
+
+
 def to_record(entry: Entry, data: Any, url: str, *, href: str | None = None) -> Record:
     """One Splynx object as a Record; ``href`` is set for records of per-customer sub-collections."""
     if not isinstance(data, dict):
         raise MalformedResponse(f"Splynx sent {type(data).__name__} where a record was expected",
                                 url=url, method="GET")
     rid = record_id(data)
-    links: list[Link] = []
-    actions: list[Action] = []
-    if entry.key == "customers" and rid is not None:
-        for rel, title, link_href in customer_links(rid):
-            links.append(Link(rel=rel, href=link_href, title=title,
-                              target=ResourceRef(href=link_href, collection=_sub_key(rel))))
-        actions.append(Action(name="upload-document", method="POST", title="Upload a document",
-                              href="admin/customers/customer-documents", parameters=UPLOAD_PARAMETERS))
-    if entry.key != "customers" and data.get("customer_id") not in (None, "", 0, "0"):
+    links: tuple[Link, ...] = ()
+    actions: tuple[Action, ...] = ()
+    if entry.key == "customers":
+        if rid is not None:
+            links, actions = customer_links_of(rid), (UPLOAD_DOCUMENT,)
+    elif data.get("customer_id") not in (None, "", 0, "0"):
         cid = str(data["customer_id"])
-        links.append(Link(rel="customer", href=f"admin/customers/customer/{cid}", title="Customer",
-                          target=ResourceRef(collection="customers", id=cid)))
-    ref = ResourceRef(collection=entry.key, id=rid, href=href)
-    return Record(ref=ref, title=record_title(entry, data, rid), fields=dict(data), links=tuple(links),
-                  actions=tuple(actions), raw=data, capabilities=entry.capabilities())
-
-
-def _sub_key(rel: str) -> str:
-    return {"documents": "customer-documents"}.get(rel, rel)
+        links = (Link.trusted(rel="customer", href=f"admin/customers/customer/{cid}", title="Customer",
+                              target=ResourceRef.trusted(collection="customers", id=cid)),)
+    # Every value below is a str or None made here (record_id, record_title) or the row itself, so the
+    # checks the constructor would run are already true; a ref always has its collection.
+    ref = ResourceRef.trusted(collection=entry.key, id=rid, href=href)
+    return Record.trusted(ref=ref, title=record_title(entry, data, rid), fields=dict(data), links=links,
+                          actions=actions, raw=data, capabilities=entry.capabilities())
 
 
 # -- errors ----------------------------------------------------------------------------------------
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (ValueError, RecursionError):
-        return None
-
-
 def field_errors(body: Any) -> dict[str, list[str]]:
     """Per-field messages from whatever 422/400 body Splynx sends (its shape is undocumented).
 
@@ -149,12 +151,10 @@ def field_errors(body: Any) -> dict[str, list[str]]:
 
 def error_from_response(response: httpx.Response, redactor: Redactor | None = None) -> BackendError:
     """The typed error for a failed Splynx exchange, with its message from the error envelope."""
-    request = response.request
     redactor = redactor or Redactor()
-    where: dict[str, Any] = {"method": request.method, "url": redactor.url(request.url),
-                             "status": response.status_code}
+    where = where_of(response, redactor)
     status = response.status_code
-    body = _json(response)
+    body = maybe_json(response)
     envelope = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), dict) else {}
     message = redactor.message(envelope.get("message") or "", 200)
     code = str(envelope.get("internal_code") or "")
@@ -179,11 +179,3 @@ def error_from_response(response: httpx.Response, redactor: Redactor | None = No
                            "try again or check the server log", **where)
     cls = error_for_status(status)
     return cls(f"Splynx answered {status}{': ' + message if message else ''}", **where)
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
-

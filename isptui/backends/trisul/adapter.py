@@ -14,19 +14,18 @@ from urllib.parse import quote
 
 import httpx
 
-from isptui.backends.base import Backend, BackendSettings
+from isptui.backends.base import BackendSettings
+from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.backends.trisul import mapping
 from isptui.backends.trisul.auth import TrisulBodyAuth
 from isptui.errors import (
     AuthFailed,
     BackendError,
-    ConnectionFailed,
     MalformedResponse,
     NotFound,
     ValidationFailed,
 )
-from isptui.http import json_body, make_client, raise_for_status, send
-from isptui.http.redact import Redactor
+from isptui.http import json_body
 from isptui.model import (
     Capabilities,
     EntryPoint,
@@ -42,45 +41,35 @@ API_PATH = "/api/ipdrcustomers"
 DEFAULT_CONTEXT = "default"
 
 
-class TrisulBackend(Backend):
+class TrisulBackend(HttpBackend):
     """Trisul Network Analytics, IPDR customers API (``{url}/api/ipdrcustomers``)."""
 
     name = "trisul"
     title = "Trisul IPDR"
+    vendor = "Trisul"
+    api_path = API_PATH
 
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
-        self.base_url = settings.url.rstrip("/") + API_PATH
-        self._client: httpx.AsyncClient | None = None
-        self._redactor = Redactor(settings.secrets())
         self._rows: list[dict[str, Any]] | None = None
 
     # -- connection -------------------------------------------------------------------------------
-    async def connect(self) -> None:
-        """Fetch the customer list: the only call there is, it proves the URL, token and context."""
+    def _make_auth(self) -> httpx.Auth:
         creds = self.settings.credentials
         if not creds.get("username") or not creds.get("api_token"):
             raise AuthFailed("Trisul needs a username and an API token (--username, --api-token)")
-        auth = TrisulBodyAuth(creds["username"], creds["api_token"], creds.get("context") or DEFAULT_CONTEXT)
-        self._client = make_client(self.settings, base_url=self.base_url, auth=auth, redactor=self._redactor,
-                                   headers={"Content-Type": "application/json"})
-        try:
-            await self._fetch_all()
-        except BaseException:
-            await self.close()
-            raise
+        return TrisulBodyAuth(creds["username"], creds["api_token"], creds.get("context") or DEFAULT_CONTEXT)
+
+    def _client_options(self) -> dict[str, Any]:
+        return {"headers": {"Content-Type": "application/json"}}
+
+    async def _probe(self) -> None:
+        """Fetch the customer list: the only call there is, it proves the URL, token and context."""
+        await self._fetch_all()
 
     async def close(self) -> None:
-        client, self._client = self._client, None
         self._rows = None
-        if client is not None:
-            await client.aclose()
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            raise ConnectionFailed("not connected to Trisul; connect first")
-        return self._client
+        await super().close()
 
     def _member_url(self, user_id: str) -> str:
         return f"{self.base_url}/{quote(user_id, safe='')}"
@@ -89,21 +78,16 @@ class TrisulBackend(Backend):
                     user_id: str | None = None) -> Any:
         """One exchange: credentials go in by the auth flow; HTTP and body-level errors become typed errors."""
         # Every request has a JSON body, even an empty GET: the auth flow adds the credentials to it.
-        response = await send(self.client, method, url, json=dict(values or {}))
+        response = await self._send(method, url, check=False, json=dict(values or {}))
         where_url = self._redactor.url(response.request.url)
-        body: Any = None
         if response.status_code >= 400:
-            try:
-                body = response.json()
-            except (ValueError, RecursionError):
-                body = None
-            error = mapping.body_error(body, method=method, url=where_url, status=response.status_code,
+            error = mapping.body_error(maybe_json(response), method=method, url=where_url, status=response.status_code,
                                        redactor=self._redactor, user_id=user_id)
             # A recognised Trisul message says more than the status, except for throttling and server faults.
             if error is not None and type(error) is not BackendError and response.status_code < 500 \
                     and response.status_code != 429:
                 raise error
-            raise_for_status(response, self._redactor)
+            raise self._error(response)
         body = json_body(response, self._redactor)
         # Documented errors arrive with HTTP 200 (vendor-apis.md §4.3): the body decides.
         error = mapping.body_error(body, method=method, url=where_url, status=response.status_code,

@@ -59,8 +59,9 @@ def to_record(row: Any, *, url: str) -> Record:
     """One customer as a Record keyed by ``UserID``; ``raw`` is the object as received."""
     if not isinstance(row, dict) or row.get(KEY) in (None, ""):
         raise MalformedResponse("Trisul sent a customer without a UserID", method="GET", url=url)
-    ref = ResourceRef(collection=COLLECTION, id=str(row[KEY]))
-    return Record(ref=ref, title=record_title(row), fields=dict(row), raw=row, capabilities=CAPABILITIES)
+    # Built without validation: the key is made a str here and the title by record_title.
+    ref = ResourceRef.trusted(collection=COLLECTION, id=str(row[KEY]))
+    return Record.trusted(ref=ref, title=record_title(row), fields=dict(row), raw=row, capabilities=CAPABILITIES)
 
 
 def matches(row: Mapping[str, Any], text: str | None) -> bool:
