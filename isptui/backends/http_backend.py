@@ -20,6 +20,8 @@ from isptui.http import make_client, raise_for_status, send
 from isptui.http.redact import Redactor
 from isptui.model import Link, Page, Record, ResourceRef
 
+WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+
 
 def where_of(response: httpx.Response, redactor: Redactor) -> dict[str, Any]:
     """``method``, redacted ``url`` and ``status`` of an exchange: the keyword arguments of a BackendError."""
@@ -57,6 +59,8 @@ class HttpBackend(Backend):
         self._client: httpx.AsyncClient | None = None
         self._auth: httpx.Auth | None = None
         self._redactor = Redactor(settings.secrets())
+        self._etags: dict[str, str] = {}
+        """ETag of each record URL (no query) as last read, for If-Match on the next write to it."""
 
     # -- hooks ------------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth | None:
@@ -116,10 +120,29 @@ class HttpBackend(Backend):
     # -- exchanges --------------------------------------------------------------------------------
     async def _send(self, method: str, url: str, *, check: bool = True, **kw: Any) -> httpx.Response:
         """One exchange; transport failures are BackendErrors, and so is a status >= 400 when ``check``."""
+        key = self._etag_key(url)
+        if method in WRITE_METHODS and key in self._etags:
+            # Where the server gave an ETag, a write is conditional: if someone changed the record since it
+            # was read, the server refuses it (412) instead of one change silently overwriting the other.
+            headers = dict(kw.pop("headers", None) or {})
+            headers.setdefault("If-Match", self._etags[key])
+            kw["headers"] = headers
         response = await send(self.client, method, url, **kw)
+        if method == "GET" and response.headers.get("etag") and response.status_code < 300:
+            self._etags[key] = response.headers["etag"]
+        elif method in WRITE_METHODS:
+            self._etags.pop(key, None)  # the read-back (or the next read) learns the new one
         if check and response.status_code >= 400:
             raise self._error(response)
         return response
+
+    def _etag_key(self, url: str) -> str:
+        """The record URL an ETag belongs to: absolute, without query (``?attrs=`` does not change it)."""
+        try:
+            full = httpx.URL(self.base_url).join(url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return url
+        return str(full.copy_with(query=None, fragment=None)).rstrip("/")
 
     def _where(self, response: httpx.Response) -> dict[str, Any]:
         return where_of(response, self._redactor)
