@@ -20,13 +20,29 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from isptui.editing import Editor, WritePlan
-from isptui.errors import BackendError, ValidationFailed, WriteUnconfirmed
+from isptui.errors import (
+    AuthFailed,
+    BackendError,
+    Conflict,
+    NotFound,
+    NotSupported,
+    PermissionDenied,
+    RateLimited,
+    ReadOnlyViolation,
+    ValidationFailed,
+    WriteUnconfirmed,
+)
 from isptui.formdata import validate_form
 from isptui.model import Record, ResourceRef, Schema
-from isptui.ui.edit.confirm import DiscardChangesScreen, describe_error
+from isptui.ui.edit.confirm import ConfirmActionScreen, DiscardChangesScreen, describe_error
 from isptui.ui.edit.diff import ConflictScreen, DiffPreviewScreen, is_secret, shown
 from isptui.ui.edit.widgets import FieldEditor
 from isptui.ui.text import clean
+
+# Failures that prove the server did not apply the write; any other (a lost answer, a timeout, a 5xx) may
+# hide a write that happened, so a create is not sent again without the user's say-so.
+REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, RateLimited, ReadOnlyViolation,
+            NotSupported)
 
 
 class RecordFormScreen(Screen[Record | None]):
@@ -67,6 +83,8 @@ class RecordFormScreen(Screen[Record | None]):
         self.collection_ref = collection_ref or (record.ref if record else None)
         self.production = production
         self.saving = False
+        self.uncertain: BackendError | None = None
+        """The last failed save's error when it does not prove the server refused the write."""
         # Read-only fields cannot be set, so they are shown only where they hold something to read.
         values = dict(record.fields) if record is not None else {}
         specs = [s for s in schema.fields if not s.read_only or s.name in values]
@@ -215,10 +233,21 @@ class RecordFormScreen(Screen[Record | None]):
         plan = await self._plan(values)
         if plan is None:
             return
+        if plan.kind == "create" and self.uncertain is not None:
+            # The last attempt failed in a way that does not prove the server refused it (a lost answer,
+            # a timeout, a 5xx): it may already have created the record. Sending again must be a choice.
+            again = await self.app.push_screen_wait(ConfirmActionScreen(
+                "The last save may have worked",
+                f"The previous attempt ended with: {self.uncertain.title}. {self.uncertain.message}\n"
+                "The record may already exist. Check the collection before creating it again.",
+                confirm_label="Create again", production=self.production))
+            if not again:
+                return
         confirmed = await self.app.push_screen_wait(
             DiffPreviewScreen(plan, schema=self.schema, production=self.production))
         if not confirmed:
             return
+        self.uncertain = None
         try:
             stored = await self.editor.apply(plan)
         except WriteUnconfirmed as exc:
@@ -230,6 +259,8 @@ class RecordFormScreen(Screen[Record | None]):
             self.show_field_errors(exc.field_errors, f"{exc.title}: {exc.message}")
             return
         except BackendError as exc:
+            if not isinstance(exc, REFUSALS):
+                self.uncertain = exc
             self.show_message(f"{exc.title}\n{describe_error(exc)}")
             return
         label = stored.ref.label() if stored is not None else plan.ref.label()
