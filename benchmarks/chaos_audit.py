@@ -56,6 +56,8 @@ class WireCall:
     inner_body: bytes = b""
     outer_status: int | None = None
     outer_body: bytes = b""
+    action: int = -1
+    """The user action (across the whole run) during which the request was made."""
 
     @property
     def is_write(self) -> bool:
@@ -81,8 +83,10 @@ class WireCall:
         """The client got the vendor's answer intact (chaos neither cut it nor replaced it)."""
         return self.outer_status == self.inner_status and self.outer_body == self.inner_body
 
-    def key(self) -> tuple[str, str, str, bytes]:
-        return self.method, self.path, self.query, self.body
+    def key(self) -> tuple[int, str, str, str, bytes]:
+        # Two identical creates in two user actions are two records the user asked for; a replay is the
+        # same write applied twice within one action (a retry, a resend, a double confirm).
+        return self.action, self.method, self.path, self.query, self.body
 
 
 class WireTap:
@@ -90,6 +94,8 @@ class WireTap:
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.calls: list[WireCall] = []
+        self.action = 0
+        """Set by the driver before each action, so each call knows which action made it."""
         self._current: contextvars.ContextVar[WireCall | None] = contextvars.ContextVar("chaos_call", default=None)
         chaos = sandbox.chaos
         recorder = sandbox.app
@@ -104,7 +110,7 @@ class WireTap:
                 await app(scope, receive, send)
                 return
             call = WireCall(backend_for_path(scope["path"]) or "", scope["method"], scope["path"],
-                            scope.get("query_string", b"").decode("latin-1"), time.time())
+                            scope.get("query_string", b"").decode("latin-1"), time.time(), action=self.action)
             self.calls.append(call)
             token = self._current.set(call)
 
@@ -287,7 +293,7 @@ def check_replays(report: ChaosReport, tap: WireTap) -> None:
     applied = [c for c in tap.calls if c.applied]
     report.applied = len(applied)
     report.unconfirmed = sum(not c.confirmed for c in applied)
-    previous: dict[str, tuple[str, str, str, bytes]] = {}
+    previous: dict[str, tuple[int, str, str, str, bytes]] = {}
     for call in applied:
         if previous.get(call.backend) == call.key():
             report.double_writes.append(f"{call.backend}: {call.method} {call.path}?{call.query}")

@@ -114,6 +114,7 @@ class Session:
         self.app, self.pilot, self.backend, self.config = app, pilot, backend, config
         self.report, self.rng, self.errors, self.numbers = report, rng, errors, numbers
         self.plan = PLANS[backend]
+        self.tap: WireTap | None = None
         self.created: list[str] = []
         self.panels: list[ErrorPanel] = []
         self.notes_seen = 0
@@ -204,6 +205,8 @@ class Session:
 
     # -- the run -------------------------------------------------------------------------------------
     async def step(self, index: int) -> None:
+        if self.tap is not None:
+            self.tap.action += 1
         weights = self.config.weights
         kind = self.rng.choices(list(weights), weights=list(weights.values()))[0]
         self.report.actions += 1
@@ -372,7 +375,7 @@ class Session:
 
 
 async def run_backend(name: str, actions: int, sandbox: Sandbox, config: ChaosConfig, report: ChaosReport,
-                      rng: random.Random, numbers: Callable[[], int]) -> None:
+                      rng: random.Random, numbers: Callable[[], int], tap: WireTap | None = None) -> None:
     """One app on one backend for ``actions`` actions; a crash ends it and is reported."""
     errors: list[tuple[str, str]] = []
     app = ChaosApp([chaos_profile(sandbox, name, config.timeout, errors)], start=f"chaos-{name}",
@@ -380,6 +383,7 @@ async def run_backend(name: str, actions: int, sandbox: Sandbox, config: ChaosCo
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             session = Session(app, pilot, name, config, report, rng, errors, numbers)
+            session.tap = tap
             await session.settle()
             await session.recover("connect")
             for index in range(actions):
@@ -412,7 +416,7 @@ async def run_chaos(config: ChaosConfig, journal_dir: Path | None = None) -> Cha
                 share, extra = divmod(config.actions, len(config.backends))
                 for i, name in enumerate(config.backends):
                     await run_backend(name, share + (i < extra), sandbox, config, report, rng,
-                                      lambda: next(counter))
+                                      lambda: next(counter), tap)
         finally:
             if saved is None:
                 os.environ.pop("ISPTUI_DATA_DIR", None)
