@@ -61,19 +61,6 @@ def load_file(path: Path) -> dict[str, Profile]:
     return profiles
 
 
-def load_keymap(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The ``[keys]`` table of the config file as a Textual keymap; {} without a file."""
-    env = os.environ if environ is None else environ
-    target = path or config_path(env)
-    try:
-        doc = tomllib.loads(target.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read ({exc})", path=str(target)) from exc
-    return keymap_from(doc.get("keys"), path=str(target))
-
-
 def _profile(path: Path, name: str, body: Any) -> Profile:
     if not isinstance(body, dict):
         raise ConfigError("must be a table", path=str(path), profile=name)

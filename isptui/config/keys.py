@@ -6,10 +6,14 @@ table with Textual's keymap, so a remapped key also shows in the footer and in h
 
 from __future__ import annotations
 
+import os
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from isptui.config.errors import ConfigError
+from isptui.config.paths import config_path
 
 KEY_NAMES: dict[str, str] = {
     "back": "back (history), or close a dialog", "back_alt": "back (second key)", "forward": "forward",
@@ -37,3 +41,19 @@ def keymap_from(table: Any, *, path: str = "") -> dict[str, str]:
                               key=f"keys.{name}")
         keymap[f"isptui.{name}"] = keys.strip()
     return keymap
+
+
+def load_keymap(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``[keys]`` table of the config file as a Textual keymap; {} without a file.
+
+    Reads the file without the profile model, so the first paint does not wait for pydantic.
+    """
+    env = os.environ if environ is None else environ
+    target = path or config_path(env)
+    try:
+        doc = tomllib.loads(target.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read ({exc})", path=str(target)) from exc
+    return keymap_from(doc.get("keys"), path=str(target))

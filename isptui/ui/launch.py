@@ -182,7 +182,7 @@ def run_picker(args: argparse.Namespace) -> int:
 
 def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
     from isptui.config.errors import ConfigError
-    from isptui.config.file import load_keymap
+    from isptui.config.keys import load_keymap
     from isptui.ui.app import IspApp
 
     try:

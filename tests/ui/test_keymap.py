@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from isptui.config.errors import ConfigError
-from isptui.config.file import load_file, load_keymap
+from isptui.config.file import load_file
+from isptui.config.keys import load_keymap
 from isptui.sandbox import create_sandbox
 from isptui.ui.app import IspApp
 from isptui.ui.launch import demo_profiles
