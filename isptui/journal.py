@@ -95,8 +95,13 @@ class Journal:
                 continue  # a torn last line after a crash must not hide the rest
 
     def get(self, entry_id: str) -> JournalEntry | None:
-        matches = [e for e in self._read() if e.id == entry_id or e.id.endswith(entry_id)]
-        return matches[-1] if len(matches) == 1 or (matches and matches[-1].id == entry_id) else None
+        """The entry with this id, or the only one whose id ends with it (a short form); else None."""
+        entries = self.entries()
+        exact = [e for e in entries if e.id == entry_id]
+        if exact:
+            return exact[-1]
+        suffix = [e for e in entries if e.id.endswith(entry_id)]
+        return suffix[0] if len(suffix) == 1 else None
 
     def undone_ids(self) -> set[str]:
         return {e.undo_of for e in self._read() if e.undo_of}

@@ -46,3 +46,15 @@ def test_torn_line_does_not_hide_the_rest(tmp_path: Path) -> None:
 
 def test_changed_fields_ignores_string_number_noise() -> None:
     assert changed_fields({"a": "5", "b": None, "c": "x"}, {"a": 5, "b": "", "c": "y"}) == {"c": ("x", "y")}
+
+
+def test_get_takes_the_full_id_or_an_unambiguous_short_form(tmp_path: Path) -> None:
+    journal = Journal(path=tmp_path / "journal.jsonl")
+    common = {"profile": "p", "backend": "x", "kind": "update", "method": "PUT", "url": "u",
+              "collection": "c", "record_id": "1", "before": {}, "after": {}}
+    first = journal.append(id="20261123-aaa111", **common)
+    second = journal.append(id="20261123-bbb111", **common)
+    assert journal.get(first.id) == first
+    assert journal.get("bbb111") == second
+    assert journal.get("111") is None  # ends both ids: ambiguous
+    assert journal.get("zzz") is None

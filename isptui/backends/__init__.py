@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from isptui.backends.base import Backend, BackendSettings, available_backends, load_backend
+from isptui.backends.base import Backend, BackendSettings, load_backend
 
-__all__ = ["Backend", "BackendSettings", "available_backends", "load_backend"]
+__all__ = ["Backend", "BackendSettings", "load_backend"]

@@ -7,7 +7,7 @@ expected failure. Vendor differences live in the adapters; here are only the sha
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
@@ -179,14 +179,6 @@ class Backend(abc.ABC):
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
         """The exact request lines a write would send (secrets redacted), for the diff preview."""
         return [f"{method} {ref.label()}"]
-
-
-def available_backends() -> dict[str, Callable[[BackendSettings], Backend]]:
-    """Adapters registered under the ``isptui.backends`` entry point group, loaded lazily by name."""
-    found: dict[str, Callable[[BackendSettings], Backend]] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(ep.name, ep.load)  # type: ignore[arg-type]
-    return found
 
 
 def load_backend(name: str) -> type[Backend]:
