@@ -22,9 +22,9 @@ import httpx
 from textual.worker import Worker, WorkerState
 
 from isptui.backends.base import Backend, BackendSettings, load_backend
+from isptui.edit.journal import MASK, Journal, JournalEntry, same_value
 from isptui.errors import BackendError, NotFound
 from isptui.http import RequestLog
-from isptui.journal import MASK, Journal, JournalEntry, same_value
 from isptui.model import ResourceRef
 from isptui.sandbox import Sandbox, backend_for_path
 from isptui.ui.app import IspApp

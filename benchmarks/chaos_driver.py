@@ -39,7 +39,7 @@ from chaos_audit import (  # noqa: E402
     worker_errors,
 )
 
-from isptui.journal import Journal  # noqa: E402
+from isptui.edit.journal import Journal  # noqa: E402
 from isptui.sandbox import Sandbox, create_sandbox  # noqa: E402
 from isptui.ui.edit import ConfirmActionScreen, DiffPreviewScreen, RecordFormScreen  # noqa: E402
 from isptui.ui.edit.confirm import DiscardChangesScreen  # noqa: E402

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from isptui.backends.base import BackendSettings, load_backend
-from isptui.editing import Editor
+from isptui.edit.editor import Editor
+from isptui.edit.journal import Journal
 from isptui.errors import WriteUnconfirmed
-from isptui.journal import Journal
 from isptui.model import ResourceRef
 from isptui.sandbox import create_sandbox
 

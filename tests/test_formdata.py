@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from isptui.formdata import validate_form
+from isptui.edit.formdata import validate_form
 from isptui.model import FieldSpec, FieldType, Schema
 
 SCHEMA = Schema(fields=(

@@ -4,7 +4,7 @@ import json
 import stat
 from pathlib import Path
 
-from isptui.journal import Journal, changed_fields
+from isptui.edit.journal import Journal, changed_fields
 
 
 def test_journal_file_is_private_and_masks_secrets(tmp_path: Path) -> None:

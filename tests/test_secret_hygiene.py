@@ -23,11 +23,11 @@ import httpx
 import pytest
 
 from isptui.backends.base import Backend, BackendSettings, load_backend
-from isptui.connect import explain
-from isptui.editing import Editor
+from isptui.cli.connect import explain
+from isptui.edit.editor import Editor
+from isptui.edit.journal import Journal
 from isptui.errors import BackendError
 from isptui.http import RequestLog, to_curl
-from isptui.journal import Journal
 from isptui.model import PageRequest, ResourceRef
 from isptui.sandbox import Sandbox, SandboxCredentials, create_sandbox
 from tests.backends.conftest import CASES, SANDBOX_URL

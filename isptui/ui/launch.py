@@ -32,7 +32,7 @@ DESCRIPTIONS = {
     "carbon": "billing · RPC over form posts",
 }
 
-EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+from isptui.cli.errors import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE  # noqa: E402
 
 
 def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
@@ -105,10 +105,10 @@ def _builder(entry: ProfileEntry, loader: Callable[[str], type[Backend]] | None,
 
 def profile_entry(profile: Profile, settings: BackendSettings) -> ProfileEntry:
     """A picker entry for a configured, environment or command-line profile with resolved settings."""
-    from isptui.connect import backend_for
+    from isptui.cli.connect import backend_for
 
     def build() -> Backend:
-        from isptui.connect import ConnectFailed
+        from isptui.cli.connect import ConnectFailed
         from isptui.errors import NotSupported
 
         try:
@@ -127,9 +127,9 @@ def config_profiles() -> list[ProfileEntry]:
     terminal prompt (``prompt``) is left for ``isptui --profile NAME``, which asks before the screen starts."""
     import os
 
+    from isptui.cli.connect import settings_for
     from isptui.config import load_profiles
     from isptui.config.errors import ConfigError
-    from isptui.connect import settings_for
     from isptui.http import RequestLog
 
     entries = []

@@ -1,6 +1,6 @@
 """Safe ad-hoc edits: the record form, the diff preview, conflict and confirmation dialogs.
 
-The explorer pushes these; the write workflow itself lives in ``isptui.editing`` (no Textual there).
+The explorer pushes these; the write workflow itself lives in ``isptui.edit.editor`` (no Textual there).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from isptui.formdata import validate_form
+from isptui.edit.formdata import validate_form
 from isptui.model import FieldSpec, Schema
 from isptui.ui.edit.diff import DIALOG_CSS, redact_lines
 from isptui.ui.edit.widgets import FieldEditor

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from isptui.editing import Editor
+from isptui.edit.editor import Editor
 from isptui.errors import BackendError, WriteUnconfirmed
 from isptui.model import Record
 from isptui.ui.edit.diff import DIALOG_CSS, redact_lines

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
-from isptui.editing import Conflict, WritePlan
+from isptui.edit.editor import Conflict, WritePlan
 from isptui.model import Schema
 from isptui.ui.text import clean, display
 

@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from isptui.editing import Editor, WritePlan
+from isptui.edit.editor import Editor, WritePlan
+from isptui.edit.formdata import validate_form
 from isptui.errors import (
     AuthFailed,
     BackendError,
@@ -32,7 +33,6 @@ from isptui.errors import (
     ValidationFailed,
     WriteUnconfirmed,
 )
-from isptui.formdata import validate_form
 from isptui.model import Record, ResourceRef, Schema
 from isptui.ui.edit.confirm import ConfirmActionScreen, DiscardChangesScreen, describe_error
 from isptui.ui.edit.diff import ConflictScreen, DiffPreviewScreen, is_secret, shown

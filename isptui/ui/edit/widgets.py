@@ -18,7 +18,7 @@ from textual.validation import Function
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch, TextArea
 
-from isptui.formdata import ZERO_DATES
+from isptui.edit.formdata import ZERO_DATES
 from isptui.model import FieldSpec, FieldType
 from isptui.ui.text import clean, display
 

@@ -17,9 +17,9 @@ from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
 from isptui.backends.base import Backend
-from isptui.editing import Editor
+from isptui.edit.editor import Editor
+from isptui.edit.journal import Journal, JournalEntry, changed_fields
 from isptui.errors import BackendError, NotSupported
-from isptui.journal import Journal, JournalEntry, changed_fields
 from isptui.model import Action, Record, ResourceRef, Schema
 from isptui.ui.edit import (
     ActionResultScreen,

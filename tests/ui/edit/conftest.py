@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Input
 
 from isptui.backends.base import Backend, BackendSettings, load_backend
-from isptui.editing import Editor
-from isptui.journal import Journal
+from isptui.edit.editor import Editor
+from isptui.edit.journal import Journal
 from isptui.sandbox import Sandbox, create_sandbox
 from tests.ui.screen_text import screen_text
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from textual.widgets import Button
 
-from isptui.editing import WritePlan
+from isptui.edit.editor import WritePlan
 from isptui.errors import NotFound
 from isptui.model import Record, ResourceRef
 from isptui.ui.edit import ConfirmActionScreen, DiffPreviewScreen, ElevateScreen, confirm_and_delete

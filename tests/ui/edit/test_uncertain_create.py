@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 
 from isptui.backends.base import BackendSettings, load_backend
-from isptui.editing import Editor
-from isptui.journal import Journal
+from isptui.edit.editor import Editor
+from isptui.edit.journal import Journal
 from isptui.model import ResourceRef
 from isptui.sandbox import create_sandbox
 from isptui.ui.edit import ConfirmActionScreen, DiffPreviewScreen, RecordFormScreen

@@ -7,8 +7,8 @@ from typing import Any, cast
 
 from textual.widgets import Input, Select, SelectionList, Switch, TextArea
 
-from isptui.editing import Editor
-from isptui.journal import Journal
+from isptui.edit.editor import Editor
+from isptui.edit.journal import Journal
 from isptui.model import FieldSpec, FieldType, Record, ResourceRef, Schema
 from isptui.ui.edit import RecordFormScreen
 from tests.ui.edit.conftest import Host, field_input, screen_text, type_into, wait_for

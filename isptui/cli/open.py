@@ -10,17 +10,23 @@ import argparse
 import asyncio
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from isptui.backends.base import BackendSettings
-from isptui.cli import EXIT_RUNTIME, EXIT_USAGE, CliError
-from isptui.config.errors import ConfigError
-from isptui.config.profiles import Profile
-from isptui.config.resolve import profile_by_name, profile_for_open
-from isptui.connect import ConnectFailed, connect_with, settings_for
+from isptui.cli.common import add_connection_args
+from isptui.cli.errors import EXIT_RUNTIME, EXIT_USAGE, CliError
+
+if TYPE_CHECKING:
+    from isptui.backends.base import BackendSettings
+    from isptui.config.profiles import Profile
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    add_connection_args(sub.add_parser("open", help="connect to a server"))
 
 
 def check_connection(profile: Profile, settings: BackendSettings) -> None:
     """Connect and close once; raises CliError with the one-line reason on failure."""
+    from isptui.cli.connect import ConnectFailed, connect_with
 
     async def probe() -> None:
         backend = await connect_with(profile, settings)
@@ -33,6 +39,8 @@ def check_connection(profile: Profile, settings: BackendSettings) -> None:
 
 
 def _launch(profile: Profile) -> int:
+    from isptui.cli.connect import settings_for
+    from isptui.config.errors import ConfigError
     from isptui.http import RequestLog
 
     log = RequestLog()
@@ -49,7 +57,11 @@ def _launch(profile: Profile) -> int:
     return run_profile_app(profile, settings)
 
 
-def run_open(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """``isptui open BACKEND --url URL …``."""
+    from isptui.config.errors import ConfigError
+    from isptui.config.resolve import profile_for_open
+
     try:
         profile = profile_for_open(args, os.environ)
     except ConfigError as exc:
@@ -58,6 +70,10 @@ def run_open(args: argparse.Namespace) -> int:
 
 
 def run_profile(args: argparse.Namespace) -> int:
+    """``isptui --profile NAME``."""
+    from isptui.config.errors import ConfigError
+    from isptui.config.resolve import profile_by_name
+
     try:
         profile = profile_by_name(args.profile, None, os.environ)
     except ConfigError as exc:

@@ -6,12 +6,23 @@ import argparse
 import asyncio
 import json
 import os
+from typing import TYPE_CHECKING
 
-from isptui.cli import EXIT_RUNTIME, EXIT_USAGE, CliError
-from isptui.journal import Journal
+from isptui.cli.errors import EXIT_RUNTIME, EXIT_USAGE, CliError
+
+if TYPE_CHECKING:
+    from isptui.edit.journal import Journal
 
 
-def run_journal(args: argparse.Namespace) -> int:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    journal = sub.add_parser("journal", help="list, show or undo journalled writes")
+    journal.add_argument("action", nargs="?", default="list", choices=("list", "show", "undo"))
+    journal.add_argument("id", nargs="?")
+
+
+def run(args: argparse.Namespace) -> int:
+    from isptui.edit.journal import Journal
+
     journal = Journal()
     if args.action == "list":
         entries = journal.entries()
@@ -38,10 +49,10 @@ def run_journal(args: argparse.Namespace) -> int:
 
 
 async def _undo(journal: Journal, entry_id: str, profile_name: str) -> int:
+    from isptui.cli.connect import ConnectFailed, open_profile
     from isptui.config.errors import ConfigError
     from isptui.config.resolve import profile_by_name
-    from isptui.connect import ConnectFailed, open_profile
-    from isptui.editing import Editor
+    from isptui.edit.editor import Editor
     from isptui.errors import BackendError
 
     try:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from isptui.backends.base import Backend
+from isptui.edit.journal import Journal, JournalEntry, changed_fields
 from isptui.errors import NotSupported, WriteUnconfirmed
-from isptui.journal import Journal, JournalEntry, changed_fields
 from isptui.model import Record, ResourceRef, Schema
 
 WriteKind = Literal["create", "update", "delete"]

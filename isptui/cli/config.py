@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 import os
 
-from isptui.config.errors import ConfigError
-from isptui.config.file import load_profiles
-from isptui.config.paths import config_path
+from isptui.cli.errors import EXIT_USAGE, CliError
 
 
-def run_config(args: argparse.Namespace) -> int:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    config = sub.add_parser("config", help="where the config file is, and whether it is valid")
+    config.add_argument("action", nargs="?", default="path", choices=("path", "check"))
+
+
+def run(args: argparse.Namespace) -> int:
+    from isptui.config.errors import ConfigError
+    from isptui.config.file import load_profiles
+    from isptui.config.paths import config_path
+
     path = config_path()
     if args.action == "path":
         print(path)
         return 0
-    from isptui.cli import EXIT_USAGE, CliError
-
     try:
         profiles = load_profiles(path, os.environ)
     except ConfigError as exc:

@@ -1,0 +1,28 @@
+"""``isptui demo [BACKEND]`` and the plain ``isptui`` profile picker."""
+
+from __future__ import annotations
+
+import argparse
+
+DEMO_BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="explore the built-in sandbox (no network)")
+    demo.add_argument("backend", nargs="?", choices=DEMO_BACKENDS)
+    demo.add_argument("--customers", type=int, default=200)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--chaos", default="", help="e.g. latency=200ms,error_rate=0.1")
+    demo.add_argument("--read-only", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from isptui.ui.launch import run_demo
+
+    return run_demo(args)
+
+
+def run_picker(args: argparse.Namespace) -> int:
+    from isptui.ui.launch import run_picker as picker
+
+    return picker(args)

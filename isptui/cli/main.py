@@ -1,0 +1,59 @@
+"""Parse arguments, hand each subcommand to its module, map errors to exit codes.
+
+Exit codes: 0 ok, 1 runtime error, 2 usage or config error, each with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from isptui import __version__
+from isptui.cli.errors import CliError
+
+COMMANDS = ("demo", "open", "sandbox", "journal", "config")
+"""Subcommands, each a module of this package with ``add_parser`` and ``run``."""
+
+
+def _command(name: str):  # noqa: ANN202 - a module
+    return importlib.import_module(f"isptui.cli.{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="isptui", description="Keyboard-first explorer for ISP REST APIs.")
+    parser.add_argument("--version", action="version", version=f"isptui {__version__}")
+    parser.add_argument("--profile", help="open a profile from config.toml")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        _command(name).add_parser(sub)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command:
+        return _command(args.command).run(args)
+    if args.profile:
+        from isptui.cli.open import run_profile
+
+        return run_profile(args)
+    from isptui.cli.demo import run_picker
+
+    return run_picker(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except CliError as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
