@@ -17,9 +17,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--customers", type=int, default=200)
     serve.add_argument("--seed", type=int, default=1)
     serve.add_argument("--chaos", default="")
+    serve.add_argument("--quirks", default="", help="quirk variants, e.g. ignores-paging,pk-zero "
+                       "(list: isptui sandbox quirks)")
+    sandbox_sub.add_parser("quirks", help="list the quirk variants the sandbox can serve")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.sandbox_command == "quirks":
+        return _print_quirks()
     from isptui.sandbox.serve import run_serve
 
     return run_serve(args)
+
+
+def _print_quirks() -> int:
+    from isptui.sandbox.quirks import QUIRKS
+
+    for quirk in QUIRKS:
+        print(f"{quirk.name:<26} {', '.join(quirk.backends)}")
+        print(f"    unknown: {quirk.unknown}")
+        print(f"    serves:  {quirk.behaviour}")
+    return 0

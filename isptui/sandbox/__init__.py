@@ -144,6 +144,7 @@ def create_sandbox(
     seed: int = 1,
     chaos: str | ChaosSpec = "",
     credentials: SandboxCredentials | None = None,
+    quirks: str | frozenset[str] = frozenset(),
 ) -> Sandbox:
     """Build a sandbox for one backend or ``"all"``; ValueError for an unknown backend or a bad chaos spec.
 
@@ -154,10 +155,14 @@ def create_sandbox(
     if customers < 1:
         raise ValueError(f"the sandbox needs at least 1 customer, not {customers}")
     spec = ChaosSpec.parse(chaos) if isinstance(chaos, str) else chaos
+    from isptui.sandbox.quirks import parse_quirks
+
+    quirk_names = parse_quirks(quirks) if isinstance(quirks, str) else parse_quirks(",".join(quirks))
     options = SandboxOptions(
         dataset=Dataset(customers=customers, seed=seed),
         credentials=credentials or SandboxCredentials(),
         token_ttl=spec.token_ttl,
+        quirks=quirk_names,
     )
     backends = tuple(BACKEND_PREFIXES) if backend == "all" else (backend,)
     dispatcher = VendorDispatcher(backends, options)

@@ -34,3 +34,8 @@ class SandboxOptions:
     credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
     token_ttl: float | None = None
     """Seconds an access token lives; None means the vendor's own default (Splynx 30 min, Krill 24 h)."""
+    quirks: frozenset[str] = frozenset()
+    """Quirk variants switched on (``isptui.sandbox.quirks``); empty = what the vendors' pages show."""
+
+    def has_quirk(self, name: str) -> bool:
+        return name in self.quirks

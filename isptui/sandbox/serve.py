@@ -87,7 +87,8 @@ def _server(app: Any, timeout_graceful_shutdown: float) -> Any:
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the sandbox until interrupted; exit 2 for a bad --chaos or size, 1 if the port is taken."""
     try:
-        sandbox = create_sandbox(args.backend, customers=args.customers, seed=args.seed, chaos=args.chaos)
+        sandbox = create_sandbox(args.backend, customers=args.customers, seed=args.seed, chaos=args.chaos,
+                                 quirks=getattr(args, "quirks", ""))
     except ValueError as exc:
         print(f"isptui sandbox serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
