@@ -10,7 +10,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isptui.ui.profiles import ProfileEntry
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from isptui.backends.base import Backend, BackendSettings
     from isptui.config.profiles import Profile
     from isptui.sandbox import Sandbox
+    from isptui.ui.app import IspApp
 
 DEMO_BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
 DEMO_URL = "http://isptui-demo.invalid"
@@ -103,8 +104,11 @@ def _builder(entry: ProfileEntry, loader: Callable[[str], type[Backend]] | None,
     return build
 
 
-def profile_entry(profile: Profile, settings: BackendSettings) -> ProfileEntry:
-    """A picker entry for a configured, environment or command-line profile with resolved settings."""
+def profile_entry(profile: Profile, settings: BackendSettings, connected: Backend | None = None) -> ProfileEntry:
+    """A picker entry for a configured, environment or command-line profile with resolved settings.
+
+    ``connected``: a backend the command line already connected; the app uses it for its first connection.
+    """
     from isptui.cli.connect import backend_for
 
     def build() -> Backend:
@@ -119,7 +123,8 @@ def profile_entry(profile: Profile, settings: BackendSettings) -> ProfileEntry:
     return ProfileEntry(
         name=profile.name, backend_name=profile.backend, build=build, description=profile.url,
         request_log=settings.request_log, read_only=profile.read_only, production=profile.production,
-        insecure=not profile.verify, theme=profile.theme, source=profile.source, secrets=settings.secrets())
+        insecure=not profile.verify, theme=profile.theme, source=profile.source, secrets=settings.secrets(),
+        connected=connected)
 
 
 def config_profiles() -> list[ProfileEntry]:
@@ -146,10 +151,18 @@ def _no_prompt(label: str) -> str:
     raise EOFError(label)
 
 
-def run_profile_app(profile: Profile, settings: BackendSettings) -> int:
-    """``isptui open`` / ``isptui --profile``: the explorer on one profile, connection already checked."""
-    entry = profile_entry(profile, settings)
-    return _run([entry], start=entry.name)
+async def run_profile_app(profile: Profile, settings: BackendSettings, backend: Backend, **run_options: Any) -> int:
+    """``isptui open`` / ``isptui --profile``: the explorer on one profile over its connected ``backend``.
+
+    Runs in the event loop that connected the backend (``App.run_async``), so its client stays usable.
+    """
+    entry = profile_entry(profile, settings, connected=backend)
+    app = _app([entry], start=entry.name)
+    if app is None:
+        await backend.close()
+        return EXIT_USAGE
+    result = await app.run_async(**run_options)
+    return _exit_code(app, result)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -180,7 +193,8 @@ def run_picker(args: argparse.Namespace) -> int:
     return _run([*configured, *demo_profiles(sandbox)])
 
 
-def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
+def _app(profiles: list[ProfileEntry], start: str | None = None) -> IspApp | None:
+    """The app on these entries with the user's keymap; None (the reason on stderr) if the keymap is bad."""
     from isptui.config.errors import ConfigError
     from isptui.config.keys import load_keymap
     from isptui.ui.app import IspApp
@@ -189,9 +203,18 @@ def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
         keymap = load_keymap()
     except ConfigError as exc:
         print(f"isptui: {exc.message}", file=sys.stderr)
+        return None
+    return IspApp(profiles, start=start, keymap=keymap)
+
+
+def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
+    app = _app(profiles, start)
+    if app is None:
         return EXIT_USAGE
-    app = IspApp(profiles, start=start, keymap=keymap)
-    result = app.run()
+    return _exit_code(app, app.run())
+
+
+def _exit_code(app: IspApp, result: int | None) -> int:
     if app.return_code not in (None, 0):
         return app.return_code or EXIT_RUNTIME
     return int(result or EXIT_OK)
