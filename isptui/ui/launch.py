@@ -20,19 +20,12 @@ if TYPE_CHECKING:
     from isptui.sandbox import Sandbox
     from isptui.ui.app import IspApp
 
-DEMO_BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
 DEMO_URL = "http://isptui-demo.invalid"
 """Any origin works with an in-process transport; ``.invalid`` cannot be mistaken for a real server. It must
 not contain a sandbox secret (``sandbox`` is a password), or redaction would mask the host in the log."""
 
-DESCRIPTIONS = {
-    "splynx": "billing & CRM · catalogue, OPTIONS, HEAD counts",
-    "krill": "provisioning · DRF links and CPE actions",
-    "ispcrm": "CRM · pure HATEOAS root",
-    "trisul": "IPDR customers · body-token API",
-    "carbon": "billing · RPC over form posts",
-}
-
+from isptui.backends import registry  # noqa: E402
+from isptui.cli.common import demo_backends  # noqa: E402
 from isptui.cli.errors import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE  # noqa: E402
 
 
@@ -49,7 +42,7 @@ def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
     }[backend]
 
 
-def demo_profiles(sandbox: Sandbox, backends: Sequence[str] = DEMO_BACKENDS, *, read_only: bool = False,
+def demo_profiles(sandbox: Sandbox, backends: Sequence[str] | None = None, *, read_only: bool = False,
                   loader: Callable[[str], type[Backend]] | None = None) -> list[ProfileEntry]:
     """One picker entry per demo backend; nothing heavy is imported until an entry is chosen.
 
@@ -58,19 +51,18 @@ def demo_profiles(sandbox: Sandbox, backends: Sequence[str] = DEMO_BACKENDS, *, 
     in a thread). The entry's request log is created there too, once, and kept across reconnects.
     """
     entries = []
-    for name in backends:
+    for name in demo_backends() if backends is None else backends:
         credentials = demo_credentials(name, sandbox)
+        try:
+            description = registry.descriptor(name).description
+        except registry.RegistryError:
+            description = ""  # the entry's build says why when it is chosen
         entry = ProfileEntry(
-            name=f"demo-{name}", backend_name=name, build=_unbuilt, description=DESCRIPTIONS.get(name, ""),
-            read_only=read_only, secrets=_secret_values(credentials), source="demo")
+            name=f"demo-{name}", backend_name=name, build=_unbuilt, description=description,
+            read_only=read_only, secrets=registry.secret_values(credentials), source="demo")
         entry.build = _builder(entry, loader, name, sandbox, credentials, read_only)
         entries.append(entry)
     return entries
-
-
-def _secret_values(credentials: dict[str, str]) -> list[str]:
-    # The same rule as BackendSettings.secrets(), without importing the backends package for the picker.
-    return [v for k, v in credentials.items() if v and k not in ("username", "auth", "context", "token_header")]
 
 
 def _unbuilt() -> Backend:
@@ -174,7 +166,7 @@ def run_demo(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"isptui demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    backends = (args.backend,) if args.backend else DEMO_BACKENDS
+    backends = (args.backend,) if args.backend else demo_backends()
     profiles = demo_profiles(sandbox, backends, read_only=bool(args.read_only))
     return _run(profiles, start=profiles[0].name if args.backend else None)
 

@@ -18,6 +18,7 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.carbon import mapping
 from isptui.backends.carbon.actions import ACTIONS
 from isptui.backends.carbon.chain import Chain, dumps
+from isptui.backends.carbon.descriptor import DESCRIPTOR
 from isptui.backends.carbon.guard import API_POSTS, ReadOnlyChains
 from isptui.backends.carbon.links import Decorator
 from isptui.backends.http_backend import HttpBackend, maybe_json
@@ -48,8 +49,7 @@ Key = tuple[str, str]
 class CarbonBackend(HttpBackend):
     """Carbon Billing 5, REST API v2 (``{url}/rest_api/v2/<Model>/``); no credentials (network-restricted)."""
 
-    name = "carbon"
-    title = "Carbon Billing"
+    descriptor = DESCRIPTOR
     vendor = "Carbon"
     api_path = API_PATH
 

@@ -16,6 +16,7 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.http_backend import HttpBackend
 from isptui.backends.ispcrm import mapping
 from isptui.backends.ispcrm.auth import IspcrmTokenAuth
+from isptui.backends.ispcrm.descriptor import DESCRIPTOR
 from isptui.discovery import allow_to_capabilities, infer_schema, parse_root_links, resolve, unwrap_ispcrm
 from isptui.errors import (
     AuthFailed,
@@ -46,8 +47,7 @@ RECORD_DEFAULT = Capabilities(can_update=True, can_delete=True, partial_update=T
 class IspcrmBackend(HttpBackend):
     """ISPCRM API v1 (``{url}/api/v1``)."""
 
-    name = "ispcrm"
-    title = "ISPCRM"
+    descriptor = DESCRIPTOR
     vendor = "ISPCRM"
     api_path = API_PATH
 

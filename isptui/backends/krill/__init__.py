@@ -1,7 +1,21 @@
-"""Krill (Phicus) REST API v2 adapter."""
+"""Krill (Phicus) REST API v2 adapter.
+
+The package publishes ``DESCRIPTOR`` (the ``isptui.backends`` entry point); the adapter class is imported
+only when asked for, so reading the descriptor (the picker, the command line's help) stays cheap.
+"""
 
 from __future__ import annotations
 
-from isptui.backends.krill.adapter import KrillBackend
+from typing import Any
 
-__all__ = ["KrillBackend"]
+from isptui.backends.krill.descriptor import DESCRIPTOR
+
+__all__ = ["DESCRIPTOR", "KrillBackend"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KrillBackend":
+        from isptui.backends.krill.adapter import KrillBackend
+
+        return KrillBackend
+    raise AttributeError(name)

@@ -18,6 +18,7 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.backends.trisul import mapping
 from isptui.backends.trisul.auth import TrisulBodyAuth
+from isptui.backends.trisul.descriptor import DESCRIPTOR
 from isptui.errors import (
     AuthFailed,
     BackendError,
@@ -44,8 +45,7 @@ DEFAULT_CONTEXT = "default"
 class TrisulBackend(HttpBackend):
     """Trisul Network Analytics, IPDR customers API (``{url}/api/ipdrcustomers``)."""
 
-    name = "trisul"
-    title = "Trisul IPDR"
+    descriptor = DESCRIPTOR
     vendor = "Trisul"
     api_path = API_PATH
 
