@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ from isptui.errors import (
     error_for_status,
 )
 from isptui.http.redact import Redactor
-from isptui.model import Action, FieldSpec, Link, Record, ResourceRef
+from isptui.model import Action, FieldSpec, Lazy, Link, Record, ResourceRef
 
 UPLOAD_PARAMETERS = (
     FieldSpec(name="path", label="File", required=True, help="a local file, at most 20 MB"),
@@ -100,11 +100,12 @@ def to_record(entry: Entry, data: Any, url: str, *, href: str | None = None) -> 
         raise MalformedResponse(f"Splynx sent {type(data).__name__} where a record was expected",
                                 url=url, method="GET")
     rid = record_id(data)
-    links: tuple[Link, ...] = ()
+    links: Sequence[Link] = ()
     actions: tuple[Action, ...] = ()
     if entry.key == "customers":
         if rid is not None:
-            links, actions = customer_links_of(rid), (UPLOAD_DOCUMENT,)
+            # Built when the record is read, not for every listed row (see model.Lazy).
+            links, actions = Lazy(customer_links_of, rid), (UPLOAD_DOCUMENT,)
     elif data.get("customer_id") not in (None, "", 0, "0"):
         cid = str(data["customer_id"])
         links = (Link.trusted(rel="customer", href=f"admin/customers/customer/{cid}", title="Customer",
