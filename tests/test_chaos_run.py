@@ -1,4 +1,4 @@
-"""The small form of the chaos run (issue 8): 2 x 60 key-driven actions over the five demo backends, chaos on.
+"""The small form of the chaos run (issue 8): 2 x 100 key-driven actions over the five demo backends, chaos on.
 
 The driver lives in ``benchmarks/`` (``benchmarks/chaos_run.py`` runs the full form); it is loaded here by
 path because ``benchmarks`` is a folder of scripts, not a package.
@@ -39,7 +39,7 @@ def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-# Split in two halves (60 actions each) so the suite's two workers run them side by side: the single
+# Split in two halves (100 actions each) so the suite's two workers run them side by side: the single
 # 200-action run alone took 47-64 s and set the suite's total. Each half keeps every kind of action.
 HALVES = {"splynx-krill": ("splynx", "krill"), "ispcrm-trisul-carbon": ("ispcrm", "trisul", "carbon")}
 
@@ -47,12 +47,12 @@ HALVES = {"splynx-krill": ("splynx", "krill"), "ispcrm-trisul-carbon": ("ispcrm"
 @pytest.mark.parametrize("backends", list(HALVES.values()), ids=list(HALVES))
 async def test_chaos_run_small_form(tmp_path: Path, backends: tuple[str, ...]) -> None:
     driver = load_driver()
-    config = driver.ChaosConfig(actions=60, customers=120, seed=8, timeout=1.0, weights=LIGHT_WRITES,
+    config = driver.ChaosConfig(actions=100, customers=120, seed=8, timeout=1.0, weights=LIGHT_WRITES,
                                 backends=backends)
     report = await driver.run_chaos(config, tmp_path)
     print("\n".join(report.lines()))  # shown with -s, and in the failure output
 
-    assert report.actions >= 60
+    assert report.actions >= 100
     assert report.injected_total >= 10, "chaos hardly injected anything: the run proves nothing"
     assert report.journalled >= 3, f"too few writes reached the journal to check it: {report.kinds}"
     assert not report.crashes, report.crashes
