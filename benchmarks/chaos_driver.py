@@ -59,7 +59,7 @@ it renew before every request (reported; not what this run is about)."""
 
 @dataclass(frozen=True)
 class Plan:
-    """What a chaos session edits, creates and deletes on one backend (collections from PRODUCT.md)."""
+    """What a chaos session edits, creates and deletes on one backend (collections from docs/product.md)."""
 
     edit: str
     field: str

@@ -73,7 +73,7 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
 
 
 def _refuse_readable_literal_secrets(path: Path, profiles: Mapping[str, Profile]) -> None:
-    """A file that holds a literal secret must not be readable by group or others (PRODUCT.md, Config)."""
+    """A file that holds a literal secret must not be readable by group or others (docs/product.md, Config)."""
     mode = path.stat().st_mode
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return

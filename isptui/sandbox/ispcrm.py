@@ -1,6 +1,6 @@
 """ISPCRM API v1 emulator: pure HATEOAS under ``/api/v1`` with the ``{"success": "true", "data": …}`` envelope.
 
-Only the base URL and Bearer auth are documented (vendor-apis §3); everything else here is a choice,
+Only the base URL and Bearer auth are documented (docs/ispcrm.md §3); everything else here is a choice,
 marked ``Unknown (§3)`` where it is made. Resources live at paths a client cannot guess (``/api/v1/x/u`` …)
 so an adapter has to follow the root's links, as the product contract demands.
 
@@ -42,7 +42,7 @@ _NAS = "10.255.0.1"
 
 
 def _ok(data: object, status: int = 200, **extra: object) -> JSONResponse:
-    # The string "true" is the documented quirk of this envelope (PRODUCT.md), not a boolean.
+    # The string "true" is the documented quirk of this envelope (docs/product.md), not a boolean.
     return JSONResponse({"success": "true", "data": data, **extra}, status_code=status)
 
 

@@ -1,6 +1,6 @@
 """Trisul IPDR customers emulator: one collection keyed by ``UserID``, body auth, errors with HTTP 200.
 
-Wire facts from vendor-apis §4 and A.8. Every request (GET and DELETE too) carries ``api_token``,
+Wire facts from docs/trisul.md §4 and A.8. Every request (GET and DELETE too) carries ``api_token``,
 ``username`` and ``contextname`` in a JSON body; the list is one unpaged JSON array, so the serialised
 base rows are cached and built off the event loop (the in-process demo shares the UI's loop).
 """
@@ -135,7 +135,7 @@ class IpdrCustomers:
 async def _params(request: Request) -> dict[str, Any] | None:
     """Query parameters overlaid by the JSON body; None when the body is not a JSON object.
 
-    Unknown (vendor-apis §7.6): query-string auth on this endpoint is not documented. Webtrisul is a
+    Unknown (docs/trisul.md §7.6): query-string auth on this endpoint is not documented. Webtrisul is a
     Rails app, and Rails merges query and JSON-body params, so the sandbox accepts both (body wins).
     """
     raw = await request.body()
@@ -186,18 +186,18 @@ def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 def _blank_required(values: dict[str, Any]) -> str | None:
     blank = [name for name in REQUIRED_ON_CREATE if name in values and not (values[name] or "").strip()]
     if blank:
-        # Unknown (vendor-apis §7.6): wording of validation errors; Rails' full_messages style chosen.
+        # Unknown (docs/trisul.md §7.6): wording of validation errors; Rails' full_messages style chosen.
         return "Validation failed: " + ", ".join(f"{n} can't be blank" for n in blank)
     return None
 
 
 def _not_found(user_id: str) -> JSONResponse:
-    # Unknown (vendor-apis §7.6): unknown UserID on PUT/PATCH/DELETE; HTTP 200 + error body chosen.
+    # Unknown (docs/trisul.md §7.6): unknown UserID on PUT/PATCH/DELETE; HTTP 200 + error body chosen.
     return _error(f"IPDR customer with UserID {user_id} not found")
 
 
 def _duplicate(user_id: str) -> JSONResponse:
-    # Unknown (vendor-apis §7.6): duplicate UserID; Rails' uniqueness message chosen, HTTP 200.
+    # Unknown (docs/trisul.md §7.6): duplicate UserID; Rails' uniqueness message chosen, HTTP 200.
     return _error(f"Validation failed: UserID {user_id} has already been taken")
 
 
@@ -232,7 +232,7 @@ def create_app(options: SandboxOptions) -> Starlette:
     async def member(request: Request) -> Response:
         user_id = request.path_params["user_id"]
         if request.method == "GET":
-            # Not documented (vendor-apis §4.2): there is no GET-one route, so the sandbox answers as an
+            # Not documented (docs/trisul.md §4.2): there is no GET-one route, so the sandbox answers as an
             # unrouted Rails path does, before auth; clients must find a customer in the list instead.
             return _error(f'No route matches [GET] "{PREFIX}/{user_id}"', http_status=404)
         params = await authed(request)

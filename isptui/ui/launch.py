@@ -30,7 +30,7 @@ from isptui.cli.errors import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE  # noqa: E402
 
 
 def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
-    """The sandbox's fixed credentials (PRODUCT.md) in the adapter's ``credentials`` keys."""
+    """The sandbox's fixed credentials (docs/product.md) in the adapter's ``credentials`` keys."""
     creds = sandbox.options.credentials
     return {
         "splynx": {"api_key": creds.splynx_api_key, "api_secret": creds.splynx_api_secret, "auth": "basic"},

@@ -1,6 +1,6 @@
 """Carbon adapter: the method-chain form, envelopes with FK expansion, pk-window paging, actions, read-only.
 
-Envelope samples are those quoted in vendor-apis.md §5.2 and A.9; paging, actions and read-only run
+Envelope samples are those quoted in docs/carbon.md §5.2 and A.9; paging, actions and read-only run
 against the sandbox, asserting what the server received.
 """
 

@@ -1,6 +1,6 @@
 """ISPCRM adapter: both token headers, discovery from the root's links only, envelopes, paging, errors.
 
-The root, envelope and error shapes are those the product contract and vendor-apis.md §3 describe (all
+The root, envelope and error shapes are those the product contract and docs/ispcrm.md §3 describe (all
 unverified beyond the Bearer header); the mock server uses paths no client could guess.
 """
 

@@ -49,7 +49,7 @@ def asgi_client() -> ClientFactory:
 async def probe(backend: str, client: httpx.AsyncClient) -> None:
     """One authenticated read of subscriber 1 through ``backend``'s real API; asserts what a user would see.
 
-    The requests follow vendor-apis.md, so they also check that the emulators agree with the reference.
+    The requests follow docs/, so they also check that the emulators agree with the reference.
     """
     creds = SandboxCredentials()
     if backend == "splynx":

@@ -1,6 +1,6 @@
 """Carbon object methods offered as record actions, with the parameter forms the UI shows.
 
-The methods are the ones real clients call (vendor-apis.md §5.5): Abonents ``add_payment {SUM_IN}`` and
+The methods are the ones real clients call (docs/carbon.md §5.5): Abonents ``add_payment {SUM_IN}`` and
 ``get_balance_until_date``, Users ``set_password {psw, dontshow}``; a recalculation is ``need_recalc=1``
 saved on the abonent, and a promised payment is a UsersUsluga row for the "promised payment" service.
 """

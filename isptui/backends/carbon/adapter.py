@@ -87,7 +87,7 @@ class CarbonBackend(HttpBackend):
                 doc = json_body(response, self._redactor)
                 listing = mapping.parse_listing(doc.get("result") if isinstance(doc, dict) else None)
             except MalformedResponse:
-                listing = {}  # the page is meant for a browser (vendor-apis.md §5.4): fall back below
+                listing = {}  # the page is meant for a browser (docs/carbon.md §5.4): fall back below
         if listing:
             self.models, self.listed = listing, True
             return
@@ -95,7 +95,7 @@ class CarbonBackend(HttpBackend):
         self.models = {name: mapping.ModelInfo(name=name) for name in mapping.CATALOGUE}
 
     async def _version(self) -> Any:
-        """``POST Version/ get_version=True``: the documented liveness call (vendor-apis.md §5.2)."""
+        """``POST Version/ get_version=True``: the documented liveness call (docs/carbon.md §5.2)."""
         response = await self._send("POST", self.base_url + "Version/", check=False, content="get_version=True",
                                     headers={"Content-Type": FORM})
         return self._result(response, "Version")
@@ -111,7 +111,7 @@ class CarbonBackend(HttpBackend):
         doc = json_body(response, self._redactor) if response.status_code < 400 else maybe_json(response)
         error = doc.get("error") if isinstance(doc, dict) else None
         if error not in (None, "", False, [], {}):
-            # A non-empty "error" is the failure (vendor-apis.md §5.2), whatever the status says.
+            # A non-empty "error" is the failure (docs/carbon.md §5.2), whatever the status says.
             text = self._redactor.message(error if isinstance(error, str) else json.dumps(error), 300)
             known = tuple(f.name for f in self._info(model).fields)
             raise mapping.error_for(text, model=model, fields=known, where=where)
@@ -355,7 +355,7 @@ class CarbonBackend(HttpBackend):
         self.forget()
         if mapping.is_object(result):
             return self.record_of(result, chain)
-        # Unknown (vendor-apis.md §7.7): the shape of objects.create's result; a bare pk is read back.
+        # Unknown (docs/carbon.md §7.7): the shape of objects.create's result; a bare pk is read back.
         pk = result.get("pk") if isinstance(result, dict) else result
         if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdigit():
             return await self.read_back(ResourceRef(collection=chain.model, id=str(pk)), values)

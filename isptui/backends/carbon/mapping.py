@@ -1,6 +1,6 @@
 """Carbon JSON to the resource model: the model listing, ``{"pk","model","fields"}`` objects, errors, filters.
 
-The listing's format is unknown (vendor-apis.md §5.4: a page meant for a browser); the reader accepts a
+The listing's format is unknown (docs/carbon.md §5.4: a page meant for a browser); the reader accepts a
 JSON map of model -> ``{"fields": {name: spec | type}, "object_methods": [...]}`` or model -> field list,
 and anything else leaves the adapter on its built-in catalogue of the models real clients use (§5.5).
 """
@@ -22,7 +22,7 @@ from isptui.errors import (
 )
 from isptui.model import Action, Capabilities, FieldSpec, FieldType, Link, Record, ResourceRef, Schema
 
-# Models real clients use (vendor-apis.md §5.5), with the UI's titles and groups. Order is the tree's.
+# Models real clients use (docs/carbon.md §5.5), with the UI's titles and groups. Order is the tree's.
 CATALOGUE: dict[str, tuple[str, str]] = {
     "Abonents": ("Abonents (subscribers)", "Subscribers"),
     "Users": ("Users (logins)", "Subscribers"),
@@ -245,7 +245,7 @@ _OPS = {"=": "", "~": "__icontains", ">": "__gt", "<": "__lt", ">=": "__gte", "<
 
 
 def _value(text: str) -> Any:
-    """Numbers stay numbers; everything else is a string (Carbon coerces either way, vendor-apis §5.5)."""
+    """Numbers stay numbers; everything else is a string (Carbon coerces either way, docs/carbon.md §5.5)."""
     if re.fullmatch(r"-?\d{1,18}", text):
         return int(text)
     return text

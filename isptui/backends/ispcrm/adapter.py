@@ -161,7 +161,7 @@ class IspcrmBackend(HttpBackend):
         if words:
             params.append(("search", " ".join(words)))
         if request.order_by:
-            # Unknown (vendor-apis.md §3): sort syntax; the common "sort=-field" is sent.
+            # Unknown (docs/ispcrm.md §3): sort syntax; the common "sort=-field" is sent.
             params.append(("sort", ("-" if request.descending else "") + request.order_by))
         return params
 
@@ -175,7 +175,7 @@ class IspcrmBackend(HttpBackend):
         else:
             url, _, own = self._list_url(ref).partition("?")
             own_params = [(k, v) for k, v in parse_qsl(own, keep_blank_values=True) if k not in ("limit", "offset")]
-            # Unknown (vendor-apis.md §3): paging parameters; limit/offset are sent, and whatever the server
+            # Unknown (docs/ispcrm.md §3): paging parameters; limit/offset are sent, and whatever the server
             # answers (meta, links.next) is believed over them.
             params = [*own_params, *self._params(request), ("limit", str(request.limit)),
                       ("offset", str(request.offset))]

@@ -1,6 +1,6 @@
 """ISPCRM JSON to the resource model: root rels to collections, records with their links, list pages.
 
-Everything past the base URL and the Bearer header is unverified (vendor-apis.md §3), so each reader here
+Everything past the base URL and the Bearer header is unverified (docs/ispcrm.md §3), so each reader here
 accepts several plausible shapes and says which one it chose where it had to choose.
 """
 
@@ -147,7 +147,7 @@ def _href(value: Any) -> Any:
 def parse_list(doc: Any, *, url: str) -> ListBody:
     """Rows, total and next of a list, whatever paging the server uses.
 
-    Unknown (vendor-apis.md §3): the sandbox puts Laravel-style ``links`` (next …) and ``meta`` (total,
+    Unknown (docs/ispcrm.md §3): the sandbox puts Laravel-style ``links`` (next …) and ``meta`` (total,
     offset) beside ``data``; a ``total``/``next`` at the top level or inside a ``data`` object, and a
     ``count``/``next`` page object are read too. No total -> None, no next -> the last page.
     """

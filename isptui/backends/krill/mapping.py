@@ -26,7 +26,7 @@ from isptui.http.redact import Redactor
 from isptui.model import Capabilities, Record, ResourceRef
 
 # When a root does not answer (404, HTML, garbage), these collections are offered instead. From the guide
-# (vendor-apis §2.5): the ISP resources, monitoring, oratio accounting and rubik services and tickets.
+# (docs/krill.md §2.5): the ISP resources, monitoring, oratio accounting and rubik services and tickets.
 FALLBACK_CATALOGUE: dict[str, tuple[tuple[str, str], ...]] = {
     "isp": (("cpes", "CPEs"), ("customers", "Customers"), ("potses", "POTS lines"),
             ("cpe-profiles", "CPE profiles")),

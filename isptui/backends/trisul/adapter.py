@@ -1,6 +1,6 @@
 """The Trisul IPDR customers adapter: body auth, ``UserID`` keys, HTTP-200 errors, a locally paged list.
 
-The API has one unpaged list and no GET-one endpoint (vendor-apis.md §4.2), so the adapter keeps the list
+The API has one unpaged list and no GET-one endpoint (docs/trisul.md §4.2), so the adapter keeps the list
 it last fetched: pages after the first come from that copy; the first page (a refresh), ``get`` and
 every write fetch or update it, so what the UI shows after a write or a re-read is what the server holds.
 """
@@ -89,7 +89,7 @@ class TrisulBackend(HttpBackend):
                 raise error
             raise self._error(response)
         body = json_body(response, self._redactor)
-        # Documented errors arrive with HTTP 200 (vendor-apis.md §4.3): the body decides.
+        # Documented errors arrive with HTTP 200 (docs/trisul.md §4.3): the body decides.
         error = mapping.body_error(body, method=method, url=where_url, status=response.status_code,
                                    redactor=self._redactor, user_id=user_id)
         if error is not None:
@@ -176,7 +176,7 @@ class TrisulBackend(HttpBackend):
             self._rows[index] = row
 
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
-        """POST; Trisul answers 200 with the created object (vendor-apis.md §4.2)."""
+        """POST; Trisul answers 200 with the created object (docs/trisul.md §4.2)."""
         self._check(ref)
         body = self._accept(await self._call("POST", self.base_url, values), "POST", self.base_url)
         self._remember(body, None)

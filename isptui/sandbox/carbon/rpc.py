@@ -120,7 +120,7 @@ def _assign(model: ModelDef, row: Row, values: dict[str, Any], creating: bool) -
 
 
 def _create(db: Database, model: ModelDef, values: dict[str, Any]) -> Instance:
-    # Unknown (vendor-apis §7.7): objects.create's result; Django returns the saved instance, so the
+    # Unknown (docs/carbon.md §7.7): objects.create's result; Django returns the saved instance, so the
     # sandbox answers with the object like objects.get does.
     row: Row = {f.attname: f.default for f in model.fields if f.kind != "auto" and not f.computed}
     _assign(model, row, values, creating=True)
@@ -184,7 +184,7 @@ def _object(db: Database, obj: Instance, name: str, args: list[Any], kwargs: dic
     if saved is None:
         raise CarbonError(f"{obj.model.name} object can't be used before it is saved.")
     if name == "delete":
-        # Unknown (vendor-apis §7.7): delete's result; Django's Model.delete() return value
+        # Unknown (docs/carbon.md §7.7): delete's result; Django's Model.delete() return value
         # (count, {model: count}) is chosen, serialised as a JSON array. Related rows cascade (old Django
         # default); a referenced Tarif or Usluga is protected.
         total: dict[str, int] = {}

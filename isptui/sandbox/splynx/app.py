@@ -146,7 +146,7 @@ class SplynxApp:
         if not token:
             if call.method == "POST":
                 return created(self.auth.issue(await call.body(), agent))
-            if call.method in {"PUT", "DELETE"}:  # observed: 400 without an id (vendor-apis §1.2)
+            if call.method in {"PUT", "DELETE"}:  # observed: 400 without an id (docs/splynx.md §1.2)
                 raise SplynxError("BAD_REQUEST", "Token is required", 400)
             # Observed: GET 405; OPTIONS/HEAD gave 500 on one server, answered 405 here as the saner reading.
             raise method_not_allowed()
@@ -174,7 +174,7 @@ class SplynxApp:
     async def services(self, call: Call, cid: str) -> Response:
         number = self._customer(cid)
         res = self.data.services
-        if number == 0:  # customer 0 means "across all customers" (vendor-apis §1.5)
+        if number == 0:  # customer 0 means "across all customers" (docs/splynx.md §1.5)
             if call.method == "POST":
                 raise not_found("Customer 0")
             return await self.collection(call, res)
@@ -199,7 +199,7 @@ class SplynxApp:
     async def document(self, call: Call, did: str) -> Response:
         res = self.data.documents
         if call.method == "GET":
-            # Quirk (vendor-apis §1.6): GET customer-documents/{id} lists by *customer* id.
+            # Quirk (docs/splynx.md §1.6): GET customer-documents/{id} lists by *customer* id.
             number = self._customer(did) if did.isdigit() else -1
             if number < 1:
                 raise not_found(f"Customer {did}")

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from isptui.sandbox.options import SandboxOptions
 from isptui.sandbox.splynx.wire import SplynxError
 
-ACCESS_TTL = 30 * 60  # "Each token expires after 30 minutes" (vendor-apis §1.2)
+ACCESS_TTL = 30 * 60  # "Each token expires after 30 minutes" (docs/splynx.md §1.2)
 REFRESH_TTL = 30 * 24 * 3600  # Unknown: refresh lifetime is not documented; 30 days chosen.
 FULL = "full"
 RESTRICTED = "restricted"
@@ -94,7 +94,7 @@ class Authenticator:
             raise _unauthorized("Nonce must be an integer") from None
         if not hmac.compare_digest(sign(value, key, known[0]), str(signature).upper()):
             raise _unauthorized("Invalid signature")
-        # Unknown (vendor-apis §1.2, §7.3): whether the server rejects repeated or decreasing nonces is not
+        # Unknown (docs/splynx.md §1.2, §7.3): whether the server rejects repeated or decreasing nonces is not
         # documented; every official client increments it, so a nonce not strictly greater than the last
         # accepted one for this key is refused here. Token requests keep their own counter, since the
         # blueprint's example there uses seconds while per-request examples use centiseconds.
@@ -122,7 +122,7 @@ class Authenticator:
     def issue(self, body: Any, user_agent: str) -> dict[str, Any]:
         """`POST admin/auth/tokens`: a new session for api_key or admin credentials."""
         if not isinstance(body, dict) or not body.get("auth_type"):
-            # Observed on a real server: POST with `{}` gave 401 (vendor-apis §1.2).
+            # Observed on a real server: POST with `{}` gave 401 (docs/splynx.md §1.2).
             raise _unauthorized("auth_type is required")
         auth_type = body["auth_type"]
         if auth_type == "api_key":
@@ -148,7 +148,7 @@ class Authenticator:
     def renew(self, refresh_token: str) -> dict[str, Any]:
         """`GET admin/auth/tokens/{refresh}`: a fresh access token.
 
-        Unknown (vendor-apis §1.2): whether the refresh token rotates; it is kept, so a retried renew
+        Unknown (docs/splynx.md §1.2): whether the refresh token rotates; it is kept, so a retried renew
         cannot lock a client out.
         """
         session = self._by_refresh.get(refresh_token)

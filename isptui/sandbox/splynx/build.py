@@ -17,7 +17,7 @@ from isptui.sandbox.splynx.resources import AdditionalFields, Problems, Resource
 from isptui.sandbox.splynx.table import Table
 
 _LOGIN = re.compile(r"^isp(\d{5,})$")
-UPLOAD_LIMIT = 20 * 1024 * 1024  # "max 20 MB" (vendor-apis §1.6)
+UPLOAD_LIMIT = 20 * 1024 * 1024  # "max 20 MB" (docs/splynx.md §1.6)
 
 
 @dataclass

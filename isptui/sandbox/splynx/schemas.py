@@ -1,6 +1,6 @@
 """Attribute lists of each emulated Splynx entity (OPTIONS) and write validation driven by them.
 
-Wire convention, as the 2025 server answers (vendor-apis §1.8): attributes typed ``integer`` travel as
+Wire convention, as the 2025 server answers (docs/splynx.md §1.8): attributes typed ``integer`` travel as
 JSON integers; every other scalar (floats, flags, dates) travels as a string; ``array`` as a list.
 """
 
@@ -30,7 +30,7 @@ class Attr:
     unique: bool = False
 
     def options(self) -> dict[str, Any]:
-        """The observed OPTIONS entry: exactly name, title, type, required (vendor-apis A.4)."""
+        """The observed OPTIONS entry: exactly name, title, type, required (docs/splynx.md A.4)."""
         title = self.title or self.name.replace("_", " ").capitalize()
         return {"name": self.name, "title": title, "type": self.type, "required": self.required}
 
@@ -46,7 +46,7 @@ def _ro(name: str, type: str = "string", title: str = "") -> Attr:
 _ID = _ro("id", "integer", "ID")
 _BOOL = "boolean"
 
-# Real customer OPTIONS (vendor-apis §1.4), in the server's order. The real server marks only `name`
+# Real customer OPTIONS (docs/splynx.md §1.4), in the server's order. The real server marks only `name`
 # required; the blueprint also requires partner_id, location_id and category, and the sandbox enforces
 # all four, so OPTIONS says so too and a generated form marks what the server will demand.
 CUSTOMER = (
