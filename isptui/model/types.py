@@ -239,10 +239,6 @@ class Capabilities(_Frozen):
     can_delete: bool = False
     partial_update: bool = True
     """Whether an update may send only the changed fields."""
-    can_filter: bool = False
-    server_filter: bool = False
-    """Filters run on the server (else the UI filters the loaded rows locally)."""
-    total_known: bool = False
 
 
 class FilterSpec(_Frozen):
@@ -250,7 +246,6 @@ class FilterSpec(_Frozen):
 
     server_side: bool = False
     fields: tuple[str, ...] = ()
-    operators: tuple[str, ...] = ("=",)
     hint: str = ""
 
 
@@ -275,7 +270,6 @@ class Record(_Frozen):
     actions: tuple[Action, ...] = ()
     raw: JSON = None
     capabilities: Capabilities = Capabilities()
-    etag: str | None = None
 
     @property
     def id(self) -> str | None:

@@ -171,7 +171,7 @@ class CarbonBackend(HttpBackend):
         info = self._info(ref.collection or "")
         names = tuple(f.name for f in info.fields) or (self._schemas[ref.collection].names
                                                         if ref.collection in self._schemas else ())
-        return FilterSpec(server_side=True, fields=names, operators=("=", "~", ">", "<", ">=", "<=", "!="),
+        return FilterSpec(server_side=True, fields=names,
                           hint=mapping.FILTER_HINT.format(field=mapping.search_field(info) or "nothing"))
 
     def _list_fields(self, info: mapping.ModelInfo) -> list[str] | None:

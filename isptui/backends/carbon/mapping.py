@@ -157,8 +157,7 @@ def parse_listing(doc: Any) -> dict[str, ModelInfo]:
 def capabilities(info: ModelInfo) -> Capabilities:
     creatable = info.model_methods is None or "objects.create" in info.model_methods
     return Capabilities(can_create=creatable, can_update=info.can("set") and info.can("save"),
-                        can_delete=info.can("delete"), partial_update=True, can_filter=True,
-                        server_filter=True, total_known=True)
+                        can_delete=info.can("delete"), partial_update=True)
 
 
 def title(model: str, pk: Any, fields: Mapping[str, Any]) -> str:

@@ -141,13 +141,11 @@ class IspcrmBackend(HttpBackend):
     def capabilities(self, ref: ResourceRef) -> Capabilities:
         coll = self._collection(ref)
         known = self._allow.get((ref.collection or "", False))
-        base = known or Capabilities(can_create=bool(coll and coll.create_href))
-        return base.model_copy(update={"can_filter": True, "server_filter": True, "total_known": True})
+        return known or Capabilities(can_create=bool(coll and coll.create_href))
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         known = self._schemas.get(ref.collection or "")
-        return FilterSpec(server_side=True, fields=known.names if known else (), operators=("=",),
-                          hint=mapping.FILTER_HINT)
+        return FilterSpec(server_side=True, fields=known.names if known else (), hint=mapping.FILTER_HINT)
 
     def _params(self, request: PageRequest) -> list[tuple[str, str]]:
         params: list[tuple[str, str]] = []

@@ -135,19 +135,17 @@ class KrillBackend(HttpBackend):
         known = self._caps.get(ref.collection or "")
         if known is not None:
             return known
-        # Until an Allow header says more: DRF list endpoints page and filter on the server.
-        return Capabilities(can_filter=True, server_filter=True, total_known=True)
+        # Until an Allow header says more: read only (filtering on the server is filter_spec's to say).
+        return Capabilities()
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         known = self._schemas.get(ref.collection or "")
-        return FilterSpec(server_side=True, fields=known.names if known else (), operators=("=",),
-                          hint=mapping.FILTER_HINT)
+        return FilterSpec(server_side=True, fields=known.names if known else (), hint=mapping.FILTER_HINT)
 
     def _remember_allow(self, key: str | None, response: httpx.Response) -> None:
         if key and "allow" in response.headers:
             caps = allow_to_capabilities(response.headers["allow"], detail=False)
-            self._caps[key] = caps.model_copy(update={"can_filter": True, "server_filter": True,
-                                                      "total_known": True})
+            self._caps[key] = caps
 
     # -- reading ----------------------------------------------------------------------------------
     async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:

@@ -135,7 +135,6 @@ class SplynxBackend(HttpBackend):
         field = entry.search_field if entry else "name"
         known = self._schemas.get(entry.key) if entry else None
         return FilterSpec(server_side=True, fields=known.names if known else (),
-                          operators=("=", "!=", "~", ">", "<", ">=", "<="),
                           hint=mapping.FILTER_HINT.format(field=field))
 
     async def _total(self, path: str, params: list[tuple[str, str]]) -> int | None:

@@ -122,7 +122,7 @@ class TrisulBackend(HttpBackend):
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         # server_side: the adapter filters the complete list, which beats the UI filtering loaded pages.
-        return FilterSpec(server_side=True, fields=mapping.FIELDS, operators=("=", "~"), hint=mapping.FILTER_HINT)
+        return FilterSpec(server_side=True, fields=mapping.FIELDS, hint=mapping.FILTER_HINT)
 
     async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
         """A slice of the list; offset 0 without a cursor (open, refresh) fetches it anew."""

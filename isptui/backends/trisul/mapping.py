@@ -26,8 +26,7 @@ COLLECTION = "ipdrcustomers"
 KEY = "UserID"
 FIELDS = ("UserID", "Name", "Address", "Email", "PhoneNumber", "AltPhoneNumber")
 """The six writable fields; PUT needs all of them (docs/trisul.md §4.2)."""
-CAPABILITIES = Capabilities(can_create=True, can_update=True, can_delete=True, partial_update=True,
-                            can_filter=True, server_filter=True, total_known=True)
+CAPABILITIES = Capabilities(can_create=True, can_update=True, can_delete=True, partial_update=True)
 FILTER_HINT = ("field=value (exact) or field~text (contains), joined with ','; plain text searches every "
                "field. Trisul cannot filter, so isptui filters its complete list")
 
