@@ -72,7 +72,8 @@ class BackendDescriptor:
     read_only_auth_calls: tuple[LoginCall, ...] = ()
     """Writes that only log in or out; a read-only connection still sends them (the guard lets them by)."""
     filter_help: str = ""
-    """One line for the filter prompt: what the server understands (``field=value``, a search word, …)."""
+    """The filter prompt's hint: what the server understands (``field=value``, a search word…); ``{field}`` is
+    replaced by the collection's search field where the adapter knows it."""
     docs: str = ""
     """The wire-notes page in ``docs/`` for this backend."""
     extra: Mapping[str, str] = field(default_factory=dict)

@@ -10,6 +10,7 @@ DESCRIPTOR = BackendDescriptor(
     description="billing · RPC over form posts",
     adapter="isptui.backends.carbon.adapter:CarbonBackend",
     url_env="CARBON_URL",
-    filter_help="field=value pairs, sent as objects.filter(…) keyword arguments",
+    filter_help=("field=value, field~text (contains), field>n, field<n; Django lookups work too "
+                   "(tarif__name__icontains=home); join with ','; plain text searches {field}"),
     docs="docs/carbon.md",
 )

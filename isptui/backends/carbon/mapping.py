@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from isptui.backends.carbon.descriptor import DESCRIPTOR
 from isptui.discovery._common import clean_text, usable_name
 from isptui.errors import (
     BackendError,
@@ -55,8 +56,7 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "FinanceOperations": ("abonent_id", "op_date", "op_summa", "storno", "comment"),
 }
 TITLE_FIELDS = ("name", "login", "title", "contract_number", "comment", "comments")
-FILTER_HINT = ("field=value, field~text (contains), field>n, field<n; Django lookups work too "
-               "(tarif__name__icontains=home); join with ','; plain text searches {field}")
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 _DJANGO_TYPES = {
     "AutoField": FieldType.INTEGER, "BigAutoField": FieldType.INTEGER, "IntegerField": FieldType.INTEGER,
     "SmallIntegerField": FieldType.INTEGER, "PositiveIntegerField": FieldType.INTEGER,

@@ -15,6 +15,6 @@ DESCRIPTOR = BackendDescriptor(
         CredentialField("token_header", choices=("authorization", "x-auth-token"),
                         help="header that carries the token (default: authorization)"),
     ),
-    filter_help="a word for ?search=, or field=value query parameters",
+    filter_help="field=value sent as query parameters (e.g. status=active); plain text is sent as search=…",
     docs="docs/ispcrm.md",
 )

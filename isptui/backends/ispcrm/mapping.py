@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from isptui.backends.ispcrm.descriptor import DESCRIPTOR
 from isptui.discovery import parse_links, parse_page, resolve, title_for
 from isptui.discovery._common import as_int
 from isptui.errors import MalformedResponse
@@ -25,7 +26,7 @@ TITLE_FIELDS = ("fullname", "full_name", "name", "title", "username", "number", 
 READ_ONLY = frozenset({"id", "created", "created_at", "updated", "updated_at", "links", "_links"})
 LINK_KEYS = ("links", "_links")
 NO_CAPABILITIES = Capabilities()
-FILTER_HINT = "field=value sent as query parameters (e.g. status=active); plain text is sent as search=…"
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 
 
 def singular(word: str) -> str:

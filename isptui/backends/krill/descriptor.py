@@ -16,6 +16,6 @@ DESCRIPTOR = BackendDescriptor(
     ),
     # The JWT login and refresh are POSTs that change no data: a read-only profile may still send them.
     read_only_auth_calls=(("POST", "/api/v2/auth/login/"), ("POST", "/api/v2/auth/refresh/")),
-    filter_help="DRF query parameters (cpename=X status=up), or a word for ?search=",
+    filter_help="field=value to filter (e.g. realm=pim, sn=HWTC…); join with ','; plain text searches",
     docs="docs/krill.md",
 )

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from isptui.backends.http_backend import maybe_json, retry_after, where_of
+from isptui.backends.krill.descriptor import DESCRIPTOR
 from isptui.discovery.links import parse_links
 from isptui.errors import (
     AuthFailed,
@@ -47,7 +48,7 @@ NO_CAPABILITIES = Capabilities()
 """Shared by records whose collection has not said what it allows (frozen, so sharing is safe)."""
 TITLE_FIELDS = ("cpename", "lineid", "name", "title", "label", "username", "sn", "external_id")
 
-FILTER_HINT = "field=value to filter (e.g. realm=pim, sn=HWTC…); join with ','; plain text searches"
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 _TERM = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*=\s*(.*?)\s*$")
 
 

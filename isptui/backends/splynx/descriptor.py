@@ -23,6 +23,9 @@ DESCRIPTOR = BackendDescriptor(
     ),
     # Logging in and out creates and deletes a token, not data: a read-only profile may still do both.
     read_only_auth_calls=(("POST", "/api/2.0/admin/auth/tokens"), ("DELETE", "/api/2.0/admin/auth/tokens/*")),
-    filter_help="field=value pairs (login=jsmith status=active), or a word searched in the main field",
+    filter_help=(
+        "field=value (equal), field!=value, field~text (LIKE), field>n, field<n, field>=n, field<=n; "
+        "join terms with ','; plain text searches {field}; prefix af. for additional fields"
+    ),
     docs="docs/splynx.md",
 )

@@ -10,6 +10,7 @@ import httpx
 
 from isptui.backends.http_backend import maybe_json, retry_after, where_of
 from isptui.backends.splynx.catalogue import Entry, customer_links
+from isptui.backends.splynx.descriptor import DESCRIPTOR
 from isptui.errors import (
     AuthFailed,
     BackendError,
@@ -31,10 +32,7 @@ UPLOAD_PARAMETERS = (
 )
 NOT_PERMITTED = "not permitted for this API key"
 
-FILTER_HINT = (
-    "field=value (equal), field!=value, field~text (LIKE), field>n, field<n, field>=n, field<=n; "
-    "join terms with ','; plain text searches {field}; prefix af. for additional fields"
-)
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 _TERM = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(!=|>=|<=|~|=|>|<)\s*(.*?)\s*$")
 _OPS = {"=": None, "!=": "!=", ">=": ">=", "<=": "<=", ">": ">", "<": "<", "~": "LIKE"}
 

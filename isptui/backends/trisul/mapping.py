@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from isptui.backends.trisul.descriptor import DESCRIPTOR
 from isptui.discovery import trisul_error
 from isptui.errors import (
     AuthFailed,
@@ -27,8 +28,7 @@ KEY = "UserID"
 FIELDS = ("UserID", "Name", "Address", "Email", "PhoneNumber", "AltPhoneNumber")
 """The six writable fields; PUT needs all of them (docs/trisul.md §4.2)."""
 CAPABILITIES = Capabilities(can_create=True, can_update=True, can_delete=True, partial_update=True)
-FILTER_HINT = ("field=value (exact) or field~text (contains), joined with ','; plain text searches every "
-               "field. Trisul cannot filter, so isptui filters its complete list")
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 
 SCHEMA = Schema(source="adapter knowledge (Trisul IPDR customers API)", fields=(
     FieldSpec(name="id", label="ID", type=FieldType.INTEGER, read_only=True,
