@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import pytest
+
 from isptui.http import RequestLog
 from isptui.http.recording import LOG_BODY_LIMIT
 from isptui.model import Lazy, PageRequest, ResourceRef
 from tests.backends.conftest import Connect
 
 
-async def test_a_listed_splynx_customer_has_the_links_of_the_opened_one(connected: Connect) -> None:
-    async with connected("splynx") as splynx:
-        page = await splynx.list(ResourceRef(collection="customers"), PageRequest(limit=3))
+@pytest.mark.parametrize(("name", "collection", "rel"), [("splynx", "customers", "invoices"),
+                                                     ("carbon", "Abonents", "Users")])
+async def test_a_listed_record_has_the_links_of_the_opened_one(connected: Connect, name: str, collection: str,
+                                                              rel: str) -> None:
+    async with connected(name) as backend:
+        page = await backend.list(ResourceRef(collection=collection), PageRequest(limit=3))
         listed = page.items[1]
-        opened = await splynx.get(listed.ref)
+        opened = await backend.get(listed.ref)
     assert isinstance(listed.links, Lazy)
     assert [(link.rel, link.href) for link in listed.links] == [(link.rel, link.href) for link in opened.links]
-    assert {"invoices"} <= {link.rel for link in listed.links}
+    assert rel in {link.rel for link in listed.links}
+    assert [a.name for a in listed.actions] == [a.name for a in opened.actions]
 
 
 async def test_the_request_log_keeps_a_capped_redacted_body_of_a_big_page(connected: Connect) -> None:

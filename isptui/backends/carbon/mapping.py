@@ -21,7 +21,7 @@ from isptui.errors import (
     NotSupported,
     ValidationFailed,
 )
-from isptui.model import Action, Capabilities, FieldSpec, FieldType, Link, Record, ResourceRef, Schema
+from isptui.model import Action, Capabilities, FieldSpec, FieldType, Lazy, Link, Record, ResourceRef, Schema
 
 # Models real clients use (docs/carbon.md §5.5), with the UI's titles and groups. Order is the tree's.
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -199,9 +199,18 @@ def to_record(obj: Any, *, model: str, url: str, caps: Capabilities | None = Non
         return Record.trusted(ref=ref, title=title(name, pk, fields), fields=record_fields, raw=obj,
                               capabilities=caps or NO_CAPABILITIES)
     # Built without validation: every value is a str made here, the server's own dicts, or decorate's.
-    links, actions = decorate(name, ref.id, record_fields)
+    # Links and actions are made when first read (model.Lazy): a listed row seldom needs them.
+    both = Lazy(decorate, name, ref.id, record_fields)
     return Record.trusted(ref=ref, title=title(name, pk, fields), fields=record_fields, raw=obj,
-                          capabilities=caps or NO_CAPABILITIES, links=links, actions=actions)
+                          capabilities=caps or NO_CAPABILITIES, links=Lazy(_first, both), actions=Lazy(_second, both))
+
+
+def _first(pair: Lazy) -> Any:
+    return pair[0]
+
+
+def _second(pair: Lazy) -> Any:
+    return pair[1]
 
 
 # -- errors -----------------------------------------------------------------------------------------
