@@ -131,7 +131,7 @@ def descriptor(name: str) -> BackendDescriptor:
     if ep is None:
         raise RegistryError(f"unknown backend {name!r}; known: {', '.join(names()) or 'none'}")
     try:
-        obj = ep.load()
+        obj = _declared(ep)
     except (ImportError, AttributeError) as exc:
         # A broken third-party package must not crash the app with a traceback.
         raise RegistryError(f"backend {name!r} could not be loaded ({type(exc).__name__}: {exc})") from exc
@@ -142,6 +142,18 @@ def descriptor(name: str) -> BackendDescriptor:
     if found.name != name:
         raise RegistryError(f"entry point {name!r} publishes a descriptor named {found.name!r}")
     return found
+
+
+def _declared(ep: EntryPoint) -> object:
+    """What an entry point names. An install made before descriptors existed names the adapter class
+    (``pkg:SplynxBackend``); when the package itself publishes ``DESCRIPTOR``, that is read instead, so
+    the adapter (httpx and all) is not imported just to list backends."""
+    if ep.attr:
+        module = importlib.import_module(ep.module)
+        found = getattr(module, "DESCRIPTOR", None)
+        if isinstance(found, BackendDescriptor) and found.adapter.rsplit(":", 1)[-1] == ep.attr:
+            return found
+    return ep.load()
 
 
 def descriptors() -> list[BackendDescriptor]:
