@@ -14,11 +14,11 @@ nor the adapter: the adapter class is named by a string and imported by :meth:`B
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from isptui.backends.base import Backend
@@ -99,6 +99,22 @@ class BackendDescriptor:
         from isptui.sandbox.quirks import quirks_for
 
         return tuple(q.name for q in quirks_for(self.name))
+
+
+def lazy_adapter(descriptor: BackendDescriptor) -> Callable[[str], Any]:
+    """A package's module ``__getattr__`` that imports its adapter class on first use (PEP 562).
+
+    ``from isptui.backends.splynx import SplynxBackend`` keeps working while importing the package
+    (to read its ``DESCRIPTOR``) stays cheap.
+    """
+    class_name = descriptor.adapter.rsplit(":", 1)[-1]
+
+    def __getattr__(name: str) -> Any:
+        if name == class_name:
+            return descriptor.load()
+        raise AttributeError(name)
+
+    return __getattr__
 
 
 class RegistryError(LookupError):

@@ -6,16 +6,9 @@ only when asked for, so reading the descriptor (the picker, the command line's h
 
 from __future__ import annotations
 
-from typing import Any
-
 from isptui.backends.carbon.descriptor import DESCRIPTOR
+from isptui.backends.registry import lazy_adapter
 
 __all__ = ["DESCRIPTOR", "CarbonBackend"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "CarbonBackend":
-        from isptui.backends.carbon.adapter import CarbonBackend
-
-        return CarbonBackend
-    raise AttributeError(name)
+__getattr__ = lazy_adapter(DESCRIPTOR)

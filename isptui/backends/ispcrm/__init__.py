@@ -6,16 +6,9 @@ only when asked for, so reading the descriptor (the picker, the command line's h
 
 from __future__ import annotations
 
-from typing import Any
-
 from isptui.backends.ispcrm.descriptor import DESCRIPTOR
+from isptui.backends.registry import lazy_adapter
 
 __all__ = ["DESCRIPTOR", "IspcrmBackend"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "IspcrmBackend":
-        from isptui.backends.ispcrm.adapter import IspcrmBackend
-
-        return IspcrmBackend
-    raise AttributeError(name)
+__getattr__ = lazy_adapter(DESCRIPTOR)

@@ -6,16 +6,9 @@ only when asked for, so reading the descriptor (the picker, the command line's h
 
 from __future__ import annotations
 
-from typing import Any
-
 from isptui.backends.krill.descriptor import DESCRIPTOR
+from isptui.backends.registry import lazy_adapter
 
 __all__ = ["DESCRIPTOR", "KrillBackend"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "KrillBackend":
-        from isptui.backends.krill.adapter import KrillBackend
-
-        return KrillBackend
-    raise AttributeError(name)
+__getattr__ = lazy_adapter(DESCRIPTOR)

@@ -6,16 +6,9 @@ only when asked for, so reading the descriptor (the picker, the command line's h
 
 from __future__ import annotations
 
-from typing import Any
-
+from isptui.backends.registry import lazy_adapter
 from isptui.backends.splynx.descriptor import DESCRIPTOR
 
 __all__ = ["DESCRIPTOR", "SplynxBackend"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "SplynxBackend":
-        from isptui.backends.splynx.adapter import SplynxBackend
-
-        return SplynxBackend
-    raise AttributeError(name)
+__getattr__ = lazy_adapter(DESCRIPTOR)

@@ -6,16 +6,9 @@ only when asked for, so reading the descriptor (the picker, the command line's h
 
 from __future__ import annotations
 
-from typing import Any
-
+from isptui.backends.registry import lazy_adapter
 from isptui.backends.trisul.descriptor import DESCRIPTOR
 
 __all__ = ["DESCRIPTOR", "TrisulBackend"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "TrisulBackend":
-        from isptui.backends.trisul.adapter import TrisulBackend
-
-        return TrisulBackend
-    raise AttributeError(name)
+__getattr__ = lazy_adapter(DESCRIPTOR)
