@@ -36,6 +36,7 @@ from isptui.sandbox.splynx.wire import (
 )
 
 PREFIX = "/api/2.0"
+LEGACY_PREFIX = "/api/1.0"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
 
 
@@ -266,7 +267,32 @@ class SplynxApp:
         raise method_not_allowed()
 
 
-def create_app(options: SandboxOptions, *, clock: Callable[[], float] = time.time) -> Starlette:
+def create_app(options: SandboxOptions, *, clock: Callable[[], float] = time.time) -> VendorHeaderCase:
     """The Splynx emulator; ``clock`` lets tests move time to expire tokens without sleeping."""
     handler = SplynxApp(options, clock)
-    return Starlette(routes=[Route(PREFIX + "/{path:path}", handler.handle, methods=_METHODS)])
+    # /api/1.0 is the legacy base (same signature auth; the PHP client's default): same handlers, so its
+    # errors come in Splynx's {"error": {message, code, internal_code}} envelope too.
+    app = Starlette(routes=[Route(base + "/{path:path}", handler.handle, methods=_METHODS)
+                            for base in (PREFIX, LEGACY_PREFIX)])
+    return VendorHeaderCase(app)
+
+
+# Header names as the vendor spells them on the wire. Starlette lowercases every header name; HTTP says
+# names are case-insensitive, but the official PHP client looks up ``X-total-count`` case-sensitively.
+VENDOR_HEADER_CASE: dict[bytes, bytes] = {b"x-total-count": b"X-total-count"}
+
+
+class VendorHeaderCase:
+    """ASGI wrapper restoring the vendor's header-name spelling on responses (uvicorn writes it as given)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def spelled(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(VENDOR_HEADER_CASE.get(k.lower(), k), v)
+                                                  for k, v in message.get("headers", [])]}
+            await send(message)
+
+        await self.app(scope, receive, spelled)

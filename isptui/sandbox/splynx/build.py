@@ -127,8 +127,12 @@ def build(options: SandboxOptions, clock: Callable[[], float]) -> Splynx:
             "Customer", customers, sc.CUSTOMER, "customers", extra=("customer_labels",),
             defaults=lambda: {"status": "new", "date_add": today(), "added_by": "api", "added_by_id": "1",
                               "billing_type": "recurring", "mrr_total": "0.0000", "daily_prepaid_cost": "0.0000",
-                              "last_online": rec.ZERO_DATETIME, "last_update": now(), "customer_labels": []},
-            check=checks(digits("partner_id", "location_id")), unique_hints={"login": _by_login}),
+                              "last_online": rec.ZERO_DATETIME, "last_update": now(), "customer_labels": [],
+                              # What a real server fills when OPTIONS' optional fields are left out.
+                              "partner_id": "1", "location_id": "1", "category": "person"},
+            # Left out on create, they get the defaults above; given, they must be ids.
+            check=lambda row, _before: [p for p in digits("partner_id", "location_id")(row) if p[0] in row],
+            unique_hints={"login": _by_login}),
     }
     service_res = res(
         "Internet service", services, sc.INTERNET_SERVICE, "services_internet", extra=("geo", "type"),
