@@ -30,6 +30,7 @@ ROWS = 60
 LIMIT = 25
 
 UNHANDLED: dict[tuple[str, str, str], str] = {
+    ("krill", "ignores-paging", "whole"): "the Krill sandbox and adapter side is issue 14 part B",
     ("ispcrm", "ignores-unknown-filter", "filter"):
         "the server ignores search=…; verifying a filter took effect is the collection view's (issue 14 B)",
 }
@@ -78,6 +79,16 @@ async def test_walking_the_pages_gives_every_row_once(request: pytest.FixtureReq
     assert [r.title for r in rows] == [case.title(subscriber(1, n)) for n in range(1, ROWS + 1)]
     ids = [r.id for r in rows]
     assert None not in ids and len(set(ids)) == ROWS
+
+
+async def test_a_server_that_ignores_paging_gives_a_page_that_says_it_is_the_whole(
+        request: pytest.FixtureRequest, served: tuple[Case, str, str]) -> None:
+    """Every row the server sent is kept (not cut to the page size), and the page says it is the whole."""
+    case = _run_check(request, served, "whole")
+    async for backend in _connect(served):
+        page = await backend.list(case.collection, PageRequest(limit=LIMIT))
+    ignored = served[1] == "ignores-paging"
+    assert (page.whole, len(page.items), page.has_more) == ((True, ROWS, False) if ignored else (False, LIMIT, True))
 
 
 async def test_a_listed_record_reads_back(request: pytest.FixtureRequest, served: tuple[Case, str, str]) -> None:

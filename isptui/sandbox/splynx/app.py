@@ -74,6 +74,7 @@ class SplynxApp:
 
     def __init__(self, options: SandboxOptions, clock: Callable[[], float]) -> None:
         self.auth = Authenticator(options, clock)
+        self.quirks = options.has_quirk
         self.data: Splynx = build(options, clock)
         self.clock = clock
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
@@ -119,20 +120,40 @@ class SplynxApp:
         fixed: dict[str, Any] | None = None,
     ) -> Response:
         res.authorize(call.principal)
+        query = self._quirky_query(call.query, res)
         if call.method == "GET":
-            return ok(res.list(call.query, scope() if scope else None))
+            return ok(self._wire(res.list(query, scope() if scope else None)))
         if call.method == "HEAD":
-            return no_content(count_headers(res.count(call.query, scope() if scope else None)))
+            return no_content(count_headers(res.count(query, scope() if scope else None)))
         if call.method == "OPTIONS":
             return ok(res.options())
         if call.method == "POST":
             return created({"id": res.create(await call.body(), fixed)})
         raise method_not_allowed()
 
+    def _quirky_query(self, query: Nested, res: Resource) -> Nested:
+        """The query as a quirk variant's server reads it: paging dropped, unknown filter fields dropped."""
+        if self.quirks("ignores-paging"):
+            query = {k: v for k, v in query.items() if k not in ("limit", "offset")}
+        if self.quirks("ignores-unknown-filter") and isinstance(query.get("main_attributes"), dict):
+            known = {k: v for k, v in query["main_attributes"].items() if k in res.filterable}
+            query = {**query, "main_attributes": known}
+        return query
+
+    def _wire(self, body: Any) -> Any:
+        """Quirk string-ids: every ``id`` of a record or list sent as a JSON string."""
+        if not self.quirks("string-ids"):
+            return body
+        rows = body if isinstance(body, list) else [body]
+        for row in rows:
+            if isinstance(row, dict) and isinstance(row.get("id"), int):
+                row["id"] = str(row["id"])
+        return body
+
     async def item(self, call: Call, res: Resource, record_id: str) -> Response:
         res.authorize(call.principal)
         if call.method == "GET":
-            return ok(res.get(record_id))
+            return ok(self._wire(res.get(record_id)))
         if call.method == "PUT":
             res.update(record_id, await call.body())
             return accepted()

@@ -59,7 +59,16 @@ def build(options: SandboxOptions, clock: Callable[[], float]) -> Splynx:
     def today() -> str:
         return now()[:10]
 
-    customers = Table(n, lambda i: {**rec.customer(sub(i)), "additional_attributes": rec.customer_extras(sub(i))})
+    def customer(i: int) -> Row:
+        row = {**rec.customer(sub(i)), "additional_attributes": rec.customer_extras(sub(i))}
+        if options.has_quirk("null-sort-values") and i % 3 == 0:
+            row.update(email=None, phone=None, city=None, date_add=None)  # sortable, yet NULL in the database
+        return row
+
+    # Quirk pk-zero: the first customer's id is 0 (an auto-increment that started at 0); id 1 is nobody.
+    pk_zero = options.has_quirk("pk-zero")
+    customers = Table(n, customer, id_of_key=(lambda k: 0 if k == 1 else k) if pk_zero else None,
+                      key_of_id=(lambda rid: 1 if rid == 0 else None if rid == 1 else rid) if pk_zero else None)
     services = Table(n, lambda i: rec.internet_service(sub(i)), keys_of_customer=lambda c: [c])
     per_inv = rec.INVOICES_PER_CUSTOMER
     invoices = Table(
