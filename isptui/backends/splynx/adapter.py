@@ -174,12 +174,11 @@ class SplynxBackend(HttpBackend):
             raise MalformedResponse("Splynx sent something other than a list for a collection", url=url,
                                     method="GET", status=response.status_code)
         whole = len(body) > request.limit
-        if whole:
-            # The server ignored limit (some endpoints do, some servers always): every row is kept, never cut
-            # to the page size, which would present 50 of 60 as the whole. If it sent at least the count, it
-            # ignored offset too and the rows start at 0: the page starts where it was asked to.
-            if total is None or len(body) >= total:
-                total, body = len(body), body[request.offset:]
+        # The server ignored limit (some endpoints do, some servers always): every row is kept, never cut to
+        # the page size, which would present 50 of 60 as the whole. If it sent at least the count, it ignored
+        # offset too and the rows start at 0: the page starts where it was asked to.
+        if whole and (total is None or len(body) >= total):
+            total, body = len(body), body[request.offset:]
         items = tuple(mapping.to_record(entry, row, url, href=self._item_href(entry, row, ref))
                       for row in body)
         return Page(items=items, offset=request.offset, total=total, whole=whole,
