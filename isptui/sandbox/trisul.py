@@ -259,6 +259,8 @@ def create_app(options: SandboxOptions) -> Starlette:
 
     routes = [
         Route(PREFIX, collection, methods=["GET", "POST"]),
-        Route(PREFIX + "/{user_id}", member, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        # Quirk patch-405: no partial update; PATCH answers 405 with an Allow header that lists PUT.
+        Route(PREFIX + "/{user_id}", member, methods=["GET", "PUT", "DELETE"] if options.has_quirk("patch-405")
+              else ["GET", "PUT", "PATCH", "DELETE"]),
     ]
     return Starlette(routes=routes)
