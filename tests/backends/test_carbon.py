@@ -174,3 +174,14 @@ async def test_a_truncated_answer_to_a_post_is_malformed() -> None:
         with pytest.raises(MalformedResponse) as info:
             await carbon.get(ResourceRef(collection="Abonents", id="45"))
     assert "truncated" in info.value.message and info.value.url == URL + "/rest_api/v2/Abonents/"
+
+
+@pytest.mark.parametrize("typed, sent", [("100", "100"), (" 12.50 ", "12.50"), (100.0, "100"), (12.5, "12.5")])
+async def test_a_payment_amount_is_sent_as_typed(connected: Connect, sandbox: Sandbox, typed: object,
+                                                 sent: str) -> None:
+    async with connected("carbon") as carbon:
+        abonent = await carbon.get(ResourceRef(collection="Abonents", id="1"))
+        pay = next(a for a in abonent.actions if a.name == "add_payment")
+        await carbon.invoke(abonent, pay, {"SUM_IN": typed})
+    form = dict(parse_qsl(sandbox.received[-1].body.decode()))
+    assert json.loads(form["arg2"]) == {"SUM_IN": sent}
