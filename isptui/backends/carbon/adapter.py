@@ -86,7 +86,10 @@ class CarbonBackend(HttpBackend):
         if response.status_code < 400:
             try:
                 doc = json_body(response, self._redactor)
-                listing = mapping.parse_listing(doc.get("result") if isinstance(doc, dict) else None)
+                # The documented envelope puts the listing under "result"; a bare listing is read as well.
+                bare = isinstance(doc, dict) and "result" not in doc and not {"call", "error"} & doc.keys()
+                listing = mapping.parse_listing(doc if bare or isinstance(doc, list) else
+                                                doc.get("result") if isinstance(doc, dict) else None)
             except MalformedResponse:
                 listing = {}  # the page is meant for a browser (vendor-apis.md §5.4): fall back below
         if listing:
