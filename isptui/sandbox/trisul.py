@@ -60,9 +60,16 @@ def _error(message: str, status: str = "Error", http_status: int = 200) -> JSONR
 class IpdrCustomers:
     """The customer collection plus a UserID index; base UserIDs are derived, so no index is built."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, null_values: bool = False) -> None:
         self.dataset = dataset
-        self.rows = Collection(dataset.customers, lambda n: customer_row(dataset.subscriber(n)))
+
+        def row(n: int) -> Row:
+            made = customer_row(dataset.subscriber(n))
+            if null_values and n % 3 == 0:
+                made.update(Email=None, PhoneNumber=None, Address=None)  # quirk null-sort-values
+            return made
+
+        self.rows = Collection(dataset.customers, row)
         self._uid_overlay: dict[str, int] = {}  # created or renamed UserIDs -> id
         self._dirty: set[int] = set()  # ids whose row differs from the generated one
         self._base_json: list[str] | None = None
@@ -203,7 +210,7 @@ def _duplicate(user_id: str) -> JSONResponse:
 
 def create_app(options: SandboxOptions) -> Starlette:
     """The Trisul IPDR customers API at ``/api/ipdrcustomers``."""
-    store = IpdrCustomers(options.dataset)
+    store = IpdrCustomers(options.dataset, null_values=options.has_quirk("null-sort-values"))
 
     async def authed(request: Request) -> dict[str, Any] | Response:
         params = await _params(request)
@@ -259,6 +266,8 @@ def create_app(options: SandboxOptions) -> Starlette:
 
     routes = [
         Route(PREFIX, collection, methods=["GET", "POST"]),
-        Route(PREFIX + "/{user_id}", member, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        # Quirk patch-405: no partial update; PATCH answers 405 with an Allow header that lists PUT.
+        Route(PREFIX + "/{user_id}", member, methods=["GET", "PUT", "DELETE"] if options.has_quirk("patch-405")
+              else ["GET", "PUT", "PATCH", "DELETE"]),
     ]
     return Starlette(routes=routes)

@@ -68,7 +68,7 @@ async def probe(backend: str, client: httpx.AsyncClient) -> None:
     elif backend == "ispcrm":
         r = await client.get("/api/v1", headers=ISPCRM_AUTH)
         assert r.status_code == 200, r.text
-        users = await client.get(r.json()["data"]["list_users"], headers=ISPCRM_AUTH)
+        users = await client.get(r.json()["list_users"], headers=ISPCRM_AUTH)
         assert users.json()["data"][0]["id"] == 1
     elif backend == "trisul":
         body = {"api_token": creds.trisul_api_token, "username": creds.trisul_username,

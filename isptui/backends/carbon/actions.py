@@ -60,11 +60,25 @@ def actions_for(info: ModelInfo, models: set[str]) -> list[Action]:
     return found
 
 
+def decimal_text(value: Any) -> str:
+    """A money amount as the user typed it: text kept (stripped), a number without float noise.
+
+    ``str(100.0)`` is ``"100.0"`` and ``str(0.1 + 0.2)`` is ``"0.30000000000000004"``; the server parses the
+    text as a Decimal, so the shortest text that round-trips is sent, and an integral float loses its ``.0``.
+    """
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
 async def _add_payment(backend: CarbonBackend, record: Record, params: dict[str, Any]) -> Record:
     amount = params.get("SUM_IN")
     if amount in (None, ""):
         raise ValidationFailed("enter the amount to book", field_errors={"SUM_IN": ["is required"]})
-    arg = {"SUM_IN": str(amount)} | ({"comment": str(params["comment"])} if params.get("comment") else {})
+    arg = {"SUM_IN": decimal_text(amount)} | ({"comment": str(params["comment"])} if params.get("comment") else {})
     chain = Chain(record.ref.collection or "Abonents").get(pk=record.id).call("add_payment", arg)
     return backend.record_of(await backend.run(chain), chain)
 

@@ -132,7 +132,16 @@ def _field(name: str, spec: Any) -> FieldInfo:
 
 
 def parse_listing(doc: Any) -> dict[str, ModelInfo]:
-    """Models from the listing's ``result`` (see the module doc); an empty map when it is not readable."""
+    """Models from the listing's ``result`` (see the module doc); an empty map when it is not readable.
+
+    Unknown (docs/carbon.md §5.4): the listing's shape. Besides ``{name: fields-or-description}``, a list of
+    names (``["Abonents", …]``) and a list of ``{"name": …, "fields": …}`` objects are read too.
+    """
+    if isinstance(doc, list):
+        doc = {v if isinstance(v, str) else v.get("name") or v.get("model"): v
+               for v in doc if isinstance(v, str) or (isinstance(v, dict) and isinstance(
+                   v.get("name") or v.get("model"), str))}
+        doc = {k: (None if isinstance(v, str) else v) for k, v in doc.items()}
     if not isinstance(doc, dict):
         return {}
     models: dict[str, ModelInfo] = {}

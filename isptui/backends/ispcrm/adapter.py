@@ -141,7 +141,9 @@ class IspcrmBackend(HttpBackend):
     def capabilities(self, ref: ResourceRef) -> Capabilities:
         coll = self._collection(ref)
         known = self._allow.get((ref.collection or "", False))
-        return known or Capabilities(can_create=bool(coll and coll.create_href))
+        # Without OPTIONS, create is offered whether or not the root has a create_* link (a server may omit
+        # it and still accept POST on the collection): the server decides, and its 405 is reported.
+        return known or Capabilities(can_create=coll is not None)
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         known = self._schemas.get(ref.collection or "")
@@ -182,9 +184,14 @@ class IspcrmBackend(HttpBackend):
         got = mapping.parse_list(doc, url=str(response.request.url))
         offset = got.offset if got.offset is not None else asked if asked is not None else request.offset
         items = got.items
-        if len(items) > request.limit and got.next is None:
-            # The server ignored paging and sent everything: page it here.
-            items = items[offset:offset + request.limit] if got.offset is None else items[:request.limit]
+        # More rows than asked and no next link: the server ignored paging and sent the whole collection.
+        # Every row is kept (cutting to the page size would present 50 of 60 as the whole); the page starts
+        # where it was asked to, unless the server said where its rows start.
+        whole = len(items) > request.limit and got.next is None
+        if whole and got.offset is None:
+            items, offset, got_total = items[offset:], offset, len(items)
+        else:
+            got_total = got.total
         key = ref.collection or self._locate(url)[0]
         page_url = self._redactor.url(response.request.url)
         records = tuple(self._record(row, self._row_ref(key, row, url), page_url) for row in items)
@@ -192,7 +199,7 @@ class IspcrmBackend(HttpBackend):
             # Where the next page starts, for servers whose next link says only ``page=2``.
             self._cursor_offsets[got.next] = offset + len(records)
         # A total without a next link still pages: the UI asks by offset.
-        return Page(items=records, offset=offset, total=got.total, next_cursor=got.next)
+        return Page(items=records, offset=offset, total=got_total, next_cursor=got.next, whole=whole)
 
     @staticmethod
     def _row_ref(key: str | None, row: Any, list_url: str) -> ResourceRef:
@@ -300,9 +307,36 @@ class IspcrmBackend(HttpBackend):
         return record
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
-        """PATCH (partial) or PUT (full); the server answers with the record, else it is read back."""
-        response, doc = await self._exchange("PATCH" if partial else "PUT", self._record_url(ref),
-                                             json=dict(values))
+        """PATCH (partial) or PUT (full); the server answers with the record, else it is read back.
+
+        Unknown (docs/ispcrm.md §3): whether PATCH exists. When the record's Allow (OPTIONS) lacks PATCH, or
+        PATCH answers 405, the change goes as a PUT of the whole record (current fields, changes applied),
+        and the record's capabilities say ``partial_update=False`` from then on, so the write path previews
+        and journals the PUT it will really send.
+        """
+        key = ref.collection or self._locate(self._record_url(ref))[0]
+        known = self._allow.get((key or "", True))
+        if partial and known is not None and known.can_update and not known.partial_update:
+            partial = False
+        if not partial:
+            return await self._put_whole(ref, values)
+        try:
+            response, doc = await self._exchange("PATCH", self._record_url(ref), json=dict(values))
+        except BackendError as exc:
+            if exc.status != 405:
+                raise
+            allow = self._allow.get((key or "", True)) or RECORD_DEFAULT
+            self._allow[(key or "", True)] = allow.model_copy(update={"partial_update": False,
+                                                                       "can_update": True})
+            return await self._put_whole(ref, values)
+        return await self._written(response, doc, ref)
+
+    async def _put_whole(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        """PUT replaces: send the record's current writable fields with ``values`` applied."""
+        current = await self.get(ref)
+        body = {k: v for k, v in current.fields.items() if k not in mapping.READ_ONLY}
+        body.update(values)
+        response, doc = await self._exchange("PUT", self._record_url(ref), json=body)
         return await self._written(response, doc, ref)
 
     async def delete(self, ref: ResourceRef) -> None:

@@ -90,6 +90,7 @@ def create_app(options: SandboxOptions) -> Starlette:
     ``request.client``; the sandbox does not need one because it only listens on 127.0.0.1.
     """
     db = Database(options.dataset)
+    minimal = options.has_quirk("carbon-minimal-chain")
     lock = threading.Lock()
 
     async def root(request: Request) -> JSONResponse:
@@ -120,7 +121,7 @@ def create_app(options: SandboxOptions) -> Starlette:
 
     def execute(call: str, model: ModelDef, form: FormData) -> JSONResponse:
         with lock:
-            outcome = _attempt(lambda: serialize(db, run_chain(db, model, _steps(form)), _fields(form)))
+            outcome = _attempt(lambda: serialize(db, run_chain(db, model, _steps(form), minimal=minimal), _fields(form)))
         return _envelope(call, *outcome)
 
     # Both with and without the trailing slash: Django would redirect a slashless GET and fail a

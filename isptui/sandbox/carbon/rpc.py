@@ -28,11 +28,19 @@ class Instance:
     row: Row
 
 
-def run_chain(db: Database, model: ModelDef, steps: list[tuple[str, Any]]) -> Any:
+# What the vendor documents (docs/carbon.md §5): objects.filter/get/create first, then object methods. Quirk
+# carbon-minimal-chain serves only these; count, exists, order_by, all, exclude, first, last are refused.
+DOCUMENTED = frozenset({"objects.filter", "objects.get", "objects.create", "filter", "get"})
+
+
+def run_chain(db: Database, model: ModelDef, steps: list[tuple[str, Any]], *, minimal: bool = False) -> Any:
     """The result of applying each (method, arg) in turn, starting at the model class."""
     current: Any = model
     for name, arg in steps:
         args, kwargs = (arg, {}) if isinstance(arg, list) else ([], arg)
+        if minimal and not isinstance(current, Instance) and name not in DOCUMENTED:
+            owner = "Manager" if isinstance(current, ModelDef) else "QuerySet"
+            raise CarbonError(f"'{owner}' object has no attribute '{name.removeprefix('objects.')}'")
         if isinstance(current, ModelDef):
             current = _manager(db, current, name, args, kwargs)
         elif isinstance(current, QuerySet):

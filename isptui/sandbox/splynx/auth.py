@@ -56,6 +56,7 @@ class Authenticator:
         self._ttl = options.token_ttl if options.token_ttl is not None else ACCESS_TTL
         self._clock = clock
         self._nonces: dict[tuple[str, str], int] = {}
+        self._strict_nonce = options.has_quirk("splynx-strict-nonce")
         self._by_access: dict[str, _Session] = {}
         self._by_refresh: dict[str, _Session] = {}
 
@@ -95,9 +96,12 @@ class Authenticator:
         if not hmac.compare_digest(sign(value, key, known[0]), str(signature).upper()):
             raise _unauthorized("Invalid signature")
         # Unknown (docs/splynx.md §1.2, §7.3): whether the server rejects repeated or decreasing nonces is not
-        # documented; every official client increments it, so a nonce not strictly greater than the last
-        # accepted one for this key is refused here. Token requests keep their own counter, since the
-        # blueprint's example there uses seconds while per-request examples use centiseconds.
+        # documented. The official Python client makes its nonce once per object (a re-login repeats it),
+        # and the docs say seconds where the PHP client sends centiseconds, so the default accepts any
+        # nonce. Quirk splynx-strict-nonce refuses one not greater than the last accepted for this key
+        # (token requests keep their own counter, since the blueprint's example there uses seconds).
+        if not self._strict_nonce:
+            return known[1]
         last = self._nonces.get((key, scope))
         if last is not None and value <= last:
             raise _unauthorized(f"Nonce {value} is not greater than the last used nonce {last}")
