@@ -31,3 +31,15 @@ async def test_a_blocking_call_fails_and_names_it() -> None:
             await asyncio.sleep(0.01)
     message = str(caught.value)
     assert "blocked" in message and "_busy" in message
+
+
+async def test_garbage_collection_is_reported_apart_unless_asked() -> None:
+    import gc
+
+    junk = [[[] for _ in range(50)] for _ in range(20_000)]
+    async with no_loop_stalls() as watch:
+        await asyncio.sleep(0.005)
+        gc.collect()
+        await asyncio.sleep(0.005)
+    assert watch.gc_worst > 0
+    del junk
