@@ -53,8 +53,10 @@ class RecordView(OptionList):
             self.view = view
             self.action = action
 
-    def __init__(self, record: Record, *, id: str | None = None) -> None:
+    def __init__(self, record: Record, *, read_only: bool = False, id: str | None = None) -> None:
         self.record = record
+        self.actions = [a for a in record.actions if not (read_only and a.writes)]
+        """The ⚡ lines: under read-only, actions that write are not offered at all."""
         self.revealed: set[str] = set()
         """Secret-looking fields the user has chosen to see (``v``); all others stay masked."""
         super().__init__(*self._options(record), id=id)
@@ -100,9 +102,9 @@ class RecordView(OptionList):
                 if link.external:
                     line.append("  (other origin)", style="italic")
                 options.append(Option(line, id=f"link-{index}"))
-        if record.actions:
+        if self.actions:
             options.append(None)
-            for index, action in enumerate(record.actions):
+            for index, action in enumerate(self.actions):
                 line = Text("⚡ ", style="bold")
                 line.append_text(safe_text(action.title or action.name, style="bold"))
                 line.append(f"  {action.method}")
@@ -119,7 +121,7 @@ class RecordView(OptionList):
         if kind == "link":
             self.post_message(self.LinkChosen(self, self.record.links[int(number)]))
         elif kind == "action":
-            self.post_message(self.ActionChosen(self, self.record.actions[int(number)]))
+            self.post_message(self.ActionChosen(self, self.actions[int(number)]))
 
     def focus_links(self) -> None:
         """Put the cursor on the first link, so enter follows it."""
