@@ -187,7 +187,7 @@ def raise_for_status(response: httpx.Response, redactor: Redactor = _PLAIN) -> N
         return
     cls = error_for_status(status)
     said = server_message(response, redactor)
-    reason = response.reason_phrase or "error"
+    reason = redactor.message(response.reason_phrase or "error", 100)  # server text, like the body
     message = f"HTTP {status} {reason}" + (f": {said}" if said else "")
     where = _where(response, redactor)
     if cls is RateLimited:
