@@ -188,7 +188,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
                     decoded = await _decoded(response, raw, limit)
                 finally:
                     await response.aclose()
-        except _TooLarge as exc:
+        except _TooLarge:
             message = (f"the response body passed {limit:,} bytes (ISPTUI_MAX_BODY) and was not read "
                        "further; ask for a smaller page or raise ISPTUI_MAX_BODY")
             record(error=message)
