@@ -7,12 +7,14 @@ expected failure. Vendor differences live in the adapters; here are only the sha
 from __future__ import annotations
 
 import abc
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
-from isptui.errors import BackendError, NotSupported, WriteUnconfirmed
+from isptui.errors import BackendError, MalformedResponse, NotSupported, WriteUnconfirmed
+from isptui.http.guard import ReadOnlyPolicy
 from isptui.model import (
     Action,
     Capabilities,
@@ -83,14 +85,57 @@ class Backend(abc.ABC):
     """Registry key: ``splynx``, ``krill``, …"""
     title: str = ""
     """What the UI shows: ``Splynx``, ``Krill (Phicus)``, …"""
+    READ_ONLY_AUTH_CALLS: tuple[tuple[str, str], ...] = ()
+    """(method, path pattern) of the auth calls (log in, refresh a token) a read-only connection may still
+    send; everything else but GET/HEAD/OPTIONS is refused in the HTTP layer. Logout is never declared: a
+    read-only session skips it. The README's "Security model" lists these per backend."""
+    READ_ONLY_READ_CALLS: tuple[tuple[str, str], ...] = ()
+    """Writes by method that are reads by meaning (Carbon's POST method chains); the adapter must check
+    the body itself before they pass."""
 
     def __init__(self, settings: BackendSettings) -> None:
         self.settings = settings
+        self._chains: dict[str, dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every adapter's ``list`` is wrapped once here, so the page contract holds for all five (and for
+        # plug-ins) without each adapter repeating it: never more rows than asked, no endless next chain.
+        super().__init_subclass__(**kwargs)
+        if "list" in cls.__dict__ and not getattr(cls.__dict__["list"], "_bounded", False):
+            cls.list = _bounded_list(cls.__dict__["list"])  # type: ignore[method-assign]
+
+    def _page_checked(self, ref: ResourceRef, request: PageRequest, page: Page) -> Page:
+        """``page`` cut to ``request.limit`` rows; MalformedResponse when its next cursor was seen before in
+        this walk through the collection (a ``next`` chain that loops would otherwise page forever)."""
+        if len(page.items) > request.limit:
+            total = page.total
+            if total is None and page.next_cursor is None:
+                total = page.offset + len(page.items)  # the server sent it all: say how much there is
+            page = page.model_copy(update={"items": page.items[: max(0, request.limit)], "total": total})
+        if request.cursor is None or page.next_cursor is None:
+            return page
+        # The cursor graph seen so far for this collection: following it from the new next cursor back to
+        # the one just asked for is a cycle. (Re-reading a page is not: its edge leads on, not back.)
+        edges = self._chains.setdefault(ref.label(), {})
+        edges[request.cursor] = page.next_cursor
+        step, hops = page.next_cursor, 0
+        while step in edges and step != request.cursor and hops <= len(edges):
+            step, hops = edges[step], hops + 1
+        if step == request.cursor:
+            raise MalformedResponse(f"the server's next link for {ref.label()} leads back to a page already "
+                                    "read (a loop); stopped paging here")
+        return page
+
+    @property
+    def read_only_policy(self) -> ReadOnlyPolicy:
+        """The one read-only policy: the HTTP guard enforces it, the UI hides write keys by it."""
+        return ReadOnlyPolicy(lambda: self.settings.writes_refused,
+                              self.READ_ONLY_AUTH_CALLS + self.READ_ONLY_READ_CALLS)
 
     @property
     def read_only(self) -> bool:
         """Whether writes are refused right now (a read-only profile, not elevated)."""
-        return self.settings.writes_refused
+        return self.read_only_policy.writes_refused
 
     def elevate(self) -> None:
         """Allow writes for the rest of this session; the HTTP guard sees it on the next request."""
@@ -179,6 +224,17 @@ class Backend(abc.ABC):
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
         """The exact request lines a write would send (secrets redacted), for the diff preview."""
         return [f"{method} {ref.label()}"]
+
+
+def _bounded_list(method: Any) -> Any:
+    @functools.wraps(method)
+    async def list(self: Backend, ref: ResourceRef, request: PageRequest | None = None) -> Page:
+        request = request or PageRequest()
+        page = await method(self, ref, request)
+        return self._page_checked(ref, request, page)
+
+    list._bounded = True  # type: ignore[attr-defined]
+    return list
 
 
 def load_backend(name: str) -> type[Backend]:

@@ -17,6 +17,7 @@ import httpx
 from isptui.backends.base import Backend, BackendSettings
 from isptui.errors import BackendError, ConnectionFailed, MalformedResponse
 from isptui.http import make_client, raise_for_status, send
+from isptui.http.errors import parsed
 from isptui.http.redact import Redactor
 from isptui.model import Link, Page, Record, ResourceRef
 
@@ -40,7 +41,7 @@ def retry_after(response: httpx.Response) -> float | None:
 def maybe_json(response: httpx.Response) -> Any:
     """The body as JSON, or None when it is not JSON: for error bodies, which are read for a message only."""
     try:
-        return response.json()
+        return parsed(response)
     except (ValueError, RecursionError):
         return None
 
@@ -68,7 +69,7 @@ class HttpBackend(Backend):
         return None
 
     def _client_options(self) -> dict[str, Any]:
-        """More ``make_client`` arguments: ``login_calls`` a read-only profile may send, ``headers``."""
+        """More ``make_client`` arguments (``headers``); read-only allowances are the class declarations."""
         return {}
 
     async def _probe(self) -> None:
@@ -89,8 +90,10 @@ class HttpBackend(Backend):
     async def connect(self) -> None:
         """Build the client and send the probe; a failed probe closes the client again."""
         self._auth = self._make_auth()
+        options = self._client_options()
         self._client = make_client(self.settings, base_url=self.base_url, auth=self._auth,
-                                   redactor=self._redactor, **self._client_options())
+                                   redactor=self._redactor,
+                                   login_calls=self.READ_ONLY_AUTH_CALLS + self.READ_ONLY_READ_CALLS, **options)
         try:
             await self._probe()
         except BaseException:
@@ -150,7 +153,7 @@ class HttpBackend(Backend):
     def _json(self, response: httpx.Response) -> Any:
         """The body as JSON, or MalformedResponse naming the vendor and the exchange."""
         try:
-            return response.json()
+            return parsed(response)
         except (ValueError, RecursionError) as exc:
             raise MalformedResponse(f"{self.vendor} sent a body that is not JSON",
                                     **self._where(response)) from exc

@@ -19,7 +19,7 @@ import httpx
 
 from isptui import __version__
 from isptui.errors import ConnectionFailed
-from isptui.http.guard import LoginCall, ReadOnlyGuard
+from isptui.http.guard import LoginCall, ReadOnlyGuard, ReadOnlyPolicy
 from isptui.http.log import RequestLog
 from isptui.http.origin import OriginPolicy, OriginTransport
 from isptui.http.recording import RecordingTransport
@@ -98,8 +98,8 @@ def make_client(
     retry_kwargs = {"sleep": sleep} if sleep is not None else {}
     transport = RetryTransport(transport, retries=settings.retries, **retry_kwargs)  # type: ignore[arg-type]
     if settings.read_only:
-        transport = ReadOnlyGuard(transport, log=log, redactor=redactor, login_calls=login_calls,
-                                  active=lambda: settings.writes_refused)
+        transport = ReadOnlyGuard(transport, log=log, redactor=redactor,
+                                  policy=ReadOnlyPolicy(lambda: settings.writes_refused, login_calls))
     transport = OriginTransport(transport, OriginPolicy(base_url), shown=redactor.url)
     all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     all_headers.update(headers or {})

@@ -7,6 +7,8 @@ the sandbox's chaos can make an in-process request hang forever.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import socket
 import time
@@ -92,6 +94,10 @@ def _as_httpx_error(exc: OSError, request: httpx.Request) -> httpx.TransportErro
     return httpx.ReadError(str(exc) or "connection dropped", request=request)
 
 
+PARSED_KEY = "isptui.json"
+"""Response extension holding the body already parsed as JSON (large bodies are parsed in a thread)."""
+PARSE_IN_THREAD = 256 * 1024
+"""Bodies larger than this are parsed off the event loop, so the UI keeps answering keys meanwhile."""
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 _SLICE = 16 * 1024  # compressed bytes decoded at a time: gzip's ~1000:1 ceiling keeps one step near 16 MiB
 
@@ -214,8 +220,12 @@ class RecordingTransport(httpx.AsyncBaseTransport):
             del headers["content-encoding"]
             headers["content-length"] = str(len(decoded))
         body = raw if decoded is None else decoded
+        extensions = dict(response.extensions)
+        if len(body) > PARSE_IN_THREAD and "json" in headers.get("content-type", ""):
+            with contextlib.suppress(ValueError, RecursionError):
+                extensions[PARSED_KEY] = await asyncio.to_thread(json.loads, body, strict=False)
         result = httpx.Response(response.status_code, headers=headers, stream=httpx.ByteStream(body),
-                                extensions=response.extensions, request=request)
+                                extensions=extensions, request=request)
         record(response=result, response_raw=raw, response_text=body)
         return result
 

@@ -48,6 +48,9 @@ Key = tuple[str, str]
 class CarbonBackend(HttpBackend):
     """Carbon Billing 5, REST API v2 (``{url}/rest_api/v2/<Model>/``); no credentials (network-restricted)."""
 
+    # No auth calls; every API call is a POST method chain, allowed only when ReadOnlyChains finds it all reads.
+    READ_ONLY_READ_CALLS = (API_POSTS,)
+
     name = "carbon"
     title = "Carbon Billing"
     vendor = "Carbon"
@@ -69,9 +72,6 @@ class CarbonBackend(HttpBackend):
         if not self.settings.read_only:
             return None
         return ReadOnlyChains(self._redactor, lambda: self.settings.writes_refused)
-
-    def _client_options(self) -> dict[str, Any]:
-        return {"login_calls": (API_POSTS,)}
 
     async def _probe(self) -> None:
         """Read the model listing (or, where it is not JSON, ask ``Version``) to prove this is Carbon."""

@@ -29,6 +29,7 @@ from isptui.errors import (
     NotSupported,
     ReadOnlyViolation,
 )
+from isptui.http.errors import parsed
 from isptui.model import (
     Action,
     Capabilities,
@@ -47,6 +48,9 @@ API_PREFIX = "/api/v2/"
 
 class KrillBackend(HttpBackend):
     """Krill by Phicus, REST API v2 (``{url}/api/v2/``)."""
+
+    # JWT: log in and refresh the access token; both are POSTs.
+    READ_ONLY_AUTH_CALLS = (("POST", API_PREFIX + LOGIN_PATH), ("POST", API_PREFIX + REFRESH_PATH))
 
     name = "krill"
     title = "Krill (Phicus)"
@@ -68,9 +72,6 @@ class KrillBackend(HttpBackend):
             raise AuthFailed("Krill needs a username and password (--username, --password)")
         return KrillJWTAuth(creds["username"], creds["password"], self.base_url, clock=self._clock,
                             on_token=self._redactor.add)
-
-    def _client_options(self) -> dict[str, Any]:
-        return {"login_calls": (("POST", API_PREFIX + LOGIN_PATH), ("POST", API_PREFIX + REFRESH_PATH))}
 
     async def _probe(self) -> None:
         """Log in (JWT) and read the API root, which proves the URL and the credentials."""
@@ -287,7 +288,7 @@ class KrillBackend(HttpBackend):
         if not response.content:
             return None
         try:
-            return response.json()
+            return parsed(response)
         except (ValueError, RecursionError):
             return response.text[:1000]
 

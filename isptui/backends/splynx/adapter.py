@@ -58,6 +58,9 @@ UPLOAD_ACTION = "upload-document"
 class SplynxBackend(HttpBackend):
     """Splynx REST API v2.0 (``{url}/api/2.0/``)."""
 
+    # Token auth: log in (POST admin/auth/tokens) and refresh (a GET, so always allowed). Logout is skipped.
+    READ_ONLY_AUTH_CALLS = (("POST", API_PREFIX + TOKENS_PATH),)
+
     name = "splynx"
     title = "Splynx"
     vendor = "Splynx"
@@ -86,10 +89,6 @@ class SplynxBackend(HttpBackend):
         return SplynxTokenAuth(key, secret, self.base_url, clock=self._clock, nonce=nonce,
                                on_token=self._redactor.add)
 
-    def _client_options(self) -> dict[str, Any]:
-        # The token login and logout are not writes to the data; read-only profiles may send them.
-        return {"login_calls": (("POST", API_PREFIX + TOKENS_PATH), ("DELETE", API_PREFIX + TOKENS_PATH + "/*"))}
-
     async def _probe(self) -> None:
         """Authenticate (token login happens on the first request) and check this is a Splynx API."""
         response = await self._send("HEAD", BY_KEY["customers"].path, check=False)
@@ -103,6 +102,8 @@ class SplynxBackend(HttpBackend):
             raise self._error(response)
 
     async def _on_close(self, client: httpx.AsyncClient) -> None:
+        if self.read_only:
+            return  # logout is a DELETE: a read-only session lets its token expire instead
         try:
             logout = self._auth.logout_request() if isinstance(self._auth, SplynxTokenAuth) else None
             if logout is not None:
