@@ -12,8 +12,9 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from isptui.cli.common import add_connection_args
+from isptui.cli.common import add_connection_args, warn_secret_flags
 from isptui.cli.errors import EXIT_RUNTIME, EXIT_USAGE, CliError
+from isptui.text import clean
 
 if TYPE_CHECKING:
     from isptui.backends.base import BackendSettings
@@ -51,7 +52,7 @@ def _launch(profile: Profile) -> int:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
     check_connection(profile, settings)
     if not profile.verify:
-        print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
+        print(clean(f"isptui: warning: TLS verification is off for {profile.url}"), file=sys.stderr)
     from isptui.ui.launch import run_profile_app
 
     return run_profile_app(profile, settings)
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from isptui.config.errors import ConfigError
     from isptui.config.resolve import profile_for_open
 
+    warn_secret_flags(args)
     try:
         profile = profile_for_open(args, os.environ)
     except ConfigError as exc:

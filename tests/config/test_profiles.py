@@ -42,7 +42,7 @@ production = true
     [
         ('backend = "splynx"\nurl = "https://x"\ncolour = "red"\n', "profile 'p', key 'colour': unknown key"),
         ('backend = "nosuch"\nurl = "https://x"\n', "profile 'p', key 'backend': Input should be"),
-        ('backend = "krill"\nurl = "ftp://x"\n', "profile 'p', key 'url': Value error, must start with http"),
+        ('backend = "krill"\nurl = "ftp://x"\n', "profile 'p', key 'url': must start with http"),
         ('backend = "krill"\nurl = "https://x"\ntimeout = -1\n', "profile 'p', key 'timeout'"),
     ],
 )
