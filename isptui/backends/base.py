@@ -174,6 +174,10 @@ class Backend(abc.ABC):
         """Fetch what a link points at: a record, or the first page of a collection."""
         raise NotSupported(f"{self.title} cannot follow link {link.rel!r}")
 
+    async def fetch_external(self, link: Link) -> Record:
+        """GET an off-origin link the user confirmed opening, without any credential (read-only view)."""
+        raise NotSupported(f"{self.title or self.name} cannot open links on other origins")
+
     @abc.abstractmethod
     async def schema(self, ref: ResourceRef) -> Schema:
         """The fields of records in a collection (cached per connection by the adapter)."""

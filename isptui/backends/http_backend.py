@@ -18,6 +18,7 @@ from isptui.backends.base import Backend, BackendSettings
 from isptui.errors import BackendError, ConnectionFailed, MalformedResponse
 from isptui.http import make_client, raise_for_status, send
 from isptui.http.errors import parsed
+from isptui.http.origin import EXTERNAL
 from isptui.http.redact import Redactor
 from isptui.model import Link, Page, Record, ResourceRef
 
@@ -119,6 +120,17 @@ class HttpBackend(Backend):
     def redactor(self) -> Redactor:
         """This connection's redactor (actions add secrets they send, like a new password)."""
         return self._redactor
+
+    async def fetch_external(self, link: Link) -> Record:
+        """The user confirmed opening an off-origin link: one GET with no auth flow and, by the origin
+        policy (``EXTERNAL``), every credential-bearing header removed. Shown as a plain record."""
+        url = link.href
+        response = await send(self.client, "GET", url, auth=None, extensions={EXTERNAL: True})
+        if response.status_code >= 400:
+            raise self._error(response)
+        data = self._json(response)
+        fields = data if isinstance(data, dict) else {"value": data}
+        return Record(ref=ResourceRef(href=url), title=f"{link.rel} (external)", fields=fields, raw=data)
 
     # -- exchanges --------------------------------------------------------------------------------
     async def _send(self, method: str, url: str, *, check: bool = True, **kw: Any) -> httpx.Response:

@@ -122,7 +122,7 @@ class ChooseScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
+            yield Label(Text(clean(self.title_text)), classes="title")
             yield OptionList(*(Option(line if isinstance(line, Text) else Text(clean(line)))
                                for line in self.lines), id="choices")
 
@@ -148,7 +148,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
+            yield Label(Text(clean(self.title_text)), classes="title")
             yield Static(Text(clean(self.question, multiline=True)))
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -180,7 +180,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
+            yield Label(Text(clean(self.title_text)), classes="title")
             yield Input(placeholder=self.placeholder)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -224,7 +224,7 @@ class HelpScreen(ModalScreen[None]):
         if self.note:
             text.append("\n" + self.note, style="italic")
         with Vertical(classes="dialog"):
-            yield Label(f"Keys · {self.view}", classes="title")
+            yield Label(Text(clean(f"Keys · {self.view}")), classes="title")
             with VerticalScroll():
                 yield Static(text, id="help-keys")
 
