@@ -150,3 +150,16 @@ async def test_an_action_answered_303_with_an_empty_body_is_not_success(servers:
                 await backend.invoke(record, actions[0], {})
         with pytest.raises(NotApplied, match="not applied"):
             await backend.update(record.ref, {"address": "Nowhere"})
+
+
+async def test_an_ispcrm_create_whose_location_is_on_another_host_is_not_read_back_there(
+        servers: Servers) -> None:
+    async with connected("ispcrm", servers.url) as backend:
+        servers.hostile.rules.append(Rule("POST", "/api/v1", status=201, body=b"{}",
+                                          headers={"content-type": "application/json",
+                                                   "location": servers.other + "/api/v1/x/u/999"}))
+        with pytest.raises(BackendError) as caught:
+            await backend.create(ResourceRef(collection="users"), {"username": "x", "fullname": "X",
+                                                                   "profile_id": 1})
+    assert servers.witness.seen == []
+    assert "another origin" in caught.value.message
