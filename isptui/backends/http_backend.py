@@ -70,7 +70,7 @@ class HttpBackend(Backend):
         return None
 
     def _client_options(self) -> dict[str, Any]:
-        """More ``make_client`` arguments (``headers``); read-only allowances are the class declarations."""
+        """More ``make_client`` arguments (``headers``); read-only allowances come from the descriptor."""
         return {}
 
     async def _probe(self) -> None:
@@ -91,10 +91,12 @@ class HttpBackend(Backend):
     async def connect(self) -> None:
         """Build the client and send the probe; a failed probe closes the client again."""
         self._auth = self._make_auth()
-        options = self._client_options()
+        # The descriptor's read-only auth calls (and the adapter's reads-by-POST) are the one list the
+        # read-only guard lets through: Backend.read_only_calls().
+        options: dict[str, Any] = {"login_calls": self.read_only_calls()}
+        options.update(self._client_options())
         self._client = make_client(self.settings, base_url=self.base_url, auth=self._auth,
-                                   redactor=self._redactor,
-                                   login_calls=self.READ_ONLY_AUTH_CALLS + self.READ_ONLY_READ_CALLS, **options)
+                                   redactor=self._redactor, **options)
         try:
             await self._probe()
         except BaseException:

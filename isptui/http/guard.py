@@ -21,7 +21,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 LoginCall = tuple[str, str]
 """(method, path pattern): a write a backend must make to log in, e.g. ``("POST", "/api/v2/auth/login/")``.
-Adapters declare theirs as ``READ_ONLY_AUTH_CALLS``; logout is never one of them."""
+Backends declare theirs as ``read_only_auth_calls`` in their descriptor; logout is never one of them."""
 
 
 def _matches(path: str, pattern: str) -> bool:
@@ -48,7 +48,7 @@ def is_allowed(method: str, path: str, login_calls: Iterable[LoginCall] = ()) ->
 
 class ReadOnlyPolicy:
     """What "read-only" means, in one object: the profile flag (or production until elevated), asked per
-    request, plus the calls the adapter declared (``READ_ONLY_AUTH_CALLS``). The HTTP guard enforces it
+    request, plus the calls the backend declared (its descriptor's ``read_only_auth_calls``). The HTTP guard enforces it
     and the UI asks it (through ``Backend.read_only``) to hide write keys; nothing else decides.
     """
 

@@ -56,7 +56,7 @@ def _elsewhere(rows: Any, other: str, key: str) -> Any:
 @pytest.mark.parametrize("read_only", [False, True])
 async def test_ispcrm_self_link_on_another_host_is_never_fetched_with_the_token(
         servers: Servers, read_only: bool) -> None:
-    servers.hostile.rules.append(Rule("GET", "/api/v1/x/u", rewrite=lambda d, o: _elsewhere(d, o, "links.self")))
+    servers.hostile.rules.append(Rule("GET", "/api/v1/users", rewrite=lambda d, o: _elsewhere(d, o, "links.self")))
     async with connected("ispcrm", servers.url, read_only=read_only) as backend:
         page = await backend.list(ResourceRef(collection="users"), PageRequest(limit=3))
         record = page.items[0]

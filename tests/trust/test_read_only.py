@@ -29,7 +29,7 @@ async def test_a_read_only_session_sends_only_reads_and_declared_auth_calls(
     finally:
         await backend.close()
     writes = [(s.method, s.path) for s in servers.hostile.seen if s.method not in SAFE]
-    declared = [m for m, _ in cls.READ_ONLY_AUTH_CALLS]
+    declared = [m for m, _ in cls.descriptor.read_only_auth_calls]
     assert all(method in declared for method, _ in writes), writes
     assert not any(method == "DELETE" for method, _ in writes), "logout (or anything) was DELETEd"
     if name == "splynx":
@@ -46,5 +46,5 @@ async def test_splynx_logs_out_when_the_session_may_write(servers: Servers) -> N
 
 def test_every_backend_declares_its_read_only_auth_calls_and_none_is_a_logout() -> None:
     for name in ("splynx", "krill", "ispcrm", "trisul", "carbon"):
-        calls = load_backend(name).READ_ONLY_AUTH_CALLS
+        calls = load_backend(name).descriptor.read_only_auth_calls
         assert all(method in ("POST", "PUT") for method, _ in calls), (name, calls)
