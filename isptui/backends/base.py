@@ -103,13 +103,11 @@ class Backend(abc.ABC):
             cls.list = _bounded_list(cls.__dict__["list"])  # type: ignore[method-assign]
 
     def _page_checked(self, ref: ResourceRef, request: PageRequest, page: Page) -> Page:
-        """``page`` cut to ``request.limit`` rows; MalformedResponse when its next cursor was seen before in
-        this walk through the collection (a ``next`` chain that loops would otherwise page forever)."""
-        if len(page.items) > request.limit:
-            total = page.total
-            if total is None and page.next_cursor is None:
-                total = page.offset + len(page.items)  # the server sent it all: say how much there is
-            page = page.model_copy(update={"items": page.items[: max(0, request.limit)], "total": total})
+        """``page`` as the adapter built it; MalformedResponse when its next cursor leads back to a page already
+        read in this walk through the collection (a ``next`` chain that loops would otherwise page forever).
+
+        Pages larger than asked are not cut here: adapters for servers that ignore paging (issue 14's
+        quirk variants) return the whole list on purpose, and the table pages it locally."""
         if request.cursor is None or page.next_cursor is None:
             return page
         # The cursor graph seen so far for this collection: following it from the new next cursor back to

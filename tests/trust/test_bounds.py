@@ -55,23 +55,6 @@ async def test_a_body_under_the_cap_is_decoded_once(servers: Servers) -> None:
     assert len(response.json()["ok"]) == 1001
 
 
-def _many(data: object, _: str) -> object:
-    return data * 100 if isinstance(data, list) else data
-
-
-async def test_a_page_larger_than_asked_is_sliced(servers: Servers) -> None:
-    servers.hostile.rules.append(Rule("GET", "/api/2.0/admin/customers/customer", rewrite=_many))
-    settings = BackendSettings(url=servers.url, retries=0, credentials={"api_key": "sandbox-key",
-                                                                        "api_secret": "sandbox-secret"})
-    backend = load_backend("splynx")(settings)
-    await backend.connect()
-    try:
-        page = await backend.list(ResourceRef(collection="customers"), PageRequest(limit=10))
-    finally:
-        await backend.close()
-    assert len(page.items) == 10
-
-
 def _loop(data: object, other: str) -> object:
     if isinstance(data, dict) and "results" in data:
         data["next"] = other + "/api/v2/isp/customers/?page=2"
