@@ -108,6 +108,36 @@ class ReadOnlyViolation(BackendError):
     default_title = "Read-only"
 
 
+class OffOrigin(BackendError):
+    """A request or redirect would have left the configured origin; nothing was sent there.
+
+    Credentials go only to the profile's origin (scheme, host, port); another origin is fetched only when
+    the user asked for it, and then without credentials.
+    """
+
+    default_title = "Another origin"
+
+
+class NotApplied(BackendError):
+    """A write or action was answered with a redirect (3xx): the server did not apply it.
+
+    An SSO proxy answering 302 after a session expired is the common case; it must never read as saved.
+    """
+
+    default_title = "Not applied"
+
+    def __init__(self, message: str, title: str | None = None, *, location: str | None = None,
+                 **where: object) -> None:
+        super().__init__(message, title, **where)  # type: ignore[arg-type]
+        self.location = location
+
+
+class ResponseTooLarge(MalformedResponse):
+    """A body grew past ``ISPTUI_MAX_BODY`` (decoded) while it was read; reading stopped there."""
+
+    default_title = "Response too large"
+
+
 class WriteUnconfirmed(BackendError):
     """The server accepted a write, but reading the record back failed.
 

@@ -17,6 +17,8 @@ import httpx
 from isptui.backends.base import Backend, BackendSettings
 from isptui.errors import BackendError, ConnectionFailed, MalformedResponse
 from isptui.http import make_client, raise_for_status, send
+from isptui.http.errors import parsed
+from isptui.http.origin import EXTERNAL
 from isptui.http.redact import Redactor
 from isptui.model import Link, Page, Record, ResourceRef
 
@@ -40,7 +42,7 @@ def retry_after(response: httpx.Response) -> float | None:
 def maybe_json(response: httpx.Response) -> Any:
     """The body as JSON, or None when it is not JSON: for error bodies, which are read for a message only."""
     try:
-        return response.json()
+        return parsed(response)
     except (ValueError, RecursionError):
         return None
 
@@ -68,7 +70,7 @@ class HttpBackend(Backend):
         return None
 
     def _client_options(self) -> dict[str, Any]:
-        """More ``make_client`` arguments (``headers``); login calls come from the descriptor."""
+        """More ``make_client`` arguments (``headers``); read-only allowances come from the descriptor."""
         return {}
 
     async def _probe(self) -> None:
@@ -89,8 +91,9 @@ class HttpBackend(Backend):
     async def connect(self) -> None:
         """Build the client and send the probe; a failed probe closes the client again."""
         self._auth = self._make_auth()
-        # The descriptor's read-only auth calls are the one list the read-only guard lets through.
-        options: dict[str, Any] = {"login_calls": self.descriptor.read_only_auth_calls if self.descriptor else ()}
+        # The descriptor's read-only auth calls (and the adapter's reads-by-POST) are the one list the
+        # read-only guard lets through: Backend.read_only_calls().
+        options: dict[str, Any] = {"login_calls": self.read_only_calls()}
         options.update(self._client_options())
         self._client = make_client(self.settings, base_url=self.base_url, auth=self._auth,
                                    redactor=self._redactor, **options)
@@ -119,6 +122,17 @@ class HttpBackend(Backend):
     def redactor(self) -> Redactor:
         """This connection's redactor (actions add secrets they send, like a new password)."""
         return self._redactor
+
+    async def fetch_external(self, link: Link) -> Record:
+        """The user confirmed opening an off-origin link: one GET with no auth flow and, by the origin
+        policy (``EXTERNAL``), every credential-bearing header removed. Shown as a plain record."""
+        url = link.href
+        response = await send(self.client, "GET", url, auth=None, extensions={EXTERNAL: True})
+        if response.status_code >= 400:
+            raise self._error(response)
+        data = self._json(response)
+        fields = data if isinstance(data, dict) else {"value": data}
+        return Record(ref=ResourceRef(href=url), title=f"{link.rel} (external)", fields=fields, raw=data)
 
     # -- exchanges --------------------------------------------------------------------------------
     async def _send(self, method: str, url: str, *, check: bool = True, **kw: Any) -> httpx.Response:
@@ -153,7 +167,7 @@ class HttpBackend(Backend):
     def _json(self, response: httpx.Response) -> Any:
         """The body as JSON, or MalformedResponse naming the vendor and the exchange."""
         try:
-            return response.json()
+            return parsed(response)
         except (ValueError, RecursionError) as exc:
             raise MalformedResponse(f"{self.vendor} sent a body that is not JSON",
                                     **self._where(response)) from exc

@@ -9,6 +9,7 @@ import os
 from typing import TYPE_CHECKING
 
 from isptui.cli.errors import EXIT_RUNTIME, EXIT_USAGE, CliError
+from isptui.text import clean
 
 if TYPE_CHECKING:
     from isptui.edit.journal import Journal
@@ -28,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
         entries = journal.entries()
         undone = journal.undone_ids()
         if not entries:
-            print(f"no writes journalled yet ({journal.path})")
+            print(clean(f"no writes journalled yet ({journal.path})"))
         for entry in entries:
-            print(entry.summary() + ("  [undone]" if entry.id in undone else ""))
+            print(clean(entry.summary() + ("  [undone]" if entry.id in undone else "")))
         return 0
     if not args.id:
         raise CliError(f"isptui: journal {args.action} needs an entry ID (see: isptui journal list)", EXIT_USAGE)
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if entry is None:
         raise CliError(f"isptui: no journal entry {args.id!r} in {journal.path}", EXIT_USAGE)
     if args.action == "show":
-        print(json.dumps(entry.__dict__, indent=2, ensure_ascii=False, default=str))
+        print(clean(json.dumps(entry.__dict__, indent=2, ensure_ascii=False, default=str), multiline=True))
         return 0
     if entry.id in journal.undone_ids():
         raise CliError(f"isptui: journal entry {entry.id} was already undone", EXIT_RUNTIME)
@@ -76,7 +77,7 @@ async def _undo(journal: Journal, entry_id: str, profile_name: str) -> int:
         raise CliError(f"isptui: undo of {entry_id} failed: {exc}", EXIT_RUNTIME) from exc
     finally:
         await backend.close()
-    print(f"undone {entry_id}: {outcome}")
+    print(clean(f"undone {entry_id}: {outcome}"))
     return 0
 
 

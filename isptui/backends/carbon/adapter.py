@@ -50,6 +50,8 @@ class CarbonBackend(HttpBackend):
     """Carbon Billing 5, REST API v2 (``{url}/rest_api/v2/<Model>/``); no credentials (network-restricted)."""
 
     descriptor = DESCRIPTOR
+    # No auth calls; every API call is a POST method chain, allowed only when ReadOnlyChains finds it all reads.
+    READ_ONLY_READ_CALLS = (API_POSTS,)
     vendor = "Carbon"
     api_path = API_PATH
 
@@ -70,9 +72,6 @@ class CarbonBackend(HttpBackend):
         if not self.settings.read_only:
             return None
         return ReadOnlyChains(self._redactor, lambda: self.settings.writes_refused)
-
-    def _client_options(self) -> dict[str, Any]:
-        return {"login_calls": (API_POSTS,)}
 
     async def _probe(self) -> None:
         """Read the model listing (or, where it is not JSON, ask ``Version``) to prove this is Carbon."""

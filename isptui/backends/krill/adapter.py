@@ -30,6 +30,7 @@ from isptui.errors import (
     NotSupported,
     ReadOnlyViolation,
 )
+from isptui.http.errors import parsed
 from isptui.model import (
     Action,
     Capabilities,
@@ -282,7 +283,7 @@ class KrillBackend(HttpBackend):
         if not response.content:
             return None
         try:
-            return response.json()
+            return parsed(response)
         except (ValueError, RecursionError):
             return response.text[:1000]
 

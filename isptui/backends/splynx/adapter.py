@@ -106,6 +106,8 @@ class SplynxBackend(HttpBackend):
             raise self._error(response)
 
     async def _on_close(self, client: httpx.AsyncClient) -> None:
+        if self.read_only:
+            return  # logout is a DELETE: a read-only session lets its token expire instead
         try:
             logout = self._auth.logout_request() if isinstance(self._auth, SplynxTokenAuth) else None
             if logout is not None:

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Label, Static
 
 from isptui.edit.editor import Conflict, WritePlan
+from isptui.http.redact import Redactor
 from isptui.model import Schema
 from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean, display
@@ -72,10 +73,7 @@ def change_line(name: str, old: Any, new: Any, *, kind: str = "update", secret: 
 
 def redact_lines(lines: Iterable[str], secrets: Iterable[Any]) -> str:
     """The request lines as one block, with any literal secret value replaced (the adapter should have)."""
-    text = "\n".join(lines)
-    for secret in secrets:
-        if isinstance(secret, str) and len(secret) >= 4:
-            text = text.replace(secret, MASK)
+    text = Redactor([s for s in secrets if isinstance(s, str)]).text("\n".join(lines))
     return clean(text, multiline=True)
 
 
@@ -106,7 +104,7 @@ class DiffPreviewScreen(Dialog[bool]):
         count = len(plan.changes)
         with Vertical(classes="edit-dialog" + (" -production" if self.production else "")):
             title = Text(f"{_verb(plan)} {clean(plan.ref.label())} — {count} field{'s' * (count != 1)}")
-            yield Label(title, classes="title")
+            yield Label(Text(clean(title)), classes="title")
             if self.production:
                 yield Label("PRODUCTION — this writes to a live system", classes="badge")
             with VerticalScroll(classes="body"):

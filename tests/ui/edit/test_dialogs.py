@@ -109,7 +109,7 @@ async def test_preview_renders_api_text_literally_and_masks_secret_fields() -> N
     host = Host(lambda: DiffPreviewScreen(plan))
     async with host.run_test(size=SIZE) as pilot:
         text = screen_text(host)
-        assert "[bold red]Mallory[/]" in text and "Eve␛[2J" in text
+        assert "[bold red]Mallory[/]" in text and "Eve\\x1b[2J" in text
         assert "hunter22" not in text and "s3cret-new" not in text
         assert focused_button(host) == "Back"
         await pilot.press("escape")
