@@ -18,7 +18,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
-from isptui.edit.editor import Conflict, WritePlan
+from isptui.edit.editor import WritePlan
+from isptui.errors import Conflict
 from isptui.model import Schema
 from isptui.ui.text import clean, display
 
@@ -47,13 +48,36 @@ def is_secret(name: str, schema: Schema | None) -> bool:
     return bool(spec and spec.secret) or bool(_SECRET_NAME.search(name))
 
 
+_ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x1B: "\\e", 0x00: "\\0"}
+
+
+def escaped(text: str) -> str:
+    """``text`` with every control character as a visible escape (``\\t``, ``\\r``, ``\\e``, ``\\x07``, ``\\u202e``).
+
+    A diff must show what is sent exactly: a TAB and a space, CR LF and LF, must look different. Kept tiny
+    on purpose; once the shared sanitizer (issue 12) has an escaping mode, this should call it.
+    """
+    out: list[str] = []
+    for char in text:
+        code = ord(char)
+        if code in _ESCAPES:
+            out.append(_ESCAPES[code])
+        elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def shown(value: Any, *, secret: bool = False) -> Text:
-    """A value as the user should see it in a diff: literal, controls visible, secrets masked."""
+    """A value as the user should see it in a diff: literal, controls as escapes, secrets masked."""
     if secret and value not in (None, ""):
         return Text(MASK)
     if value is None:
         return Text("(empty)")
-    return Text(clean(display(value), multiline=True))
+    return Text(escaped(display(value)))
 
 
 def change_line(name: str, old: Any, new: Any, *, kind: str = "update", secret: bool = False) -> Content:
@@ -80,7 +104,7 @@ def redact_lines(lines: Iterable[str], secrets: Iterable[Any]) -> str:
 
 
 def _verb(plan: WritePlan) -> str:
-    return {"create": "Create in", "update": "Update", "delete": "Delete"}[plan.kind]
+    return {"create": "Create in", "update": "Update", "delete": "Delete", "action": "Run on"}[plan.kind]
 
 
 class DiffPreviewScreen(ModalScreen[bool]):
@@ -95,24 +119,37 @@ class DiffPreviewScreen(ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, plan: WritePlan, *, schema: Schema | None = None, production: bool = False) -> None:
+    def __init__(self, plan: WritePlan, *, schema: Schema | None = None, production: bool = False,
+                 note: str = "") -> None:
         super().__init__()
         self.plan = plan
         self.schema = schema
         self.production = production
+        self.note = note
 
     def compose(self) -> ComposeResult:
         plan = self.plan
         count = len(plan.changes)
         with Vertical(classes="edit-dialog" + (" -production" if self.production else "")):
-            title = Text(f"{_verb(plan)} {clean(plan.ref.label())} — {count} field{'s' * (count != 1)}")
+            if plan.kind == "action":
+                action = plan.request.action
+                title = Text(f"Run {clean(action.title or action.name) if action else 'action'} on "
+                             f"{clean(plan.ref.label())}")
+            else:
+                title = Text(f"{_verb(plan)} {clean(plan.ref.label())} — {count} field{'s' * (count != 1)}")
             yield Label(title, classes="title")
             if self.production:
                 yield Label("PRODUCTION — this writes to a live system", classes="badge")
+            if self.note:
+                yield Static(Text(clean(self.note, multiline=True)), classes="note")
+            if plan.conflicts:
+                yield Static(Text(f"Changed on the server since the journalled write: "
+                                  f"{len(plan.conflicts)} field(s). Undo would overwrite these:"), classes="note")
             with VerticalScroll(classes="body"):
                 yield from self._changes()
                 yield Label("Request", classes="name")
-                secrets = [v for k, v in plan.values.items() if is_secret(k, self.schema)]
+                secret_params = {s.name for s in plan.request.action.parameters if s.secret} if plan.request.action else set()
+                secrets = [v for k, v in plan.values.items() if is_secret(k, self.schema) or k in secret_params]
                 yield Static(Text(redact_lines(plan.request_lines, secrets)), classes="request")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="back")
@@ -120,7 +157,23 @@ class DiffPreviewScreen(ModalScreen[bool]):
         yield Footer()
 
     def _changes(self) -> Iterable[Static]:
+        for name, (before, after, now) in self.plan.conflicts.items():
+            secret = is_secret(name, self.schema)
+            yield Static(Content.assemble(
+                (clean(name), "bold"), "  (changed since)",
+                "\n  before: ", (shown(before, secret=secret).plain, "$success"),
+                "\n  after:  ", (shown(after, secret=secret).plain, "$warning"),
+                "\n  now:    ", (shown(now, secret=secret).plain, "$error")), classes="change conflict")
+        if self.plan.kind == "action":
+            for name, value in self.plan.values.items():
+                secret = is_secret(name, self.schema) or any(
+                    s.secret and s.name == name for s in (self.plan.request.action.parameters
+                                                          if self.plan.request.action else ()))
+                yield Static(change_line(name, None, value, kind="create", secret=secret), classes="change")
+            return
         for name, (old, new) in self.plan.changes.items():
+            if name in self.plan.conflicts:
+                continue
             secret = is_secret(name, self.schema)
             yield Static(change_line(name, old, new, kind=self.plan.kind, secret=secret), classes="change")
 
