@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
+import multiprocessing
 import sqlite3
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 from isptui.edit.journal import Journal, changed_fields, origin_of
 
-ROOT = Path(__file__).resolve().parents[1]
 COMMON = {"backend": "splynx", "method": "PUT", "url": "u", "collection": "customers", "record_id": "1",
           "before": {}, "after": {}}
 
@@ -92,25 +89,23 @@ def test_origin_is_scheme_host_and_port_without_credentials() -> None:
     assert origin_of("not a url") == ""
 
 
-WRITER = """
-import sys
-from pathlib import Path
-from isptui.edit.journal import Journal
-journal = Journal(path=Path(sys.argv[1]))
-for n in range(40):
-    journal.append(profile=sys.argv[2], backend="x", kind="update", method="PATCH", url="u",
-                   collection="c", record_id=str(n), before={"n": n}, after={"n": n + 1})
-"""
+def _write_forty(path: str, profile: str) -> None:
+    journal = Journal(path=Path(path))
+    for n in range(40):
+        journal.append(profile=profile, backend="x", kind="update", method="PATCH", url="u",
+                       collection="c", record_id=str(n), before={"n": n}, after={"n": n + 1})
 
 
 def test_two_processes_write_at_once_without_losing_or_tearing_entries(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), name], cwd=ROOT, env=env,
-                              stderr=subprocess.PIPE) for name in ("one", "two")]
+    Journal(path=path).entries()  # created (and WAL set) before the race, as a running isptui would have
+    context = multiprocessing.get_context("fork")  # forked: no second interpreter start-up to wait for
+    procs = [context.Process(target=_write_forty, args=(str(path), name)) for name in ("one", "two")]
     for proc in procs:
-        _, err = proc.communicate(timeout=60)
-        assert proc.returncode == 0, err.decode()[-500:]
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=60)
+        assert proc.exitcode == 0
     entries = Journal(path=path).entries()
     assert len(entries) == 80 and len({e.id for e in entries}) == 80
     assert {e.profile for e in entries} == {"one", "two"}

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
 from isptui.edit.editor import WritePlan
+from isptui.edit.escape import escaped
 from isptui.errors import Conflict
 from isptui.model import Schema
 from isptui.ui.text import clean, display
@@ -46,29 +47,6 @@ def is_secret(name: str, schema: Schema | None) -> bool:
     """Whether a field's values must never be shown: declared secret, or named like a credential."""
     spec = schema.field(name) if schema is not None else None
     return bool(spec and spec.secret) or bool(_SECRET_NAME.search(name))
-
-
-_ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x1B: "\\e", 0x00: "\\0"}
-
-
-def escaped(text: str) -> str:
-    """``text`` with every control character as a visible escape (``\\t``, ``\\r``, ``\\e``, ``\\x07``, ``\\u202e``).
-
-    A diff must show what is sent exactly: a TAB and a space, CR LF and LF, must look different. Kept tiny
-    on purpose; once the shared sanitizer (issue 12) has an escaping mode, this should call it.
-    """
-    out: list[str] = []
-    for char in text:
-        code = ord(char)
-        if code in _ESCAPES:
-            out.append(_ESCAPES[code])
-        elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
-            out.append(f"\\x{code:02x}")
-        elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def shown(value: Any, *, secret: bool = False) -> Text:
