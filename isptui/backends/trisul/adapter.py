@@ -1,6 +1,6 @@
 """The Trisul IPDR customers adapter: body auth, ``UserID`` keys, HTTP-200 errors, a locally paged list.
 
-The API has one unpaged list and no GET-one endpoint (vendor-apis.md §4.2), so the adapter keeps the list
+The API has one unpaged list and no GET-one endpoint (docs/trisul.md §4.2), so the adapter keeps the list
 it last fetched: pages after the first come from that copy; the first page (a refresh), ``get`` and
 every write fetch or update it, so what the UI shows after a write or a re-read is what the server holds.
 """
@@ -19,6 +19,7 @@ from isptui.backends.base import BackendSettings, WriteRequest
 from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.backends.trisul import mapping
 from isptui.backends.trisul.auth import TrisulBodyAuth
+from isptui.backends.trisul.descriptor import DESCRIPTOR
 from isptui.errors import (
     AuthFailed,
     BackendError,
@@ -46,14 +47,14 @@ DEFAULT_CONTEXT = "default"
 class TrisulBackend(HttpBackend):
     """Trisul Network Analytics, IPDR customers API (``{url}/api/ipdrcustomers``)."""
 
-    name = "trisul"
-    title = "Trisul IPDR"
+    descriptor = DESCRIPTOR
     vendor = "Trisul"
     api_path = API_PATH
 
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
         self._rows: list[dict[str, Any]] | None = None
+        self._no_patch = False  # the server answered PATCH with 405: edits go as full PUTs
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth:
@@ -91,7 +92,7 @@ class TrisulBackend(HttpBackend):
                 raise error
             raise self._error(response)
         body = json_body(response, self._redactor)
-        # Documented errors arrive with HTTP 200 (vendor-apis.md §4.3): the body decides.
+        # Documented errors arrive with HTTP 200 (docs/trisul.md §4.3): the body decides.
         error = mapping.body_error(body, method=method, url=where_url, status=response.status_code,
                                    redactor=self._redactor, user_id=user_id)
         if error is not None:
@@ -124,7 +125,7 @@ class TrisulBackend(HttpBackend):
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         # server_side: the adapter filters the complete list, which beats the UI filtering loaded pages.
-        return FilterSpec(server_side=True, fields=mapping.FIELDS, operators=("=", "~"), hint=mapping.FILTER_HINT)
+        return FilterSpec(server_side=True, fields=mapping.FIELDS, hint=mapping.FILTER_HINT)
 
     async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
         """A slice of the list; offset 0 without a cursor (open, refresh) fetches it anew."""
@@ -198,7 +199,8 @@ class TrisulBackend(HttpBackend):
             if new_key is not None and str(new_key) != ref.id:
                 raise ValidationFailed("Trisul's UserID is the customer's key and cannot be changed here",
                                        field_errors={mapping.KEY: ["cannot be changed after create"]})
-        verb = method or {"create": "POST", "update": self._method(values), "delete": "DELETE"}[kind]
+        update_verb = "PUT" if self._no_patch else self._method(values)
+        verb = method or {"create": "POST", "update": update_verb, "delete": "DELETE"}[kind]
         url = self.base_url if kind == "create" else self._member_url(str(ref.id))
         creds = self.settings.credentials
         body = {} if verb == "DELETE" else values
@@ -223,7 +225,7 @@ class TrisulBackend(HttpBackend):
         return mapping.to_record(row, url=self._redactor.url(self.base_url))
 
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
-        """POST; Trisul answers 200 with the created object (vendor-apis.md §4.2)."""
+        """POST; Trisul answers 200 with the created object (docs/trisul.md §4.2)."""
         return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
@@ -232,7 +234,19 @@ class TrisulBackend(HttpBackend):
         if not partial and self._method(body) == "PATCH" and ref.id is not None:
             current = await self.get(ref)
             body = {name: current.fields.get(name) for name in mapping.FIELDS} | body
-        return await self.execute(self.prepare("update", ref, body, partial=partial))  # type: ignore[no-any-return]
+        if self._no_patch and self._method(body) == "PATCH" and ref.id is not None:
+            current = await self.get(ref)
+            body = {name: current.fields.get(name) for name in mapping.FIELDS} | body
+        request = self.prepare("update", ref, body, partial=partial)
+        try:
+            return await self.execute(request)  # type: ignore[no-any-return]
+        except BackendError as exc:
+            # Unknown (docs/trisul.md §4): whether PATCH is served. A 405 means it is not: send the whole
+            # record with PUT, and from now on edits are full updates (the capabilities say so).
+            if request.method != "PATCH" or exc.status != 405:
+                raise
+            self._no_patch = True
+            return await self.update(ref, values, partial=False)
 
     async def delete(self, ref: ResourceRef) -> None:
         """DELETE; Trisul answers 200 with the deleted object."""
