@@ -82,7 +82,29 @@ class ValidationFailed(BackendError):
 
 
 class Conflict(BackendError):
+    """The record moved under us: the server refused a conditional write (409/412), or the write path's
+    re-read found fields changed since the form opened. ``fields`` maps name -> (when read, now) and
+    ``current`` is the record as the server holds it now, when known (one class for both, so the UI
+    shows one conflict view)."""
+
     default_title = "Conflict"
+
+    def __init__(self, message: str, title: str | None = None, *, fields: Mapping[str, tuple[object, object]]
+                 | None = None, current: object = None, **where: object) -> None:
+        super().__init__(message, title, **where)  # type: ignore[arg-type]
+        self.fields: dict[str, tuple[object, object]] = dict(fields or {})
+        self.current = current
+
+
+class MethodRefused(BackendError):
+    """405: the server does not take this verb here; ``allow`` lists the ones it named (may be empty)."""
+
+    default_title = "Method not allowed"
+
+    def __init__(self, message: str, title: str | None = None, *, allow: tuple[str, ...] = (),
+                 **where: object) -> None:
+        super().__init__(message, title, **where)  # type: ignore[arg-type]
+        self.allow = allow
 
 
 class RateLimited(BackendError):

@@ -34,6 +34,33 @@ if TYPE_CHECKING:
 
     from isptui.http.log import RequestLog
 
+WRITE_VERB = {"create": "POST", "update": "PATCH", "delete": "DELETE", "action": "POST"}
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """One write exactly as it will be sent: the diff preview shows it, ``Backend.execute`` sends it.
+
+    Built once by ``Backend.prepare``; nothing between the preview and the wire may change it, so the
+    method, URL and body the user confirmed are the ones the server receives and the journal records.
+    ``url`` is absolute and unredacted (it is sent); ``preview`` is the same request as the user sees it,
+    secrets masked. ``body`` is the JSON value sent (None: no body). ``other_verb`` is the update verb the
+    API may take instead (PUT for PATCH and back), offered by the write path when the server answers 405.
+    """
+
+    kind: str
+    method: str
+    url: str
+    ref: ResourceRef
+    values: Mapping[str, Any] = field(default_factory=dict)
+    body: Any = None
+    preview: tuple[str, ...] = ()
+    partial: bool = True
+    action: Action | None = None
+    record: Record | None = None
+    other_verb: str | None = None
+
+
 @dataclass
 class Elevation:
     """Whether a read-only profile was elevated for this session; shared by the HTTP guards and the UI.
@@ -229,6 +256,37 @@ class Backend(abc.ABC):
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
         """The exact request lines a write would send (secrets redacted), for the diff preview."""
         return [f"{method} {ref.label()}"]
+
+    # -- the one write path: prepare (the preview) → execute (the same object, sent) ------------------
+    def prepare(self, kind: str, ref: ResourceRef, values: Mapping[str, Any] | None = None, *,
+                partial: bool = True, action: Action | None = None, record: Record | None = None,
+                method: str | None = None) -> WriteRequest:
+        """The request a write will send. ``method`` forces the verb (the other one after a 405).
+
+        This default serves adapters without an HTTP request of their own to show (third-party plug-ins):
+        ``execute`` then hands the request to create/update/delete/invoke.
+        """
+        values = dict(values or {})
+        verb = method or (action.method if action is not None else
+                          ("PATCH" if partial else "PUT") if kind == "update" else WRITE_VERB[kind])
+        target = record.ref if record is not None and kind == "action" else ref
+        url = (action.href if action is not None and action.href else target.href) or target.label()
+        preview = tuple(self.describe_write(verb, target, values)) if kind != "action" else (f"{verb} {url}",)
+        return WriteRequest(kind, verb, url, target, values, values if verb in ("POST", "PUT", "PATCH") else None,
+                            preview, partial, action, record)
+
+    async def execute(self, request: WriteRequest) -> Any:
+        """Send ``request`` and read the result back: a Record (create/update), None (delete), or an answer."""
+        if request.kind == "create":
+            return await self.create(request.ref, request.values)
+        if request.kind == "update":
+            return await self.update(request.ref, request.values, partial=request.partial)
+        if request.kind == "delete":
+            await self.delete(request.ref)
+            return None
+        if request.action is None or request.record is None:
+            raise NotSupported("an action request names no action or record")
+        return await self.invoke(request.record, request.action, request.values)
 
 
 def _bounded_list(method: Any) -> Any:
