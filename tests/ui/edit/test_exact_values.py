@@ -35,7 +35,8 @@ async def test_appending_a_word_saves_the_original_plus_the_word(
         city = field_input(host, "city")
         assert city.value == CITY
         text = screen_text(host)
-        assert "\x1b" not in text and "␛" in text  # stand-ins drawn, the value untouched
+        assert "\x1b" not in text, [row for row in text.splitlines() if "\x1b" in row]
+        assert "\\x1b" in text  # stand-ins drawn, the value untouched
         note.focus()
         note.move_cursor(note.document.end)
         await pilot.press("space", "w", "o", "r", "d")
