@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from isptui import __version__
 from isptui.cli.errors import CliError
 
-COMMANDS = ("demo", "open", "sandbox", "journal", "config", "export")
+COMMANDS = ("demo", "open", "sandbox", "journal", "config", "export", "doctor")
 """Subcommands, each a module of this package with ``add_parser`` and ``run``."""
 
 
