@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    add_connection_args(sub.add_parser("open", help="connect to a server"))
+    parser = sub.add_parser("open", help="connect to a server")
+    add_connection_args(parser)
+    parser.add_argument("--mask", action="store_true", default=None, help="mask personal data (also ISPTUI_MASK=1)")
 
 
 def check_connection(profile: Profile, settings: BackendSettings) -> None:
@@ -38,7 +40,7 @@ def check_connection(profile: Profile, settings: BackendSettings) -> None:
         raise CliError(exc.message, EXIT_RUNTIME) from exc
 
 
-def _launch(profile: Profile) -> int:
+def _launch(profile: Profile, mask: bool | None = None) -> int:
     from isptui.cli.connect import settings_for
     from isptui.config.errors import ConfigError
     from isptui.http import RequestLog
@@ -54,7 +56,7 @@ def _launch(profile: Profile) -> int:
         print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
     from isptui.ui.launch import run_profile_app
 
-    return run_profile_app(profile, settings)
+    return run_profile_app(profile, settings, mask=mask)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         profile = profile_for_open(args, os.environ)
     except ConfigError as exc:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
-    return _launch(profile)
+    return _launch(profile, getattr(args, "mask", None))
 
 
 def run_profile(args: argparse.Namespace) -> int:

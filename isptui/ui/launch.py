@@ -146,10 +146,10 @@ def _no_prompt(label: str) -> str:
     raise EOFError(label)
 
 
-def run_profile_app(profile: Profile, settings: BackendSettings) -> int:
+def run_profile_app(profile: Profile, settings: BackendSettings, *, mask: bool | None = None) -> int:
     """``isptui open`` / ``isptui --profile``: the explorer on one profile, connection already checked."""
     entry = profile_entry(profile, settings)
-    return _run([entry], start=entry.name)
+    return _run([entry], start=entry.name, mask=mask)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -163,7 +163,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     backends = (args.backend,) if args.backend else DEMO_BACKENDS
     profiles = demo_profiles(sandbox, backends, read_only=bool(args.read_only))
-    return _run(profiles, start=profiles[0].name if args.backend else None)
+    return _run(profiles, start=profiles[0].name if args.backend else None, mask=getattr(args, "mask", None))
 
 
 def run_picker(args: argparse.Namespace) -> int:
@@ -180,7 +180,7 @@ def run_picker(args: argparse.Namespace) -> int:
     return _run([*configured, *demo_profiles(sandbox)])
 
 
-def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
+def _run(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None) -> int:
     from isptui.config.errors import ConfigError
     from isptui.config.keys import load_keymap
     from isptui.ui.app import IspApp
@@ -190,7 +190,7 @@ def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
     except ConfigError as exc:
         print(f"isptui: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
-    app = IspApp(profiles, start=start, keymap=keymap)
+    app = IspApp(profiles, start=start, keymap=keymap, mask=mask)
     result = app.run()
     if app.return_code not in (None, 0):
         return app.return_code or EXIT_RUNTIME

@@ -47,6 +47,8 @@ class ExplorerScreen(WriteCommands):
         Binding("l", "toggle_log", "Log", id="isptui.toggle_log"),
         Binding("c", "copy_curl", "Copy as curl", show=False, id="isptui.copy_curl"),
         Binding("y", "copy_json", "Copy JSON", show=False, id="isptui.copy_json"),
+        Binding("x", "export", "Export", show=False, id="isptui.export"),
+        Binding("m", "toggle_mask", "Mask", show=False, id="isptui.mask"),
         Binding("question_mark", "help", "Help", id="isptui.help"),
         Binding("q", "app.quit", "Quit", id="isptui.quit"),
     ]
@@ -159,7 +161,7 @@ class ExplorerScreen(WriteCommands):
             self.record = result
             for link in result.links:
                 self.known.add(Place("link", link.rel, link=link, ref=link.target, parent=crumb))
-            view = RecordView(result)
+            view = RecordView(self._masked(result))
             await self._show(view)
             view.focus()
         else:
@@ -275,9 +277,9 @@ class ExplorerScreen(WriteCommands):
     @work(exclusive=True, group="view", exit_on_error=False)
     async def _toggle_raw_view(self, record: Record) -> None:
         if self.raw:
-            view: Widget = JsonView(record.raw if record.raw is not None else record.fields)
+            view: Widget = JsonView(self.app.mask.value(record.raw if record.raw is not None else record.fields))
         else:
-            view = RecordView(record)
+            view = RecordView(self._masked(record))
         await self._show(view)
         view.focus()
 
@@ -286,8 +288,8 @@ class ExplorerScreen(WriteCommands):
         if record is None:
             self.notify("No record here to copy.", title="Copy")
             return
-        text = json.dumps(record.raw if record.raw is not None else record.fields, ensure_ascii=False,
-                          indent=2, default=str)
+        value = self.app.mask.value(record.raw if record.raw is not None else record.fields)
+        text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
         self.app.copy_to_clipboard(redact(text, self.profile.secrets))
         self.notify(f"Copied {record.ref.label()} as JSON.", title="Copy")
 
@@ -301,7 +303,7 @@ class ExplorerScreen(WriteCommands):
         if exchange is None:
             self.notify("No request yet.", title="Copy as curl")
             return
-        self.app.copy_to_clipboard(redact(curl_for(exchange), self.profile.secrets))
+        self.app.copy_to_clipboard(self.app.mask.text(redact(curl_for(exchange), self.profile.secrets)))
         self.notify("Copied the request as curl (secrets redacted).", title="Copy as curl")
 
     async def action_toggle_log(self) -> None:
@@ -322,6 +324,45 @@ class ExplorerScreen(WriteCommands):
         elif view in ("collection", "record"):
             note += "\nEvery write shows a diff first and lands in the journal; u undoes this session's last one."
         self.app.push_screen(HelpScreen(view, help_keys(self), note=note.strip()))
+
+    # -- personal-data mask and export (m, x) --------------------------------------------------------
+    def badges(self) -> list[str]:
+        return [*super().badges(), *(["MASKED"] if self.app.mask.on else [])]
+
+    def _masked(self, record: Record) -> Record:
+        """The record as shown and copied: personal data hidden while the mask is on."""
+        if not self.app.mask.on:
+            return record
+        return record.model_copy(update={"fields": self.app.mask.masker.fields(record.fields)})
+
+    def action_toggle_mask(self) -> None:
+        on = self.app.mask.toggle()
+        self.on_elevated()  # redraws the badges
+        view = self._collection()
+        if view is not None:
+            view.table.refresh()
+        elif self.record is not None and self.error is None:
+            self._toggle_raw_view(self.record)
+        for panel in self.query(RequestLogPanel):
+            panel.reload()
+        self.notify("Personal data masked on screen, in copies and exports." if on else "Mask off.",
+                    title="Mask")
+
+    def action_export(self) -> None:
+        from isptui.ui.screens.export import ExportScreen
+
+        view = self._collection()
+        if view is None:
+            self.notify("Open a collection first; x exports it (as filtered).", title="Export")
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Export")
+
+        masker = self.app.mask.masker if self.app.mask.on else None
+        self.app.push_screen(ExportScreen(self.backend, view.ref, view.title, filter_text=view.filter_text,
+                                          masker=masker), done)
 
     def on_elevated(self) -> None:
         status = self.query_one(StatusLine)
