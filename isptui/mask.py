@@ -35,7 +35,8 @@ _ADDRESS_KEYS = {"address", "street", "street1", "street2", "addressline1", "add
 _IP_KEYS = {"ip", "ipv4", "ipv6", "ipaddress", "framedip", "framedipaddress", "remoteip", "ipaddr", "wanip"}
 _MAC_KEYS = {"mac", "macaddress", "hwaddr", "callingstationid"}
 
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+(?:@|%40)([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+"""Also URL-encoded (``%40``), as an email sits in a query string or a copied curl command."""
 IPV4_RE = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 MAC_RE = re.compile(r"(?<![0-9A-Fa-f:\-])([0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2})"
                     r"(?:[:\-][0-9A-Fa-f]{2}){3}(?![0-9A-Fa-f:\-])")
@@ -73,9 +74,9 @@ class Masker:
         self._key = key if key is not None else secrets.token_bytes(16)
 
     def tag(self, value: str) -> str:
-        """Three characters that tell masked values apart, the same for the same value this session."""
+        """Four characters that tell masked values apart, the same for the same value this session."""
         digest = hmac.new(self._key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
-        return digest[:3]
+        return digest[:4]
 
     # -- one value of a known kind -------------------------------------------------------------------
     def _email(self, match: re.Match[str]) -> str:
@@ -147,6 +148,20 @@ class Masker:
         """A record's fields, masked."""
         return {k: self.value(v, k) for k, v in fields.items()}
 
+    def title(self, title: str, fields: Mapping[str, Any]) -> str:
+        """A record's title (often its person's name) with each personal field value in it masked.
+
+        Titles are made by adapters from fields (``name``, ``name`` + ``surname``), so the personal values
+        of the record's own fields are what to look for; longest first, so a full name wins over a part.
+        """
+        found = sorted(((str(v), kind) for k, v in fields.items() if isinstance(v, str | int) and
+                        not isinstance(v, bool) and (kind := _kind(k)) and len(str(v).strip()) > 1),
+                       key=lambda pair: -len(pair[0]))
+        for value, kind in found:
+            if value in title:
+                title = title.replace(value, self.scalar(kind, value))
+        return self.text(title)
+
     def json_text(self, text: str) -> str:
         """A body that may be JSON: masked by field name when it parses, by shape otherwise."""
         import json
@@ -180,3 +195,6 @@ class MaskState:
 
     def json_text(self, text: str) -> str:
         return self.masker.json_text(text) if self.on else text
+
+    def title(self, title: str, fields: Mapping[str, Any]) -> str:
+        return self.masker.title(title, fields) if self.on else title

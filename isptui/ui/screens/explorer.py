@@ -168,7 +168,7 @@ class ExplorerScreen(WriteCommands):
             ref = place.ref or (place.link.target if place.link else None) or ResourceRef(
                 href=place.link.href if place.link else "")
             for record in result.items:
-                self.known.add(Place("record", f"{record.id} {record.title}".strip(), ref=record.ref,
+                self.known.add(Place("record", self._title(record), ref=record.ref,
                                      parent=crumb))
             view = CollectionView(self.backend, ref, place.title, first_page=result)
             await self._show(view)
@@ -219,7 +219,7 @@ class ExplorerScreen(WriteCommands):
     def on_record_table_record_chosen(self, event: RecordTable.RecordChosen) -> None:
         current = self.history.current
         parent = " › ".join(current.crumbs) if current else ""
-        self.open_place(Place("record", f"{event.record.id} {event.record.title}".strip(),
+        self.open_place(Place("record", self._title(event.record),
                               ref=event.record.ref, parent=parent))
 
     def on_record_table_load_failed(self, event: RecordTable.LoadFailed) -> None:
@@ -329,6 +329,10 @@ class ExplorerScreen(WriteCommands):
     def badges(self) -> list[str]:
         return [*super().badges(), *(["MASKED"] if self.app.mask.on else [])]
 
+    def _title(self, record: Record) -> str:
+        """``42 Olivia Taylor`` for crumbs and go-to; the name masked while the mask is on."""
+        return f"{record.id} {self.app.mask.title(record.title, record.fields)}".strip()
+
     def _masked(self, record: Record) -> Record:
         """The record as shown and copied: personal data hidden while the mask is on."""
         if not self.app.mask.on:
@@ -338,9 +342,17 @@ class ExplorerScreen(WriteCommands):
     def action_toggle_mask(self) -> None:
         on = self.app.mask.toggle()
         self.on_elevated()  # redraws the badges
+        current = self.history.current
+        if current is not None and self.record is not None and current.kind == "record":
+            # The crumb was made before the switch: show the record's title as the mask now says.
+            plain, masked = self.record.title, self.app.mask.masker.title(self.record.title, self.record.fields)
+            crumbs = [c.replace(plain, masked) if on else c.replace(masked, plain) for c in current.crumbs]
+            self.query_one(Breadcrumbs).show([self.profile.name, *crumbs], back=self.history.can_back,
+                                             forward=self.history.can_forward)
         view = self._collection()
         if view is not None:
             view.table.refresh()
+            view.update_header()
         elif self.record is not None and self.error is None:
             self._toggle_raw_view(self.record)
         for panel in self.query(RequestLogPanel):

@@ -121,7 +121,9 @@ class CollectionView(Vertical):
             # "local" means only the rows loaded so far were searched; the help text says so at length.
             where = "server" if self.filter_mode == "server" else "local"
             text.append(f" · {where} filter: ")
-            text.append(cut(clean(self.filter_text), 20), style="italic")
+            mask = getattr(self.app, "mask", None)  # a filter may be an email or an IP
+            shown = mask.text(self.filter_text) if mask is not None else self.filter_text
+            text.append(cut(clean(shown), 20), style="italic")
         if self.sort_column:
             arrow = "↓" if self.sort_descending else "↑"
             where = "server" if self.sort_mode == "server" else "local"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from rich.text import Text
 from textual.widgets import OptionList
@@ -35,8 +35,9 @@ def exchange_line(exchange: Any, *, show_latency: bool = True, mask: Any = None)
     request = _first(exchange, "request")
     url = _first(exchange, "url") or (_first(request, "url") if request is not None else None) or ""
     error = _first(exchange, "error")
-    if mask is not None:
-        url, error = mask.text(str(url)), mask.text(str(error)) if error else error
+    if mask is not None and mask.on:
+        # Decoded first: a filter's email travels as %40 in the query, where no shape would match it.
+        url, error = mask.text(unquote(str(url))), mask.text(str(error)) if error else error
     text = Text(f"{method:<6} ", style="bold")
     if status is not None:
         text.append(f"{status} ", style="bold" if int(status) < 400 else "bold reverse")
