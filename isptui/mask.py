@@ -74,9 +74,9 @@ class Masker:
         self._key = key if key is not None else secrets.token_bytes(16)
 
     def tag(self, value: str) -> str:
-        """Four characters that tell masked values apart, the same for the same value this session."""
+        """Five characters that tell masked values apart (a clash among 200 rows: about 2 %), stable all session."""
         digest = hmac.new(self._key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
-        return digest[:4]
+        return digest[:5]
 
     # -- one value of a known kind -------------------------------------------------------------------
     def _email(self, match: re.Match[str]) -> str:
