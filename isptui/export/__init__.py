@@ -38,7 +38,7 @@ class Progress:
     written: int = 0
     scanned: int = 0
     total: int | None = None
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=lambda: time.monotonic())
     done: bool = False
 
     @property
