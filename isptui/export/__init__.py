@@ -8,6 +8,8 @@ nested objects become dotted columns and text a spreadsheet would run as a formu
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from isptui.errors import BackendError
-from isptui.model import FieldType, PageRequest, Record, ResourceRef, Schema
+from isptui.model import FieldType, Page, PageRequest, Record, ResourceRef, Schema
 
 if TYPE_CHECKING:
     from isptui.backends.base import Backend
@@ -80,15 +82,12 @@ def _duration(seconds: float) -> str:
 def flatten(fields: Mapping[str, Any], prefix: str = "") -> Mapping[str, Any]:
     """Nested objects become dotted keys (``address.city``); lists and scalars stay as they are."""
     # JSON objects are dicts: the exact type check is many times cheaper than an ABC isinstance.
-    if not prefix and dict not in {type(v) for v in fields.values()}:
-        return fields  # the common flat record: no copy
-    flat: dict[str, Any] = {}
-    for key, value in fields.items():
-        name = f"{prefix}{key}"
-        if type(value) is dict and value:
-            flat.update(flatten(value, f"{name}."))
-        else:
-            flat[name] = value
+    nested = [k for k, v in fields.items() if type(v) is dict and v]
+    if not nested:
+        return fields if not prefix else {f"{prefix}{k}": v for k, v in fields.items()}
+    flat = {f"{prefix}{k}": v for k, v in fields.items()} if prefix else dict(fields)
+    for key in nested:  # only the nested ones are replaced by their dotted keys (appended; columns order them)
+        flat.update(flatten(flat.pop(f"{prefix}{key}"), f"{prefix}{key}."))
     return flat
 
 
@@ -124,16 +123,19 @@ def cell(value: Any) -> str:
     A negative number as text (``-12.50``) is data a spreadsheet reads as a number, not a formula, so it
     is left alone; everything else starting with ``= + - @`` (or a tab / CR) gets the ``'`` prefix.
     """
-    if value is None:
-        return ""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         if value and value[0] in _LEADS and not _is_number(value):
             return "'" + value
         return value
-    if isinstance(value, bool):
+    if value is None:
+        return ""
+    if kind is int:
+        return str(value)  # what json.dumps gives, without its machinery (the bulk of non-text cells)
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
+    if not value and kind in (list, dict):
+        return "[]" if kind is list else "{}"
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -205,11 +207,13 @@ class _Csv(_Writer):
         self.writer = csv.writer(out, lineterminator="\r\n")
 
     def _learn(self, rows: list[Mapping[str, Any]]) -> None:
+        index = self.index
         for row in rows:
-            for key in row:
-                if key not in self.index:
-                    self.index[key] = len(self.columns)
-                    self.columns.append(key)
+            if row.keys() - index.keys():  # a set difference in C: the usual row has no new key
+                for key in row:
+                    if key not in index:
+                        index[key] = len(self.columns)
+                        self.columns.append(key)
 
     def start(self, first: list[Mapping[str, Any]]) -> None:
         self._learn(first)
@@ -219,14 +223,10 @@ class _Csv(_Writer):
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
         self._learn(rows)
         columns, leads, slow = self.columns, _LEADS, cell
-
-        def one(value: Any) -> Any:
-            # Plain text not starting like a formula, and None, are the bulk: no call into ``cell``.
-            if type(value) is str and (not value or value[0] not in leads):
-                return value
-            return "" if value is None else slow(value)
-
-        self.writer.writerows([[one(row.get(c)) for c in columns] for row in rows])
+        # Plain text not starting like a formula is the bulk of the cells: kept inline, no call into ``cell``.
+        self.writer.writerows([
+            [v if type(v) is str and (not v or v[0] not in leads) else slow(v) for v in map(row.get, columns)]
+            for row in rows])
 
     @property
     def needs_rewrite(self) -> bool:
@@ -291,13 +291,20 @@ async def export_collection(
     progress = Progress()
     out, temp = _temp_beside(target)
     extra: Path | None = None
+    ahead: asyncio.Future[Page] | None = None
     try:
         writer: _Writer = (_Csv(out, columns) if fmt == "csv" else _JsonLines(out) if fmt == "jsonl"
                            else _JsonArray(out))
-        request = PageRequest(limit=page_size, filter=server_filter)
         started = False
+        page = await backend.list(ref, PageRequest(limit=page_size, filter=server_filter))
         while True:
-            page = await backend.list(ref, request)
+            if page.items and page.has_more:
+                # The next page is asked for before this one is written, so the server works on it while
+                # we flatten and write (one page ahead at most: memory stays two pages).
+                ahead = asyncio.ensure_future(backend.list(ref, PageRequest(
+                    limit=page_size, offset=page.offset + len(page.items), cursor=page.next_cursor,
+                    filter=server_filter)))
+                await asyncio.sleep(0)  # let it send its request before the loop is busy writing
             records = page.items
             progress.scanned += len(records)
             if page.total is not None:
@@ -314,10 +321,9 @@ async def export_collection(
             progress.written += len(rows)
             if on_progress is not None:
                 on_progress(progress)
-            if not page.items or not page.has_more:
+            if ahead is None:
                 break
-            request = PageRequest(limit=page_size, offset=page.offset + len(page.items), cursor=page.next_cursor,
-                                  filter=server_filter)
+            page, ahead = await ahead, None
         writer.finish()
         out.close()
         if isinstance(writer, _Csv) and writer.needs_rewrite:
@@ -328,6 +334,10 @@ async def export_collection(
             temp, extra = extra, None
         os.replace(temp, target)
     except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+            with contextlib.suppress(BaseException):
+                await ahead
         out.close()
         for leftover in (temp, extra):
             if leftover is not None:
