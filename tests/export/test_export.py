@@ -189,3 +189,22 @@ def test_cli_export_unknown_collection_is_one_line(url: str, tmp_path: Path) -> 
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no collection 'Nope'" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_progress_redraws_one_line_on_a_terminal() -> None:
+    import io
+
+    from isptui.cli.export import StderrProgress
+    from isptui.export import Progress
+
+    stream = io.StringIO()
+    show = StderrProgress(stream, tty=True, width=10)
+    progress = Progress(total=1000)
+    for done in (500, 1000):
+        progress.scanned = progress.written = done
+        show(progress)
+    progress.done = True
+    show(progress)
+    text = stream.getvalue()
+    assert text.count("\r\x1b[2K") == 3 and text.endswith("\n") and text.count("\n") == 1
+    assert "[#####-----] 500/1,000 records" in text and "[##########] 1,000/1,000 records" in text

@@ -105,3 +105,15 @@ async def test_escape_cancels_an_export_and_leaves_no_file(demo_app, tmp_path: P
         assert not isinstance(app.screen, ExportScreen)
         assert any("no file was written" in n.message for n in app._notifications)
         assert list(tmp_path.iterdir()) == []
+
+
+async def test_tree_records_are_masked_when_the_mask_is_on(demo_app) -> None:
+    app, _ = demo_app("splynx", customers=CUSTOMERS)  # Splynx titles its customers by name
+    app.mask.on = True
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space")  # expand Customers in the tree: its records load under it
+        await settle(pilot)
+        seen = screen_text(app)
+        assert "1 Ol•••" in seen, seen
+        assert leaks(seen) == [] and subscriber(1, 1).first_name not in seen
