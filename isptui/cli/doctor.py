@@ -104,6 +104,7 @@ class Doctor:
                 return True, f"no config file at {path}; using flags and the environment", ""
             mode = stat.S_IMODE(path.stat().st_mode)
             if mode & (stat.S_IWGRP | stat.S_IWOTH):
+                self.usage_error = True
                 return False, f"{path} is writable by other users (mode {mode:o})", f"chmod 600 {path}"
             return True, f"{path} (mode {mode:o})", ""
 

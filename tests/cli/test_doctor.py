@@ -175,3 +175,27 @@ def test_skewed_server_clock(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert lines["auth"].startswith("✔") and lines["clock"].startswith("✘")
     assert "ahead of this machine" in lines["clock"] and "NTP" in lines["clock"]
+
+
+def test_profile_from_the_config_file_and_its_permissions(served: str, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.lab]\nbackend = "ispcrm"\nurl = "{served}"\ntoken = "env:LAB_TOKEN"\n')
+    config.chmod(0o600)
+    env_token = {"LAB_TOKEN": "sandbox-token"}
+    result = doctor_env(tmp_path, env_token, "--profile", "lab")
+    lines = marks(result)
+    assert result.returncode == 0, result.stdout
+    assert f"{config} (mode 600)" in lines["config"] and "token" in lines["secrets"]
+    assert "sandbox-token" not in result.stdout
+    config.chmod(0o666)  # others could rewrite it (and its command: references)
+    result = doctor_env(tmp_path, env_token, "--profile", "lab")
+    lines = marks(result)
+    assert result.returncode == 2 and lines["config"].startswith("✘")
+    assert all(lines[name].startswith("–") for name in ORDER[1:])
+
+
+def doctor_env(tmp_path: Path, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path),
+           "ISPTUI_CONFIG": str(tmp_path / "config.toml"), **extra}
+    return subprocess.run([sys.executable, "-m", "isptui", "doctor", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
