@@ -208,3 +208,21 @@ def test_cli_progress_redraws_one_line_on_a_terminal() -> None:
     text = stream.getvalue()
     assert text.count("\r\x1b[2K") == 3 and text.endswith("\n") and text.count("\n") == 1
     assert "[#####-----] 500/1,000 records" in text and "[##########] 1,000/1,000 records" in text
+
+
+def test_cli_ctrl_c_leaves_no_file(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    with serving(create_sandbox("all", customers=60, chaos="latency=25ms").app) as slow:
+        proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "carbon", "--url", slow, "Abonents",
+                                 "--page-size", "4", "-o", str(tmp_path / "a.csv")], stderr=subprocess.PIPE,
+                                text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert proc.stderr is not None
+        assert "4/60 records" in proc.stderr.readline()  # the first page is written: stop it now
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=30) == 130
+    assert rest.strip().endswith("isptui export: cancelled; no file was written")
+    assert "Traceback" not in rest
+    assert list(tmp_path.iterdir()) == []
