@@ -147,9 +147,11 @@ def uncell(text: str) -> str:
 
 
 def matches(record: Record, needle: str) -> bool:
-    """The local filter: text in any field, case-insensitive (as the explorer's local filter)."""
+    """The one local filter (the explorer's ``/`` where the server cannot filter, and exports of it): the
+    text in any field, case-insensitive, values written as JSON writes them (``null``, ``true``, compact)."""
     needle = needle.casefold()
-    return any(needle in (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)).casefold()
+    return any(needle in (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, separators=(",", ":"),
+                                                                  default=str)).casefold()
                for v in record.fields.values())
 
 

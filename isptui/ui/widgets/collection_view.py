@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
+from isptui.export import matches
 from isptui.model import Page, PageRequest, Record, ResourceRef
 from isptui.ui.screens.dialogs import ChooseScreen, PromptScreen
 from isptui.ui.text import clean, cut, display, nice_title
@@ -171,10 +172,9 @@ class CollectionView(Vertical):
             self.table.reset(self._fetch)
         else:
             self.filter_mode = "local"
-            needle = text.casefold()
             source = self.table.loaded_records() if not was_local else self._unfiltered
             self._unfiltered = source
-            rows = [r for r in source if any(needle in display(v).casefold() for v in r.fields.values())]
+            rows = [r for r in source if matches(r, text)]  # the same rule an export of this view applies
             self.table.show_local(rows)
         self.update_header()
 
