@@ -117,3 +117,21 @@ async def test_tree_records_are_masked_when_the_mask_is_on(demo_app) -> None:
         seen = screen_text(app)
         assert "1 Ol•••" in seen, seen
         assert leaks(seen) == [] and subscriber(1, 1).first_name not in seen
+
+
+async def test_go_to_shows_names_as_the_mask_says_now(demo_app) -> None:
+    from isptui.ui.screens.dialogs import GoToScreen
+
+    app, _ = demo_app("splynx", customers=CUSTOMERS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "customers")  # its records become go-to places, found with the mask off
+        await pilot.press("m", "colon")
+        await settle(pilot)
+        assert isinstance(app.screen, GoToScreen)
+        titles = " | ".join(p.title for p in app.screen.places if p.kind == "record")
+        assert "1 Ol•••" in titles and leaks(titles) == [], titles
+        await pilot.press("escape", "m", "colon")  # and back to plain names with the mask off
+        await settle(pilot)
+        titles = " | ".join(p.title for p in app.screen.places if p.kind == "record")
+        assert f"1 {subscriber(1, 1).name}" in titles and "•••" not in titles

@@ -7,6 +7,7 @@ notification (for side loads), and ``r`` retries. The app never dies on a backen
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from textual import work
@@ -18,11 +19,12 @@ from textual.widgets import Footer
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
+from isptui.mask import DOT
 from isptui.model import EntryPoint, Link, Page, PageRequest, Record, ResourceRef
 from isptui.ui.places import History, Place
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.screens.dialogs import GoToScreen, HelpScreen
-from isptui.ui.screens.explorer_support import KnownPlaces, help_keys, record_place, redact
+from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys, record_place, redact
 from isptui.ui.screens.explorer_writes import WriteCommands
 from isptui.ui.widgets.collection_view import PAGE_SIZE, CollectionView
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
@@ -76,6 +78,8 @@ class ExplorerScreen(WriteCommands):
         self.raw = False
         self.show_latency = show_latency
         self.setup_writes()
+        self._titles: dict[str, str] = {}
+        """Record place titles, plain -> masked and masked -> plain (see ``_title``)."""
 
     def compose(self) -> ComposeResult:
         yield Breadcrumbs()
@@ -206,7 +210,7 @@ class ExplorerScreen(WriteCommands):
                 self.open_place(place)
 
         resolve = lambda text: record_place(self.entries, text)  # noqa: E731
-        self.app.push_screen(GoToScreen(self.known.all(), initial, resolve), chosen)
+        self.app.push_screen(GoToScreen(self._as_masked_now(self.known.all()), initial, resolve), chosen)
 
     # -- messages from the views -------------------------------------------------------------------
     def on_resource_tree_place_chosen(self, event: ResourceTree.PlaceChosen) -> None:
@@ -330,8 +334,30 @@ class ExplorerScreen(WriteCommands):
         return [*super().badges(), *(["MASKED"] if self.app.mask.on else [])]
 
     def _title(self, record: Record) -> str:
-        """``42 Olivia Taylor`` for crumbs and go-to; the name masked while the mask is on."""
-        return f"{record.id} {self.app.mask.title(record.title, record.fields)}".strip()
+        """``42 Olivia Taylor`` for crumbs and go-to; the name masked while the mask is on.
+
+        Both forms are remembered (as many as go-to knows places), so ``m`` later can switch the titles
+        of places found before it without fetching them again.
+        """
+        plain = f"{record.id} {record.title}".strip()
+        masked = f"{record.id} {self.app.mask.masker.title(record.title, record.fields)}".strip()
+        if masked != plain:
+            self._titles[plain], self._titles[masked] = masked, plain
+            while len(self._titles) > 2 * MAX_KNOWN:
+                del self._titles[next(iter(self._titles))]
+        return masked if self.app.mask.on else plain
+
+    def _as_masked_now(self, places: list[Place]) -> list[Place]:
+        """Go-to's places with record titles as the mask says now (found before a toggle, or after)."""
+        mask_on = self.app.mask.on
+        out = []
+        for place in places:
+            other = self._titles.get(place.title) if place.kind == "record" else None
+            is_masked = other is not None and DOT in place.title and DOT not in other
+            if other is not None and is_masked != mask_on:
+                place = replace(place, title=other)
+            out.append(place)
+        return out
 
     def _masked(self, record: Record) -> Record:
         """The record as shown and copied: personal data hidden while the mask is on."""
