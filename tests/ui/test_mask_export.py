@@ -87,7 +87,7 @@ async def test_masked_in_the_request_log_curl_and_export(demo_app, tmp_path: Pat
 
 
 async def test_escape_cancels_an_export_and_leaves_no_file(demo_app, tmp_path: Path) -> None:
-    app, _ = demo_app("splynx", customers=3000, chaos="latency=100ms")
+    app, _ = demo_app("splynx", customers=3000, chaos="latency=40ms")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "customers")
@@ -135,3 +135,25 @@ async def test_go_to_shows_names_as_the_mask_says_now(demo_app) -> None:
         await settle(pilot)
         titles = " | ".join(p.title for p in app.screen.places if p.kind == "record")
         assert f"1 {subscriber(1, 1).name}" in titles and "•••" not in titles
+
+
+async def test_a_bad_file_name_says_why_and_can_be_fixed(demo_app, tmp_path: Path) -> None:
+    import csv
+
+    app, _ = demo_app("ispcrm", customers=CUSTOMERS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "users")
+        await pilot.press("x")
+        await pilot.pause()
+        box = app.screen.query_one(Input)
+        box.value = str(tmp_path / "users.txt")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "End the name with .csv, .jsonl or .json" in screen_text(app)
+        assert list(tmp_path.iterdir()) == []
+        box.value = str(tmp_path / "users.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        with (tmp_path / "users.csv").open(newline="", encoding="utf-8") as stream:
+            assert len(list(csv.reader(stream))) == CUSTOMERS + 1

@@ -92,14 +92,20 @@ class ExportScreen(ModalScreen[str | None]):
             result = await export_collection(self.backend, self.ref, path, fmt=fmt, filter_text=self.filter_text
                                              or None, masker=self.masker, on_progress=self.on_progress)  # type: ignore[arg-type]
         except BackendError as exc:
-            self._status(f"Export failed, nothing written: {cut(clean(exc.message), 60)} · esc closes")
-            self.running = None
+            self._failed(f"Export failed, nothing written: {cut(clean(exc.message), 60)}")
             return
         except OSError as exc:
-            self._status(f"Cannot write {cut(clean(str(path)), 40)}: {exc.strerror} · esc closes")
-            self.running = None
+            self._failed(f"Cannot write {cut(clean(str(path)), 40)}: {exc.strerror}")
             return
         self.dismiss(f"Exported {result.written:,} records to {result.path}")
+
+    def _failed(self, message: str) -> None:
+        """Say why, and let the user fix the name and press enter again (or esc to close)."""
+        self._status(f"{message} · enter retries · esc closes")
+        self.running = None
+        box = self.query_one("#export-path", Input)
+        box.disabled = False
+        box.focus()
 
     def action_cancel(self) -> None:
         worker = self.running
