@@ -214,12 +214,13 @@ def test_cli_ctrl_c_leaves_no_file(tmp_path: Path) -> None:
     import os
     import signal
 
-    with serving(create_sandbox("all", customers=60, chaos="latency=25ms").app) as slow:
+    # 50 pages of 25 ms each after the first: over a second for Ctrl-C to arrive before the export ends.
+    with serving(create_sandbox("all", customers=200, chaos="latency=25ms").app) as slow:
         proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "carbon", "--url", slow, "Abonents",
                                  "--page-size", "4", "-o", str(tmp_path / "a.csv")], stderr=subprocess.PIPE,
                                 text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert proc.stderr is not None
-        assert "4/60 records" in proc.stderr.readline()  # the first page is written: stop it now
+        assert "4/200 records" in proc.stderr.readline()  # the first page is written: stop it now
         proc.send_signal(signal.SIGINT)
         rest = proc.stderr.read()
         assert proc.wait(timeout=30) == 130

@@ -87,21 +87,32 @@ async def test_masked_in_the_request_log_curl_and_export(demo_app, tmp_path: Pat
 
 
 async def test_escape_cancels_an_export_and_leaves_no_file(demo_app, tmp_path: Path) -> None:
-    app, _ = demo_app("splynx", customers=3000, chaos="latency=40ms")
+    from isptui.sandbox.chaos import ChaosSpec
+
+    app, sandbox = demo_app("splynx", customers=1200, chaos="rate_limit=100000/s")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "customers")
         await pilot.press("x")
         await pilot.pause()
-        app.screen.query_one(Input).value = str(tmp_path / "customers.csv")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        shown = screen.on_progress
+
+        def stall_after_the_first_page(progress) -> None:  # type: ignore[no-untyped-def]
+            shown(progress)
+            sandbox.chaos.spec = ChaosSpec(latency=30.0)  # the next page hangs until cancelled
+
+        screen.on_progress = stall_after_the_first_page  # type: ignore[method-assign]
+        screen.query_one(Input).value = str(tmp_path / "customers.csv")
         await pilot.press("enter")
-        for _ in range(200):  # until the first page is written and its progress shown
-            await pilot.pause(0.02)
-            if "records ·" in screen_text(app):
-                break
-        assert "/3,000 records" in screen_text(app) and "esc cancels" in screen_text(app)
+        while sandbox.chaos.spec.latency == 0:
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert "500/1,200 records" in screen_text(app) and "esc cancels" in screen_text(app)
         await pilot.press("escape")
-        await settle(pilot)
+        await app.workers.wait_for_complete()  # the cancelled export has cleaned up
+        await pilot.pause()
         assert not isinstance(app.screen, ExportScreen)
         assert any("no file was written" in n.message for n in app._notifications)
         assert list(tmp_path.iterdir()) == []
