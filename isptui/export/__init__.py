@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import io
 import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from isptui.mask import Masker
 
 FORMATS = ("csv", "jsonl", "json")
+REDACTED = "***"
 PAGE_SIZE = 500
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may execute at the start of a cell (OWASP "CSV injection")."""
@@ -254,6 +256,22 @@ class ExportResult:
     seconds: float
 
 
+def _secret_forms(secrets: Iterable[str]) -> list[str]:
+    """Each secret as it would appear in the file: as is, and JSON-escaped (quotes, backslashes)."""
+    forms = {form for s in secrets if len(s) >= 4 for form in (s, json.dumps(s, ensure_ascii=False)[1:-1])}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _flush(buffer: io.StringIO, out: IO[str], hidden: list[str]) -> None:
+    text = buffer.getvalue()
+    for secret in hidden:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    out.write(text)
+    buffer.seek(0)
+    buffer.truncate()
+
+
 def _temp_beside(path: Path) -> tuple[IO[str], Path]:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     return os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
@@ -269,6 +287,7 @@ async def export_collection(
     masker: Masker | None = None,
     page_size: int = PAGE_SIZE,
     on_progress: Callable[[Progress], None] | None = None,
+    secrets: Sequence[str] | None = None,
 ) -> ExportResult:
     """Stream every record of ``ref`` (filtered as the explorer would) to ``path``; raises BackendError.
 
@@ -291,12 +310,16 @@ async def export_collection(
         except BackendError:
             columns = []  # no schema: the columns come from the records themselves
     progress = Progress()
+    # The connection's own secrets never reach a file, even if a server echoes one into a record; each
+    # page is written to memory first and scrubbed as a whole (cheap: a few replaces per page).
+    hidden = _secret_forms(backend.settings.secrets() if secrets is None else secrets)
+    buffer = io.StringIO()
     out, temp = _temp_beside(target)
     extra: Path | None = None
     ahead: asyncio.Future[Page] | None = None
     try:
-        writer: _Writer = (_Csv(out, columns) if fmt == "csv" else _JsonLines(out) if fmt == "jsonl"
-                           else _JsonArray(out))
+        writer: _Writer = (_Csv(buffer, columns) if fmt == "csv" else _JsonLines(buffer) if fmt == "jsonl"
+                           else _JsonArray(buffer))
         started = False
         page = await backend.list(ref, PageRequest(limit=page_size, filter=server_filter))
         while True:
@@ -320,6 +343,7 @@ async def export_collection(
                 writer.start(rows)
                 started = True
             writer.rows(rows)
+            _flush(buffer, out, hidden)
             progress.written += len(rows)
             if on_progress is not None:
                 on_progress(progress)
@@ -327,6 +351,7 @@ async def export_collection(
                 break
             page, ahead = await ahead, None
         writer.finish()
+        _flush(buffer, out, hidden)
         out.close()
         if isinstance(writer, _Csv) and writer.needs_rewrite:
             final, extra = _temp_beside(target)

@@ -227,3 +227,14 @@ def test_cli_ctrl_c_leaves_no_file(tmp_path: Path) -> None:
     assert rest.strip().endswith("isptui export: cancelled; no file was written")
     assert "Traceback" not in rest
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_the_connections_secret_never_reaches_the_file(tmp_path: Path) -> None:
+    from tests.export.fakes import OneCollection
+
+    backend = OneCollection([{"id": 1, "note": 'echoed: Sup3r"secret', "ok": "fine"}])
+    target = tmp_path / "out.jsonl"
+    await export_collection(backend, ResourceRef(collection="things"), target, fmt="jsonl",
+                            secrets=['Sup3r"secret'])
+    text = target.read_text(encoding="utf-8")
+    assert "Sup3r" not in text and json.loads(text)["note"] == "echoed: ***" and "fine" in text
