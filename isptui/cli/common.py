@@ -1,10 +1,14 @@
-"""Arguments shared by every command that connects to a server (open, and later export and doctor)."""
+"""Arguments shared by every command that connects to a server (open, and later export and doctor).
+
+The backend names and the credential flags come from the backend registry (the plug-in contract): a
+plug-in's backend and its flags appear here without a line changed.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
+from isptui.backends import registry
 
 
 class _Intermixed(argparse.ArgumentParser):
@@ -27,29 +31,32 @@ class _Intermixed(argparse.ArgumentParser):
 
 
 def add_connection_args(parser: argparse.ArgumentParser, *, or_profile: bool = False) -> None:
-    """``BACKEND --url URL`` and the credential and TLS flags.
+    """``BACKEND --url URL``, every registered backend's credential flags, and the TLS flags.
 
     With ``or_profile`` the command also takes ``--profile NAME`` instead of ``BACKEND --url``
     (``profile_or_flags`` checks that one of the two was given).
     """
+    descriptors = registry.descriptors()
+    names = [d.name for d in descriptors]
+    about = "; ".join(f"{d.name}: {d.title}" for d in descriptors)
     if or_profile:
         # Options may sit between BACKEND and the command's own positionals (export's RESOURCE).
         parser.__class__ = _Intermixed
-        parser.add_argument("backend", nargs="?", choices=BACKENDS)
+        parser.add_argument("backend", nargs="?", choices=names, help=about)
         parser.add_argument("--url")
         # SUPPRESS: `isptui --profile NAME export …` keeps the top-level value instead of resetting it.
         parser.add_argument("--profile", default=argparse.SUPPRESS, help="a profile from config.toml")
     else:
-        parser.add_argument("backend", choices=BACKENDS)
+        parser.add_argument("backend", choices=names, help=about)
         parser.add_argument("--url", required=True)
-    parser.add_argument("--api-key")
-    parser.add_argument("--api-secret")
-    parser.add_argument("--splynx-auth", choices=("basic", "signature", "token"))
-    parser.add_argument("--username")
-    parser.add_argument("--password")
-    parser.add_argument("--api-token")
-    parser.add_argument("--context")
-    parser.add_argument("--token")
+    users: dict[str, list[str]] = {}
+    for desc in descriptors:
+        for cred in desc.credentials:
+            users.setdefault(cred.key, []).append(f"{desc.name}, env {cred.env}" if cred.env else desc.name)
+    for key, cred in registry.credential_fields().items():
+        parser.add_argument(cred.flag, dest=key, choices=cred.choices or None,
+                            metavar=None if cred.choices else key.upper(),
+                            help=f"{cred.help} ({'; '.join(users[key])})")
     parser.add_argument("--read-only", action="store_true")
     parser.add_argument("--insecure", action="store_true")
     parser.add_argument("--ca-bundle")
@@ -78,3 +85,10 @@ def profile_or_flags(args: argparse.Namespace):  # noqa: ANN201 - a Profile, imp
         return profile_for_open(args, os.environ)
     except ConfigError as exc:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
+
+
+def demo_backends() -> tuple[str, ...]:
+    """The registered backends the sandbox emulates (``isptui demo``, ``isptui sandbox serve``)."""
+    from isptui.sandbox import BACKEND_PREFIXES
+
+    return tuple(name for name in registry.names() if name in BACKEND_PREFIXES)

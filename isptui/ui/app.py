@@ -45,6 +45,12 @@ def _build(profile: ProfileEntry) -> tuple[Backend, type[ExplorerScreen]]:
     return profile.build(), ExplorerScreen
 
 
+def _explorer() -> type[ExplorerScreen]:
+    from isptui.ui.screens.explorer import ExplorerScreen
+
+    return ExplorerScreen
+
+
 class IspApp(App[int]):
     """isptui: pick a profile (or start with one), connect, explore."""
 
@@ -104,8 +110,12 @@ class IspApp(App[int]):
     async def connect(self, profile: ProfileEntry) -> None:
         """Build and connect the profile's backend; on failure the picker shows why."""
         try:
-            backend, explorer = await asyncio.to_thread(_build, profile)
-            await backend.connect()
+            if profile.connected is not None:
+                backend, profile.connected = profile.connected, None
+                explorer = await asyncio.to_thread(_explorer)
+            else:
+                backend, explorer = await asyncio.to_thread(_build, profile)
+                await backend.connect()
         except BackendError as exc:
             picker = self.screen if isinstance(self.screen, PickerScreen) else None
             if picker is not None:

@@ -90,9 +90,3 @@ class RecordView(OptionList):
         elif kind == "action":
             self.post_message(self.ActionChosen(self, self.record.actions[int(number)]))
 
-    def focus_links(self) -> None:
-        """Put the cursor on the first link, so enter follows it."""
-        for index, option in enumerate(self.options):
-            if (option.id or "").startswith("link-"):
-                self.highlighted = index
-                return
