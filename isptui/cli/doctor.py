@@ -115,10 +115,11 @@ class Doctor:
 
         def secrets() -> tuple[bool, str, str]:
             nonlocal settings
-            from isptui.cli.connect import SECRET_CREDENTIALS, settings_for
+            from isptui.cli.connect import settings_for
             from isptui.http.log import RequestLog
 
-            refs = [k for k in profile.credential_refs() if k in SECRET_CREDENTIALS]  # type: ignore[union-attr]
+            refs = [c.key for c in profile.descriptor.credentials  # type: ignore[union-attr]
+                    if c.secret and profile.credential(c.key) is not None]  # type: ignore[union-attr]
             try:
                 settings = settings_for(profile, request_log=RequestLog())  # type: ignore[arg-type]
             except ConfigError as exc:
