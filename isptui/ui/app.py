@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -92,6 +93,9 @@ class IspApp(App[int]):
         self.theme = choose_theme(self.available_themes, self.requested_theme)
 
     def on_mount(self) -> None:
+        # Everything imported and built so far lives as long as the app: keep it out of the cyclic garbage
+        # collector's full passes, which otherwise scan it all and pause the event loop for 100 ms or more.
+        gc.freeze()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # [keys] of config.toml: binding id -> keys
         for problem in self._theme_problems:
