@@ -7,6 +7,7 @@ plug-in's backend and its flags appear here without a line changed.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from isptui.backends import registry
 
@@ -92,3 +93,19 @@ def demo_backends() -> tuple[str, ...]:
     from isptui.sandbox import BACKEND_PREFIXES
 
     return tuple(name for name in registry.names() if name in BACKEND_PREFIXES)
+
+
+def warn_secret_flags(args: argparse.Namespace) -> None:
+    """One warning line when a literal secret came as a flag: other users of the host see argv in ``ps``.
+
+    A reference (``--password env:NAME``, ``--password prompt``) is fine and not warned about.
+    """
+    from isptui.config.secrets import is_reference
+
+    # The registry says which credential flags are secrets (a plug-in's too).
+    flags = {cred.key: cred.flag for desc in registry.descriptors() for cred in desc.credentials if cred.secret}
+    given = [flag for dest, flag in flags.items()
+             if isinstance(getattr(args, dest, None), str) and not is_reference(getattr(args, dest))]
+    if given:
+        print(f"isptui: warning: {', '.join(given)} on the command line can be read by other users (ps); "
+              f"pass {given[0]} env:NAME or {given[0]} prompt instead", file=sys.stderr)

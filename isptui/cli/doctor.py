@@ -48,7 +48,7 @@ class Check:
     skipped: bool = False
 
     def line(self) -> str:
-        from isptui.ui.text import clean  # the one sanitizer for text that may come from a server
+        from isptui.text import clean  # the one sanitizer for text that may come from a server
 
         mark = "–" if self.skipped else "✔" if self.ok else "✘"
         text = f"{mark} {self.name:<12} {self.ms:>6.0f} ms  {clean(self.detail)}"
@@ -298,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     checks = doctor.run()
     if args.fmt == "json":
         ok = all(c.ok for c in checks)
-        from isptui.ui.text import clean
+        from isptui.text import clean
 
         rows = [{**asdict(c), "detail": clean(c.detail), "fix": clean(c.fix)} for c in checks]
         print(json.dumps({"ok": ok, "checks": rows}, ensure_ascii=False, indent=2))

@@ -12,8 +12,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from isptui.cli.common import add_connection_args
+from isptui.cli.common import add_connection_args, warn_secret_flags
 from isptui.cli.errors import EXIT_RUNTIME, EXIT_USAGE, CliError
+from isptui.text import clean
 
 if TYPE_CHECKING:
     from isptui.backends.base import BackendSettings
@@ -56,7 +57,7 @@ async def open_session(profile: Profile, settings: BackendSettings, *, mask: boo
 
     backend = await connect_with(profile, settings)
     if not profile.verify:
-        print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
+        print(clean(f"isptui: warning: TLS verification is off for {profile.url}"), file=sys.stderr)
     return await run_profile_app(profile, settings, backend, mask=mask, **run_options)
 
 
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from isptui.config.errors import ConfigError
     from isptui.config.resolve import profile_for_open
 
+    warn_secret_flags(args)
     try:
         profile = profile_for_open(args, os.environ)
     except ConfigError as exc:

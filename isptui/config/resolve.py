@@ -35,7 +35,7 @@ def _build(base: Mapping[str, Any], where: str) -> Profile:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{first['msg']}", profile=where, key=key) from None
+        raise ConfigError(first["msg"].removeprefix("Value error, "), profile=where, key=key) from None
 
 
 def profile_for_open(args: argparse.Namespace, environ: Mapping[str, str]) -> Profile:

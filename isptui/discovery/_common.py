@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from isptui.errors import BackendError, MalformedResponse
+from isptui.text import clean
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,10 +58,11 @@ def describe(value: object) -> str:
 
 
 def clean_text(value: object, limit: int = MAX_LABEL) -> str | None:
-    """A server string fit for a label: control characters removed, length bounded, None if not a string."""
+    """A server string fit for a label: control characters shown as escapes (``isptui.text.clean``, the one
+    sanitizer, so the UI cleaning it again changes nothing), length bounded, None if not a string."""
     if not isinstance(value, str):
         return None
-    text = _CONTROL.sub("", value[: limit * 2]).strip()
+    text = clean(value[: limit * 2].strip())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or None

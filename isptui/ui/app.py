@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from isptui.errors import BackendError
+from isptui.text import clean
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.screens.picker import PickerScreen
 from isptui.ui.theming import choose_theme, load_themes
@@ -91,6 +93,15 @@ class IspApp(App[int]):
         for theme in themes:
             self.register_theme(theme)
         self.theme = choose_theme(self.available_themes, self.requested_theme)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast of the app (screens and widgets forward here): never parsed as markup, control
+        characters made visible. Toast text quotes server text (ids, error messages, action names), and a
+        ``[/]`` in it raised MarkupError while ``[@click=app.quit]`` was live; no toast needs markup."""
+        del markup
+        super().notify(clean(message, multiline=True), title=clean(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         # Everything imported and built so far lives as long as the app: keep it out of the cyclic garbage

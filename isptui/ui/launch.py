@@ -120,23 +120,49 @@ def profile_entry(profile: Profile, settings: BackendSettings, connected: Backen
 
 
 def config_profiles() -> list[ProfileEntry]:
-    """Configured and environment profiles as picker entries; a secret that cannot be resolved without a
-    terminal prompt (``prompt``) is left for ``isptui --profile NAME``, which asks before the screen starts."""
+    """Configured and environment profiles as picker entries, with nothing resolved yet.
+
+    Secret references (``command:``, ``keyring:``, ``env:``) are resolved only for the profile the user
+    opens, when it is opened: listing profiles must not run anyone's command. A ``prompt`` reference cannot
+    be asked inside the picker; opening it says to use ``isptui --profile NAME``, which asks first.
+    """
     import os
 
-    from isptui.cli.connect import settings_for
     from isptui.config import load_profiles
-    from isptui.config.errors import ConfigError
+
+    return [lazy_profile_entry(profile) for profile in load_profiles(None, os.environ).values()]
+
+
+def lazy_profile_entry(profile: Profile) -> ProfileEntry:
+    """A picker entry whose secrets are resolved by its ``build`` (the moment the profile is opened)."""
+    from isptui.config.secrets import is_reference
     from isptui.http import RequestLog
 
-    entries = []
-    for profile in load_profiles(None, os.environ).values():
+    literals = [v for v in profile.secret_refs().values() if v and not is_reference(v)]
+    entry = ProfileEntry(
+        name=profile.name, backend_name=profile.backend, build=_unbuilt, description=profile.url,
+        request_log=RequestLog(), read_only=profile.read_only, production=profile.production,
+        insecure=not profile.verify, theme=profile.theme, source=profile.source, secrets=literals)
+
+    def build() -> Backend:
+        from isptui.cli.connect import ConnectFailed, backend_for, settings_for
+        from isptui.config.errors import ConfigError
+        from isptui.errors import AuthFailed, NotSupported
+
         try:
-            settings = settings_for(profile, request_log=RequestLog(), prompt=_no_prompt)
-        except ConfigError:
-            continue
-        entries.append(profile_entry(profile, settings))
-    return entries
+            settings = settings_for(profile, request_log=entry.request_log, prompt=_no_prompt)
+        except ConfigError as exc:
+            asks = "prompt" in profile.secret_refs().values()
+            hint = f"; open it with: isptui --profile {profile.name}" if asks else ""
+            raise AuthFailed(exc.message + hint, "Secret not resolved") from exc
+        entry.secrets = settings.secrets()
+        try:
+            return backend_for(profile, settings)
+        except ConnectFailed as exc:
+            raise NotSupported(exc.message, "Adapter missing") from exc
+
+    entry.build = build
+    return entry
 
 
 def _no_prompt(label: str) -> str:

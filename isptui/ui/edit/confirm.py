@@ -177,12 +177,13 @@ async def confirm_and_delete(app: App[object], editor: Editor, record: Record, *
                                                           request_lines=plan.request_lines)):
         return False
     try:
-        await editor.apply(plan)
+        outcome = await editor.apply(plan)
     except WriteUnconfirmed as exc:
         app.notify(describe_error(exc), title=exc.title, severity="warning", markup=False)
         return True
     except BackendError as exc:
         app.notify(describe_error(exc), title=exc.title, severity="error", markup=False)
         return False
-    app.notify(clean(f"Deleted {record.ref.label()}"), title="Deleted", markup=False)
+    app.notify(clean(outcome.summary()), title="Not journalled" if outcome.journal_error else "Deleted",
+               severity="warning" if outcome.journal_error else "information", markup=False)
     return True

@@ -25,6 +25,7 @@ from isptui.errors import (
     AuthFailed,
     BackendError,
     Conflict,
+    MethodRefused,
     NotFound,
     NotSupported,
     PermissionDenied,
@@ -244,29 +245,45 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
                 confirm_label="Create again", production=self.production))
             if not again:
                 return
-        confirmed = await self.app.push_screen_wait(
-            DiffPreviewScreen(plan, schema=self.schema, production=self.production))
-        if not confirmed:
-            return
-        self.uncertain = None
-        try:
-            stored = await self.editor.apply(plan)
-        except WriteUnconfirmed as exc:
-            # The server took it: sending it again would write twice. Close, and say what is unknown.
-            self.app.notify(clean(exc.message), title=exc.title, severity="warning", markup=False)
-            self.dismiss(None)
-            return
-        except ValidationFailed as exc:
-            self.show_field_errors(exc.field_errors, f"{exc.title}: {exc.message}")
-            return
-        except BackendError as exc:
-            if not isinstance(exc, REFUSALS):
-                self.uncertain = exc
-            self.show_message(f"{exc.title}\n{describe_error(exc)}")
-            return
-        label = stored.ref.label() if stored is not None else plan.ref.label()
-        self.app.notify(clean(f"Saved {label}"), title="Saved", markup=False)
-        self.dismiss(stored)
+        note = ""
+        while True:
+            confirmed = await self.app.push_screen_wait(
+                DiffPreviewScreen(plan, schema=self.schema, production=self.production, note=note))
+            if not confirmed:
+                return
+            self.uncertain = None
+            try:
+                outcome = await self.editor.apply(plan)
+            except MethodRefused as exc:
+                # Nothing was written. Offer the other verb, with its own preview: the preview stays the request.
+                other = self.editor.other_verb(plan)
+                if other is None:
+                    self.show_message(f"{exc.title}\n{describe_error(exc)}")
+                    return
+                note = f"{exc.message}. The same change as {other.method} instead:"
+                plan = other
+                continue
+            except WriteUnconfirmed as exc:
+                # The server took it: sending it again would write twice. Close, and say what is unknown.
+                self.app.notify(clean(exc.message), title=exc.title, severity="warning", markup=False)
+                self.dismiss(None)
+                return
+            except ValidationFailed as exc:
+                self.show_field_errors(exc.field_errors, f"{exc.title}: {exc.message}")
+                return
+            except BackendError as exc:
+                if not isinstance(exc, REFUSALS):
+                    self.uncertain = exc
+                self.show_message(f"{exc.title}\n{describe_error(exc)}")
+                return
+            break
+        # Written: the form closes whatever the journal said, so the same write can never be sent twice.
+        if outcome.not_stored or outcome.journal_error:
+            title = "Not journalled" if outcome.journal_error else "Saved, values differ"
+            self.app.notify(clean(outcome.summary()), title=title, severity="warning", markup=False, timeout=15)
+        else:
+            self.app.notify(clean(outcome.summary()), title="Saved", markup=False)
+        self.dismiss(outcome.record)
 
     async def _plan(self, values: dict[str, Any]) -> WritePlan | None:
         """The write to preview, after the concurrent-change check for updates; None when nothing to do."""

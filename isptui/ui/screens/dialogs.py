@@ -10,9 +10,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from isptui.ui.goto_index import GoToIndex
@@ -192,7 +192,7 @@ class ChooseScreen(Dialog[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
+            yield Label(Text(clean(self.title_text)), classes="title")
             yield OptionList(*(Option(line if isinstance(line, Text) else Text(clean(line)))
                                for line in self.lines), id="choices")
 
@@ -202,6 +202,39 @@ class ChooseScreen(Dialog[int | None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmScreen(Dialog[bool]):
+    """Yes or no (opening an external link), with Cancel focused so a stray enter does nothing harmful."""
+
+    DEFAULT_CSS = DIALOG_CSS
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("left,right", "switch", show=False)]
+
+    def __init__(self, title: str, question: str, confirm_label: str = "Run") -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(clean(self.title_text)), classes="title")
+            yield Static(Text(clean(self.question, multiline=True)))
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self.confirm_label, id="confirm", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def action_switch(self) -> None:
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class PromptScreen(Dialog[str | None]):
@@ -217,7 +250,7 @@ class PromptScreen(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
+            yield Label(Text(clean(self.title_text)), classes="title")
             yield Input(placeholder=self.placeholder)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -261,7 +294,7 @@ class HelpScreen(Dialog[None]):
         if self.note:
             text.append("\n" + self.note, style="italic")
         with Vertical(classes="dialog"):
-            yield Label(f"Keys · {self.view}", classes="title")
+            yield Label(Text(clean(f"Keys · {self.view}")), classes="title")
             with VerticalScroll():
                 yield Static(text, id="help-keys")
 

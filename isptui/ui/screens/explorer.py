@@ -19,12 +19,13 @@ from textual.widgets import Footer
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
+from isptui.http.redact import Redactor
 from isptui.mask import DOT
 from isptui.model import EntryPoint, Link, Page, PageRequest, Record, ResourceRef
 from isptui.ui.places import History, Place
 from isptui.ui.profiles import ProfileEntry
-from isptui.ui.screens.dialogs import GoToScreen, HelpScreen
-from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys, record_place, redact
+from isptui.ui.screens.dialogs import ConfirmScreen, GoToScreen, HelpScreen
+from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys, record_place
 from isptui.ui.screens.explorer_writes import WriteCommands
 from isptui.ui.widgets.collection_view import PAGE_SIZE, CollectionView
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
@@ -187,6 +188,9 @@ class ExplorerScreen(WriteCommands):
                 return await self.backend.get(target)
             return await self.backend.list(target, PageRequest(limit=PAGE_SIZE))
         assert place.link is not None
+        if place.link.external:
+            # Reached only through follow_link's confirmation; goes without credentials (origin policy).
+            return await self.backend.fetch_external(place.link)
         return await self.backend.follow(place.link)
 
     async def _show(self, widget: Widget) -> None:
@@ -214,6 +218,9 @@ class ExplorerScreen(WriteCommands):
 
     # -- messages from the views -------------------------------------------------------------------
     def on_resource_tree_place_chosen(self, event: ResourceTree.PlaceChosen) -> None:
+        if event.place.link is not None and event.place.link.external:
+            self.follow_link(event.place.link)
+            return
         self.open_place(event.place)
 
     def on_resource_tree_places_found(self, event: ResourceTree.PlacesFound) -> None:
@@ -238,7 +245,19 @@ class ExplorerScreen(WriteCommands):
     def follow_link(self, link: Link) -> None:
         current = self.history.current
         parent = " › ".join(current.crumbs) if current else ""
-        self.open_place(Place("link", link.rel, link=link, ref=link.target, parent=parent))
+        place = Place("link", link.rel, link=link, ref=link.target, parent=parent)
+        if not link.external:
+            self.open_place(place)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.open_place(place)
+
+        # An off-origin link is never fetched unless the user says so, and then without credentials.
+        question = (f"{link.href}\nis on another origin than this connection. Open it anyway? It is fetched "
+                    "without your credentials (no token, no cookie).")
+        self.app.push_screen(ConfirmScreen("External link", question, confirm_label="Open"), answered)
 
     # -- commands ------------------------------------------------------------------------------------
     def _collection(self) -> CollectionView | None:
@@ -287,14 +306,22 @@ class ExplorerScreen(WriteCommands):
         await self._show(view)
         view.focus()
 
+    def redactor(self) -> Redactor:
+        """The one redactor, knowing the profile's secrets and the tokens the connection learned since."""
+        redactor = Redactor(self.profile.secrets)
+        learned = getattr(self.backend, "redactor", None)
+        if isinstance(learned, Redactor):
+            redactor.add(*learned.secrets)
+        return redactor
+
     def action_copy_json(self) -> None:
         record = self._focused_record()
         if record is None:
             self.notify("No record here to copy.", title="Copy")
             return
-        value = self.app.mask.value(record.raw if record.raw is not None else record.fields)
-        text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
-        self.app.copy_to_clipboard(redact(text, self.profile.secrets))
+        redactor = self.redactor()
+        value = self.app.mask.value(redactor.data(record.raw if record.raw is not None else record.fields))
+        self.app.copy_to_clipboard(redactor.text(json.dumps(value, ensure_ascii=False, indent=2, default=str)))
         self.notify(f"Copied {record.ref.label()} as JSON.", title="Copy")
 
     def action_copy_curl(self) -> None:
@@ -307,7 +334,7 @@ class ExplorerScreen(WriteCommands):
         if exchange is None:
             self.notify("No request yet.", title="Copy as curl")
             return
-        self.app.copy_to_clipboard(self.app.mask.text(redact(curl_for(exchange), self.profile.secrets)))
+        self.app.copy_to_clipboard(self.app.mask.text(self.redactor().text(curl_for(exchange))))
         self.notify("Copied the request as curl (secrets redacted).", title="Copy as curl")
 
     async def action_toggle_log(self) -> None:

@@ -29,6 +29,10 @@ def _field_line(name: str, value: object, width: int, *, masked: bool = False) -
     return grid
 
 
+EXTERNAL_MARK = "↗ "
+"""How an off-origin link is marked in the record view and the tree."""
+
+
 class RecordView(OptionList):
     """Fields as lines, then ``→`` links and ``⚡`` actions; enter follows a link or runs an action."""
 
@@ -95,12 +99,13 @@ class RecordView(OptionList):
         if record.links:
             options.append(None)
             for index, link in enumerate(record.links):
-                line = Text("→ ", style="bold")
+                # Off-origin links get their own arrow and a word, so they are told apart at a glance.
+                line = Text(EXTERNAL_MARK if link.external else "→ ", style="bold")
                 line.append_text(safe_text(link.rel, style="bold"))
                 line.append("  ")
                 line.append_text(safe_text(link.title or link.href, style="dim"))
                 if link.external:
-                    line.append("  (other origin)", style="italic")
+                    line.append("  (external: asks first, sent without credentials)", style="italic")
                 options.append(Option(line, id=f"link-{index}"))
         if self.actions:
             options.append(None)
