@@ -72,7 +72,7 @@ class IspApp(App[int]):
 
     def __init__(self, profiles: Sequence[ProfileEntry], *, start: str | None = None,
                  theme: str | None = None, show_latency: bool = True,
-                 keymap: Mapping[str, str] | None = None) -> None:
+                 keymap: Mapping[str, str] | None = None, mask: bool | None = None) -> None:
         # NO_COLOR: native ANSI mode makes Textual strip colours (its NoColor filter) instead of turning the
         # theme grey (its Monochrome filter), which made the ANSI theme black on black. The filter is chosen
         # in App.__init__, before our theme is set, so it has to be decided here.
@@ -84,6 +84,10 @@ class IspApp(App[int]):
         self.user_keymap = dict(keymap or {})
         self.backend: Backend | None = None
         self.profile: ProfileEntry | None = None
+        from isptui.mask import MaskState, env_wants_mask
+
+        # One mask (and one masking key) per session: `m` toggles it, values mask the same way all along.
+        self.mask = MaskState(on=env_wants_mask() if mask is None else mask)
         # Themes are chosen before the stylesheet is first parsed: switching in on_mount parsed it twice.
         themes, self._theme_problems = load_themes()
         for theme in themes:

@@ -169,13 +169,14 @@ def _no_prompt(label: str) -> str:
     raise EOFError(label)
 
 
-async def run_profile_app(profile: Profile, settings: BackendSettings, backend: Backend, **run_options: Any) -> int:
+async def run_profile_app(profile: Profile, settings: BackendSettings, backend: Backend, *,
+                          mask: bool | None = None, **run_options: Any) -> int:
     """``isptui open`` / ``isptui --profile``: the explorer on one profile over its connected ``backend``.
 
     Runs in the event loop that connected the backend (``App.run_async``), so its client stays usable.
     """
     entry = profile_entry(profile, settings, connected=backend)
-    app = _app([entry], start=entry.name)
+    app = _app([entry], start=entry.name, mask=mask)
     if app is None:
         await backend.close()
         return EXIT_USAGE
@@ -194,7 +195,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     backends = (args.backend,) if args.backend else demo_backends()
     profiles = demo_profiles(sandbox, backends, read_only=bool(args.read_only))
-    return _run(profiles, start=profiles[0].name if args.backend else None)
+    return _run(profiles, start=profiles[0].name if args.backend else None, mask=getattr(args, "mask", None))
 
 
 def run_picker(args: argparse.Namespace) -> int:
@@ -211,7 +212,7 @@ def run_picker(args: argparse.Namespace) -> int:
     return _run([*configured, *demo_profiles(sandbox)])
 
 
-def _app(profiles: list[ProfileEntry], start: str | None = None) -> IspApp | None:
+def _app(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None) -> IspApp | None:
     """The app on these entries with the user's keymap; None (the reason on stderr) if the keymap is bad."""
     from isptui.config.errors import ConfigError
     from isptui.config.keys import load_keymap
@@ -222,11 +223,11 @@ def _app(profiles: list[ProfileEntry], start: str | None = None) -> IspApp | Non
     except ConfigError as exc:
         print(f"isptui: {exc.message}", file=sys.stderr)
         return None
-    return IspApp(profiles, start=start, keymap=keymap)
+    return IspApp(profiles, start=start, keymap=keymap, mask=mask)
 
 
-def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
-    app = _app(profiles, start)
+def _run(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None) -> int:
+    app = _app(profiles, start, mask)
     if app is None:
         return EXIT_USAGE
     return _exit_code(app, app.run())

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
+from isptui.export import matches
 from isptui.model import Page, PageRequest, Record, ResourceRef
 from isptui.ui.screens.dialogs import ChooseScreen, PromptScreen
 from isptui.ui.text import clean, cut, display, nice_title
@@ -121,7 +122,9 @@ class CollectionView(Vertical):
             # "local" means only the rows loaded so far were searched; the help text says so at length.
             where = "server" if self.filter_mode == "server" else "local"
             text.append(f" · {where} filter: ")
-            text.append(cut(clean(self.filter_text), 20), style="italic")
+            mask = getattr(self.app, "mask", None)  # a filter may be an email or an IP
+            shown = mask.text(self.filter_text) if mask is not None else self.filter_text
+            text.append(cut(clean(shown), 20), style="italic")
         if self.sort_column:
             arrow = "↓" if self.sort_descending else "↑"
             where = "server" if self.sort_mode == "server" else "local"
@@ -169,10 +172,9 @@ class CollectionView(Vertical):
             self.table.reset(self._fetch)
         else:
             self.filter_mode = "local"
-            needle = text.casefold()
             source = self.table.loaded_records() if not was_local else self._unfiltered
             self._unfiltered = source
-            rows = [r for r in source if any(needle in display(v).casefold() for v in r.fields.values())]
+            rows = [r for r in source if matches(r, text)]  # the same rule an export of this view applies
             self.table.show_local(rows)
         self.update_header()
 

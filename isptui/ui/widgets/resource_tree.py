@@ -164,8 +164,10 @@ class ResourceTree(Tree[NodeData]):
     def _add_records(self, node: TreeNode[NodeData], place: Place, page: Page, offset: int) -> list[Place]:
         crumb = " › ".join(place.crumbs)
         found: list[Place] = []
+        mask = getattr(self.app, "mask", None)  # a record's title is often its person's name
         for record in page.items:
-            child = Place("record", f"{record.id} {record.title}".strip(), ref=record.ref, parent=crumb)
+            title = mask.title(record.title, record.fields) if mask is not None else record.title
+            child = Place("record", f"{record.id} {title}".strip(), ref=record.ref, parent=crumb)
             found.append(child)
             node.add(_label(child.title), data=child)
         shown = offset + len(page.items)
