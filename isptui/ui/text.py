@@ -15,7 +15,7 @@ from rich.text import Text
 
 from isptui.text import clean
 
-__all__ = ["clean", "cell", "cut", "display", "nice_title", "pretty_json", "safe_text"]
+__all__ = ["clean", "cell", "cut", "display", "nice_title", "pretty_json", "safe_text", "shown"]
 
 ELLIPSIS = "…"
 
@@ -62,15 +62,23 @@ def cut(value: str, width: int) -> str:
     return "".join(out) + ELLIPSIS
 
 
+def shown(value: Any) -> str:
+    """``display`` for reading: a string that would read as null, true, false or nothing is quoted, so
+    ``None`` (shown ``null``) and the string ``"null"`` never look the same."""
+    if isinstance(value, str) and value.strip().casefold() in ("", "null", "none", "true", "false"):
+        return json.dumps(value)
+    return display(value)
+
+
 def cell(value: Any, width: int | None = None) -> str:
     """A value as one table cell: visible controls, one line, cut to ``width`` when given."""
-    text = clean(display(value))
+    text = clean(shown(value))
     return cut(text, width) if width is not None else text
 
 
 def safe_text(value: Any, *, style: str = "", width: int | None = None, multiline: bool = False) -> Text:
     """A rich ``Text`` of an untrusted value, never interpreted as markup."""
-    text = clean(display(value), multiline=multiline)
+    text = clean(shown(value), multiline=multiline)
     if width is not None and not multiline:
         text = cut(text, width)
     return Text(text, style=style, no_wrap=not multiline)

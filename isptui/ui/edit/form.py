@@ -101,7 +101,8 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
                     yield Label("PRODUCTION", id="form-badge")
             note = "* required · ctrl+s save · esc close"
             if self.schema.source:
-                note = f"fields from {clean(self.schema.source)} · {note}"
+                source = clean(self.schema.source)
+                note = f"{source if source.startswith('inferred') else 'fields from ' + source} · {note}"
             yield Static(Text(note), id="form-note")
             yield Static("", id="form-message")
             with VerticalScroll(id="form-fields"):
@@ -169,7 +170,11 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         for name, messages in errors.items():
             field = self.editor_for(name)
             if field is None:
-                stray.extend(f"{name}: {m}" if name else m for m in messages)
+                # DRF's non_field_errors (or a nameless error) is about the whole record: no name to show,
+                # and a message the headline already says is not repeated.
+                anonymous = name in ("", "non_field_errors", "__all__")
+                stray.extend(m if anonymous else f"{name}: {m}" for m in messages
+                             if not (anonymous and m in headline))
                 continue
             # ``additional_attributes.vip`` lands on its object field, named so the user knows which key.
             prefix = "" if field.spec.name == name else f"{name.split('.', 1)[-1]}: "

@@ -350,6 +350,9 @@ class ExplorerScreen(WriteCommands):
         view = "request log" if isinstance(self.focused, RequestLogPanel) else (
             "collection" if self._collection() else "record" if self.record else "tree")
         note = help_note(view)
+        collection = self._collection()
+        if collection is not None:
+            note += "\n" + collection.filter_help
         if self.backend.read_only:
             note += ("\nRead-only: edit, new, delete, undo and every action that writes (uploads, reboots, "
                      "payments) are hidden. " + self.read_only_reason())

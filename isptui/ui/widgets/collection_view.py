@@ -93,9 +93,17 @@ class CollectionView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="collection-header")
         yield RecordTable(self._fetch, page_size=PAGE_SIZE, first_page=self._first_page)
-        hint = self.spec.hint or ("server-side filter" if self.spec.server_side else "text in any column")
+        # The placeholder is one line and an 80-column screen cuts it: the whole syntax is in ``?``
+        # (``filter_help``), wrapped.
         where = "server" if self.spec.server_side else "local, loaded rows"
-        yield FilterInput(placeholder=f"filter ({where}): {hint}")
+        yield FilterInput(placeholder=f"filter ({where}) · ? shows the syntax")
+
+    @property
+    def filter_help(self) -> str:
+        """The filter syntax of this collection, as ``?`` shows it."""
+        hint = self.spec.hint or ("server-side filter" if self.spec.server_side else "text in any column")
+        where = "on the server" if self.spec.server_side else "locally, over the rows loaded so far"
+        return f"Filter (/) runs {where}: {hint}"
 
     @property
     def table(self) -> RecordTable:
