@@ -128,6 +128,14 @@ def config_profiles() -> list[ProfileEntry]:
     """
     import os
 
+    from isptui.backends.registry import descriptors
+    from isptui.config.paths import config_path
+
+    # No config file and no <BACKEND>_URL variable: nothing to list, and no reason to import the profile
+    # model (pydantic) before the picker's first paint.
+    if not config_path(os.environ).exists() and not any(
+            d.url_env and os.environ.get(d.url_env) for d in descriptors()):
+        return []
     from isptui.config import load_profiles
 
     return [lazy_profile_entry(profile) for profile in load_profiles(None, os.environ).values()]
