@@ -60,6 +60,7 @@ class KrillBackend(HttpBackend):
         self.origin = f"{parts.scheme}://{parts.netloc}/"
         self._schemas: dict[str, Schema] = {}
         self._caps: dict[str, Capabilities] = {}
+        self._probed_root: httpx.Response | None = None
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth:
@@ -74,10 +75,22 @@ class KrillBackend(HttpBackend):
         response = await self._send("GET", "", check=False)
         if response.status_code in (401, 403):
             raise self._error(response)
+        # The probe's root read is discovery's too: one root read per session (issue 14 item 6).
+        self._probed_root = response if response.status_code < 400 else None
         # Any other answer (even a 404 root) is tolerated: discovery falls back to the known catalogue.
 
     def _error(self, response: httpx.Response) -> BackendError:
         return mapping.error_from_response(response, self._redactor)
+
+    async def _send(self, method: str, url: str, *, check: bool = True, **kw: Any) -> httpx.Response:
+        """Every path gets DRF's trailing slash before it is sent.
+
+        Krill is Django REST Framework: its router's routes end in ``/`` and Django's APPEND_SLASH answers a
+        slashless path with a 301 (a 500 under DEBUG for a write, whose body a redirect would lose), yet the
+        guide's ``_links`` and some servers' roots are slashless (docs/krill.md §7.4). Adding the slash here
+        means a write reaches the view and a read costs one exchange, not two.
+        """
+        return await super()._send(method, _with_slash(url, self.origin), check=check, **kw)
 
     def _url(self, ref: ResourceRef) -> str:
         """The absolute URL of a ref: its href resolved against the API base, or ``{collection}/{id}/``."""
@@ -98,7 +111,11 @@ class KrillBackend(HttpBackend):
     async def _root(self, url: str) -> list[Link] | None:
         """The links of a DRF root map, or None when it does not answer as one."""
         try:
-            response = await self._send("GET", url, check=False)
+            probed, self._probed_root = self._probed_root, None
+            if probed is not None and url == self.base_url:
+                response = probed
+            else:
+                response = await self._send("GET", url, check=False)
             if response.status_code >= 400:
                 return None
             return parse_root_links(self._json(response), base_url=url)
@@ -175,14 +192,19 @@ class KrillBackend(HttpBackend):
         body = self._json(response)
         parsed = parse_page(body, base_url=str(response.request.url))
         rows, total = parsed.items, parsed.total
+        whole = False
         if isinstance(body, list):
             # An unpaginated resource (v1 style) sends everything: page it here.
             total, rows = len(rows), rows[offset:offset + request.limit]
+        elif len(rows) > request.limit and parsed.next is None:
+            # More rows than asked and no next link: the server ignored limit/offset and sent the whole
+            # collection. Every row is kept (cutting to the page would show 25 of 60 as the whole).
+            whole, offset, total = True, 0, len(rows)
         url = self._redactor.url(response.request.url)
         caps = self._caps.get(key or "")
         items = tuple(mapping.to_record(row, ref=self._item_ref(key, row, str(response.request.url)),
                                         url=url, origin=self.origin, capabilities=caps) for row in rows)
-        return Page(items=items, offset=offset, total=total, next_cursor=parsed.next)
+        return Page(items=items, offset=offset, total=total, next_cursor=parsed.next, whole=whole)
 
     def _item_ref(self, key: str | None, row: Mapping[str, Any], list_url: str) -> ResourceRef:
         rid = None if row.get("id") is None else str(row["id"])
@@ -232,9 +254,18 @@ class KrillBackend(HttpBackend):
         schema: Schema | None = None
         if response.status_code < 400:
             schema = drf_options_to_schema(self._json(response))
+        page: Page | None = None
+        if schema is None or not schema.fields:
+            # DRF may publish the write schema only on the detail URL (actions.PUT there, none on the list:
+            # docs/krill.md §7.4): ask a record's OPTIONS before guessing from rows.
+            page = await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
+            if page.items:
+                detail = await self._send("OPTIONS", self._url(page.items[0].ref), check=False)
+                if detail.status_code < 400:
+                    schema = drf_options_to_schema(self._json(detail))
         if schema is None or not schema.fields:
             # No actions in OPTIONS (the user may not write here): infer columns from a few records.
-            page = await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
+            page = page or await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
             schema = infer_schema([item.fields for item in page.items])
         if key:
             self._schemas[key] = schema
@@ -254,7 +285,20 @@ class KrillBackend(HttpBackend):
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
         """PATCH (partial) or PUT (full), then read back what the server now holds."""
-        await self._send("PATCH" if partial else "PUT", self._url(ref), json=dict(values))
+        if partial:
+            response = await self._send("PATCH", self._url(ref), json=dict(values), check=False)
+            if response.status_code != 405:
+                if response.status_code >= 400:
+                    raise self._error(response)
+                return await self.read_back(ref, values)
+            # PATCH not allowed here (docs/krill.md §7.4): PUT replaces, so send the current writable fields
+            # with the change applied; read-only fields (id, url, _links …) are left out.
+            current = await self.get(ref)
+            schema = self._schemas.get(ref.collection or "")
+            locked = {f.name for f in schema.fields if f.read_only} if schema else set()
+            values = {**{k: v for k, v in current.fields.items()
+                         if k not in locked and k not in ("id", "url") and not k.startswith("_")}, **values}
+        await self._send("PUT", self._url(ref), json=dict(values))
         return await self.read_back(ref, values)
 
     async def delete(self, ref: ResourceRef) -> None:
@@ -264,19 +308,22 @@ class KrillBackend(HttpBackend):
         await self.confirm_deleted(ref)
 
     async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
-        """Run a ``_links.actions`` entry: GET as the guide documents, POST when the server answers 405.
+        """Run a ``_links.actions`` entry with the method its link declares, the other one on a 405.
 
-        The guide's GET would pass the read-only guard, so read-only connections refuse actions here.
+        The guide shows GET for actions while a DRF ``@action`` is often POST-only (docs/krill.md §7.4): the
+        server decides, and its 405 costs one exchange. Either method changes the CPE, so read-only
+        connections refuse actions here, before anything is sent.
         """
         if not action.href:
             raise NotSupported(f"action {action.name!r} has no URL")
         url = resolve(action.href, self.base_url)
+        first = (action.method or "POST").upper()
         if self.settings.writes_refused:
             raise ReadOnlyViolation(f"read-only profile: refused action {action.name!r}; nothing was sent",
-                                    method="GET", url=self._redactor.url(url))
-        response = await self._send("GET", url, check=False, params=dict(params or {}))
+                                    method=first, url=self._redactor.url(url))
+        response = await self._action(first, url, params)
         if response.status_code == 405:
-            response = await self._send("POST", url, json=dict(params or {}), check=False)
+            response = await self._action("POST" if first == "GET" else "GET", url, params)
         if response.status_code >= 400:
             raise self._error(response)
         if not response.content:
@@ -286,12 +333,27 @@ class KrillBackend(HttpBackend):
         except (ValueError, RecursionError):
             return response.text[:1000]
 
+    async def _action(self, method: str, url: str, params: Mapping[str, Any] | None) -> httpx.Response:
+        if method == "GET":
+            return await self._send("GET", url, check=False, params=dict(params or {}))
+        return await self._send(method, url, json=dict(params or {}), check=False)
+
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
         target = ResourceRef(collection=ref.collection, href=ref.href) if method == "POST" else ref
         lines = [f"{method} {self._redactor.url(self._url(target))}"]
         if method in ("POST", "PUT", "PATCH"):
             lines += self._json_lines(values)
         return lines
+
+
+def _with_slash(url: str, origin: str) -> str:
+    """``url`` with a trailing slash on its path, when it is on this server (relative or same origin)."""
+    if url.startswith(("http://", "https://")) and not url.startswith(origin):
+        return url
+    head, sep, query = url.partition("?")
+    if head.endswith("/") or (not head and not url.startswith(origin)):
+        return url
+    return f"{head}/{sep}{query}"
 
 
 def _id_of(body: Any) -> str | None:
