@@ -131,7 +131,9 @@ class CollectionView(Vertical):
         elif table.cancelled:
             text.append(" · load cancelled (r retries)", style="italic")
         elif table.error is not None:
-            text.append(" · load failed (r retries)", style="italic")
+            status = f" ({table.error.status})" if table.error.status else ""
+            hint = "r retries" if table.can_retry else "not retried: the server refused the request"
+            text.append(f" · load failed{status} ({hint})", style="italic")
         self.query_one(".collection-header", Static).update(text)
 
     # -- filter ------------------------------------------------------------------------------------
