@@ -108,3 +108,16 @@ async def test_one_login_and_one_root_read_per_session(quirks: str) -> None:
     logins = [s for s in transport.seen if s[1] == "/api/v2/auth/login/"]
     roots = [s for s in transport.seen if s[:2] == ("GET", "/api/v2/")]
     assert (len(logins), len(roots)) == (1, 1)
+
+
+async def test_string_ids_and_null_sort_values_variants_are_what_the_battery_meets() -> None:
+    ids = (await _raw("string-ids", "GET", "/api/v2/isp/customers/?limit=2")).json()["results"]
+    assert [row["id"] for row in ids] == ["1", "2"]
+    rows = (await _raw("null-sort-values", "GET", "/api/v2/isp/customers/?limit=30&sort=city")).json()["results"]
+    cities = [row["city"] for row in rows]
+    assert cities.count(None) == 10 and cities[-10:] == [None] * 10
+    transport = Recording("string-ids")
+    async with _backend(transport) as backend:
+        page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=3))
+        again = await backend.get(page.items[0].ref)
+    assert [r.id for r in page.items] == ["1", "2", "3"] and again.id == "1"

@@ -157,6 +157,10 @@ def authenticate(call: Call) -> Response | None:
 # -- generic resource views ----------------------------------------------------------------------
 
 
+def _shape(call: Call, resource: Resource) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return shaper(resource, call.request, string_ids=call.state.string_ids)
+
+
 def list_view(resource: Resource, quirk: Callable[[str], bool]) -> Handler:
     async def handle(call: Call) -> Response:
         if call.request.method == "POST":
@@ -166,7 +170,7 @@ def list_view(resource: Resource, quirk: Callable[[str], bool]) -> Handler:
         except FilterError as exc:
             return drf_response(exc.args[0], 400)
         page = paginate(call.request, listing, default_limit=resource.default_limit,
-                        absolute=resource.absolute_links, shape=shaper(resource, call.request),
+                        absolute=resource.absolute_links, shape=_shape(call, resource),
                         whole=quirk("ignores-paging"))
         return drf_response(page)
 
@@ -184,7 +188,7 @@ def detail_view(resource: Resource) -> Handler:
         if method == "DELETE":
             call.state.remove(resource, row)
             return drf_response(None, 204)
-        return drf_response(shaper(resource, call.request)(row))
+        return drf_response(_shape(call, resource)(row))
 
     return handle
 
@@ -209,7 +213,7 @@ async def write(call: Call, resource: Resource, old: dict[str, Any] | None) -> R
     if errors:
         return drf_response(errors, 400)
     row = call.state.save(resource, old, values)
-    return drf_response(shaper(resource, call.request)(row), 201 if old is None else 200)
+    return drf_response(_shape(call, resource)(row), 201 if old is None else 200)
 
 
 # -- CPE sub-resources and monitoring ------------------------------------------------------------
