@@ -121,3 +121,12 @@ async def test_string_ids_and_null_sort_values_variants_are_what_the_battery_mee
         page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=3))
         again = await backend.get(page.items[0].ref)
     assert [r.id for r in page.items] == ["1", "2", "3"] and again.id == "1"
+
+
+async def test_pk_zero_variant_customer_zero_is_read_by_its_pk() -> None:
+    first = (await _raw("pk-zero", "GET", "/api/v2/isp/customers/?limit=1")).json()["results"][0]
+    assert first["id"] == 0 and (await _raw("pk-zero", "GET", "/api/v2/isp/customers/1/")).status_code == 404
+    async with _backend(Recording("pk-zero")) as backend:
+        page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=3))
+        zero = await backend.get(page.items[0].ref)
+    assert (page.items[0].id, zero.id, zero.fields["name"]) == ("0", "0", first["name"])

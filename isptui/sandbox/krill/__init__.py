@@ -30,7 +30,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 def create_app(options: SandboxOptions, *, clock: Callable[[], float] = time.time) -> Starlette:
     """The Krill emulator for ``options``; ``clock`` (epoch seconds) lets tests make tokens expire."""
     state = KrillState(options.dataset, null_values=options.has_quirk("null-sort-values"),
-                       string_ids=options.has_quirk("string-ids"))
+                       string_ids=options.has_quirk("string-ids"), pk_zero=options.has_quirk("pk-zero"))
     # A sandbox-only signing key; derived from the seed so tokens survive a restart of the same sandbox.
     secret = hashlib.sha256(f"isptui-krill-sandbox-{options.dataset.seed}".encode()).digest()
     tokens = TokenService(secret, access_ttl=options.token_ttl, clock=clock)

@@ -127,8 +127,11 @@ def now_iso() -> str:
 class KrillState:
     """All Krill resources of one emulator instance, over the shared dataset."""
 
-    def __init__(self, dataset: Dataset, *, null_values: bool = False, string_ids: bool = False) -> None:
+    def __init__(self, dataset: Dataset, *, null_values: bool = False, string_ids: bool = False,
+                 pk_zero: bool = False) -> None:
         self.dataset = dataset
+        # quirk pk-zero: customer 1 is sent as pk 0 (an auto-increment that started at 0); pk 1 is nobody.
+        self.pk_zero = pk_zero
         self.string_ids = string_ids  # quirk string-ids: every id goes out as a JSON string (views.shaper)
         sub = dataset.subscriber
         count = dataset.customers

@@ -158,7 +158,7 @@ def authenticate(call: Call) -> Response | None:
 
 
 def _shape(call: Call, resource: Resource) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return shaper(resource, call.request, string_ids=call.state.string_ids)
+    return shaper(resource, call.request, string_ids=call.state.string_ids, pk_zero=call.state.pk_zero)
 
 
 def list_view(resource: Resource, quirk: Callable[[str], bool]) -> Handler:
@@ -179,7 +179,10 @@ def list_view(resource: Resource, quirk: Callable[[str], bool]) -> Handler:
 
 def detail_view(resource: Resource) -> Handler:
     async def handle(call: Call) -> Response:
-        row = resource.collection.get(call.params["pk"])
+        pk = call.params["pk"]
+        if call.state.pk_zero and resource.name == "customers":
+            pk = {"0": "1", "1": "-1"}.get(pk, pk)  # pk-zero: customer "1" is served as pk 0
+        row = resource.collection.get(pk)
         if row is None:
             return drf_response(NOT_FOUND, 404)
         method = call.request.method
