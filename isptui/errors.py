@@ -82,7 +82,29 @@ class ValidationFailed(BackendError):
 
 
 class Conflict(BackendError):
+    """The record moved under us: the server refused a conditional write (409/412), or the write path's
+    re-read found fields changed since the form opened. ``fields`` maps name -> (when read, now) and
+    ``current`` is the record as the server holds it now, when known (one class for both, so the UI
+    shows one conflict view)."""
+
     default_title = "Conflict"
+
+    def __init__(self, message: str, title: str | None = None, *, fields: Mapping[str, tuple[object, object]]
+                 | None = None, current: object = None, **where: object) -> None:
+        super().__init__(message, title, **where)  # type: ignore[arg-type]
+        self.fields: dict[str, tuple[object, object]] = dict(fields or {})
+        self.current = current
+
+
+class MethodRefused(BackendError):
+    """405: the server does not take this verb here; ``allow`` lists the ones it named (may be empty)."""
+
+    default_title = "Method not allowed"
+
+    def __init__(self, message: str, title: str | None = None, *, allow: tuple[str, ...] = (),
+                 **where: object) -> None:
+        super().__init__(message, title, **where)  # type: ignore[arg-type]
+        self.allow = allow
 
 
 class RateLimited(BackendError):
@@ -106,6 +128,36 @@ class ReadOnlyViolation(BackendError):
     """A write was attempted on a read-only connection; raised before anything is sent."""
 
     default_title = "Read-only"
+
+
+class OffOrigin(BackendError):
+    """A request or redirect would have left the configured origin; nothing was sent there.
+
+    Credentials go only to the profile's origin (scheme, host, port); another origin is fetched only when
+    the user asked for it, and then without credentials.
+    """
+
+    default_title = "Another origin"
+
+
+class NotApplied(BackendError):
+    """A write or action was answered with a redirect (3xx): the server did not apply it.
+
+    An SSO proxy answering 302 after a session expired is the common case; it must never read as saved.
+    """
+
+    default_title = "Not applied"
+
+    def __init__(self, message: str, title: str | None = None, *, location: str | None = None,
+                 **where: object) -> None:
+        super().__init__(message, title, **where)  # type: ignore[arg-type]
+        self.location = location
+
+
+class ResponseTooLarge(MalformedResponse):
+    """A body grew past ``ISPTUI_MAX_BODY`` (decoded) while it was read; reading stopped there."""
+
+    default_title = "Response too large"
 
 
 class WriteUnconfirmed(BackendError):

@@ -53,6 +53,7 @@ class Shot:
     """The screen class (by name) the shot must end on, so a broken flow is not saved as a picture."""
     chaos: str = ""
     """A chaos spec that injects nothing by itself but gives the sandbox a chaos layer a shot can turn up."""
+    customers: int = CUSTOMERS
 
 
 # -- driving the app ---------------------------------------------------------------------------------
@@ -202,6 +203,56 @@ async def error_chaos(pilot: Pilot[Any], sandbox: Sandbox) -> None:
     await goto(pilot, "ipdrcustomers")
 
 
+class _SteppedClock:
+    """The exporter's clock for the export shot: each reading is 0.25 s later, so rate and ETA are the same
+    on every run instead of depending on how fast this machine is."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        self.now += 0.25
+        return self.now
+
+
+async def masked_collection(pilot: Pilot[Any], sandbox: Sandbox) -> None:
+    from isptui.mask import Masker
+
+    # A fixed key instead of the session's random one, so the masked tags are the same on every run.
+    pilot.app.mask.masker = Masker(b"screenshots")  # type: ignore[attr-defined]
+    await settle(pilot)
+    await goto(pilot, "users")
+    await pilot.press("m")  # the MASKED badge, and names, emails, phones, IPs and MACs partly hidden
+    await settle(pilot)
+
+
+async def export_progress(pilot: Pilot[Any], sandbox: Sandbox) -> None:
+    import isptui.export as exporter
+
+    if sandbox.chaos is None:
+        raise RuntimeError("the export shot needs a sandbox made with a chaos spec")
+    await settle(pilot)
+    await goto(pilot, "customers")
+    await pilot.press("x")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ExportScreen", "the export dialog")
+    box = pilot.app.screen.query_one(Input)
+    box.value = "customers.csv"  # relative: the shot runs in a temporary folder
+    exporter.time = _SteppedClock()  # type: ignore[attr-defined, assignment]
+    screen: Any = pilot.app.screen
+    shown = screen.on_progress
+    chaos = sandbox.chaos
+
+    def stall_after_two_pages(progress: Any) -> None:
+        # Called before the next page is asked for: from here the server stalls and the bar stays part-way.
+        shown(progress)
+        if progress.scanned >= 1000:
+            chaos.spec = ChaosSpec(latency=60.0)
+
+    screen.on_progress = stall_after_two_pages
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: chaos.spec.latency > 0, "two pages exported")
+
+
 SHOTS = (
     Shot("picker", "The profile picker: one entry per demo backend (and configured profiles).", None,
          picker, "PickerScreen"),
@@ -222,12 +273,16 @@ SHOTS = (
          "ExplorerScreen"),
     Shot("error-chaos", "A sandbox chaos fault: a malformed body from Trisul, shown as an error panel.", "trisul",
          error_chaos, "ExplorerScreen", chaos="rate_limit=1000/s"),
+    Shot("masked-collection", "The personal-data mask (m): ISPCRM users with names, emails, phones, IPs and MACs "
+         "partly hidden; the MASKED badge.", "ispcrm", masked_collection, "ExplorerScreen"),
+    Shot("export-progress", "Exporting Splynx customers (x): count/total, rate and ETA; esc cancels.", "splynx",
+         export_progress, "ExportScreen", chaos="rate_limit=100000/s", customers=3000),
 )
 
 
 async def take(shot: Shot, out: Path) -> Path:
     """Run one shot on a fresh sandbox and save ``out/<name>.svg``."""
-    sandbox = create_sandbox("all", customers=CUSTOMERS, seed=SEED, chaos=shot.chaos)
+    sandbox = create_sandbox("all", customers=shot.customers, seed=SEED, chaos=shot.chaos)
     backends = (shot.backend,) if shot.backend else ("splynx", "krill", "ispcrm", "trisul", "carbon")
     profiles = demo_profiles(sandbox, backends)
     app = IspApp(profiles, start=profiles[0].name if shot.backend else None, show_latency=False)
@@ -255,6 +310,8 @@ async def main(argv: list[str] | None = None) -> int:
     # The edit shots never confirm a write, but the explorer opens its journal: keep it out of the user's data.
     with tempfile.TemporaryDirectory() as data_dir:
         os.environ["ISPTUI_DATA_DIR"] = data_dir
+        args.out = args.out.resolve()
+        os.chdir(data_dir)  # an export shot writes (and cancels) its file here, never in the checkout
         for shot in shots:
             path = await take(shot, args.out)
             print(f"{path.name:<20} {shot.caption}")

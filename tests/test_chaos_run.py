@@ -44,6 +44,7 @@ def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 HALVES = {"splynx-krill": ("splynx", "krill"), "ispcrm-trisul-carbon": ("ispcrm", "trisul", "carbon")}
 
 
+@pytest.mark.soak
 @pytest.mark.parametrize("backends", list(HALVES.values()), ids=list(HALVES))
 async def test_chaos_run_small_form(tmp_path: Path, backends: tuple[str, ...]) -> None:
     driver = load_driver()

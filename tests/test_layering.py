@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "isptui"
-NON_UI = ("isptui.model", "isptui.http", "isptui.discovery", "isptui.errors")
+NON_UI = ("isptui.model", "isptui.http", "isptui.discovery", "isptui.errors", "isptui.export", "isptui.mask")
 
 
 def test_core_layers_import_without_textual() -> None:
@@ -35,7 +35,7 @@ def _imports(path: pathlib.Path) -> set[str]:
 
 def test_no_textual_below_the_ui() -> None:
     offenders = []
-    for layer in ("model", "config", "http", "discovery", "backends", "sandbox"):
+    for layer in ("model", "config", "http", "discovery", "backends", "sandbox", "export"):
         for path in (PACKAGE / layer).rglob("*.py"):
             if any(n == "textual" or n.startswith("textual.") for n in _imports(path)):
                 offenders.append(str(path.relative_to(PACKAGE)))

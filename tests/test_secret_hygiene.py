@@ -121,7 +121,8 @@ async def _writes(session: Session, backend: Backend) -> None:
     field, _ = case.update
     secret = session.secrets[0]
     values[field] = f"note {secret} typed here"
-    created = await session.attempt(editor.apply(editor.plan_create(case.crud, values)))
+    outcome = await session.attempt(editor.apply(editor.plan_create(case.crud, values)))
+    created = outcome.record if outcome is not None else None
     if created is None:
         return
     schema = await session.attempt(backend.schema(case.crud))
@@ -196,7 +197,7 @@ def _texts(session: Session, lines: list[str]) -> Iterator[tuple[str, str]]:
         yield f"log #{exchange.id}", json.dumps(asdict(exchange), default=str, ensure_ascii=False)
         yield f"curl #{exchange.id}", to_curl(exchange)
     if session.journal.path.exists():
-        yield "journal", session.journal.path.read_text(encoding="utf-8")
+        yield "journal", session.journal.stored_text()
     for exc in session.errors:
         yield f"error {type(exc).__name__}", f"{exc.message}\n{exc}\n{exc.title}\n{exc.url}"
     for line in lines:
@@ -261,6 +262,6 @@ async def test_a_password_equal_to_a_host_label_leaves_the_host_readable(tmp_pat
     assert "sandbox" not in login.request_body.replace("sandbox.local", "")
     assert plan.request_lines[0].startswith("PATCH http://sandbox.local/api/v2/isp/customers/2/")
     assert '"comment": "password is ***"' in "\n".join(plan.request_lines)
-    entry = json.loads(journal.path.read_text().splitlines()[-1])
+    entry = asdict(journal.entries()[-1])
     assert entry["after"]["comment"] == "password is ***"
     assert "sandbox" not in json.dumps(entry).replace("sandbox.local", "").replace("sandbox-demo", "")

@@ -7,13 +7,15 @@ expected failure. Vendor differences live in the adapters; here are only the sha
 from __future__ import annotations
 
 import abc
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from isptui.backends import registry
 from isptui.backends.registry import BackendDescriptor
-from isptui.errors import BackendError, NotSupported, WriteUnconfirmed
+from isptui.errors import BackendError, MalformedResponse, NotSupported, WriteUnconfirmed
+from isptui.http.guard import ReadOnlyPolicy
 from isptui.model import (
     Action,
     Capabilities,
@@ -31,6 +33,33 @@ if TYPE_CHECKING:
     import httpx
 
     from isptui.http.log import RequestLog
+
+WRITE_VERB = {"create": "POST", "update": "PATCH", "delete": "DELETE", "action": "POST"}
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """One write exactly as it will be sent: the diff preview shows it, ``Backend.execute`` sends it.
+
+    Built once by ``Backend.prepare``; nothing between the preview and the wire may change it, so the
+    method, URL and body the user confirmed are the ones the server receives and the journal records.
+    ``url`` is absolute and unredacted (it is sent); ``preview`` is the same request as the user sees it,
+    secrets masked. ``body`` is the JSON value sent (None: no body). ``other_verb`` is the update verb the
+    API may take instead (PUT for PATCH and back), offered by the write path when the server answers 405.
+    """
+
+    kind: str
+    method: str
+    url: str
+    ref: ResourceRef
+    values: Mapping[str, Any] = field(default_factory=dict)
+    body: Any = None
+    preview: tuple[str, ...] = ()
+    partial: bool = True
+    action: Action | None = None
+    record: Record | None = None
+    other_verb: str | None = None
+
 
 @dataclass
 class Elevation:
@@ -81,6 +110,13 @@ class Backend(abc.ABC):
     """Registry key: ``splynx``, ``krill``, …"""
     title: str = ""
     """What the UI shows: ``Splynx``, ``Krill (Phicus)``, …"""
+    READ_ONLY_READ_CALLS: tuple[tuple[str, str], ...] = ()
+    """Writes by method that are reads by meaning (Carbon's POST method chains); the adapter must check
+    the body itself before they pass."""
+
+    def __init__(self, settings: BackendSettings) -> None:
+        self.settings = settings
+        self._chains: dict[str, dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -88,14 +124,46 @@ class Backend(abc.ABC):
         if cls.descriptor is not None:
             cls.name = cls.name or cls.descriptor.name
             cls.title = cls.title or cls.descriptor.title
+        # Every adapter's ``list`` is wrapped once here, so the page contract holds for all five (and for
+        # plug-ins) without each adapter repeating it: never more rows than asked, no endless next chain.
+        if "list" in cls.__dict__ and not getattr(cls.__dict__["list"], "_bounded", False):
+            cls.list = _bounded_list(cls.__dict__["list"])  # type: ignore[method-assign]
 
-    def __init__(self, settings: BackendSettings) -> None:
-        self.settings = settings
+    def _page_checked(self, ref: ResourceRef, request: PageRequest, page: Page) -> Page:
+        """``page`` as the adapter built it; MalformedResponse when its next cursor leads back to a page already
+        read in this walk through the collection (a ``next`` chain that loops would otherwise page forever).
+
+        Pages larger than asked are not cut here: adapters for servers that ignore paging (issue 14's
+        quirk variants) return the whole list on purpose, and the table pages it locally."""
+        if request.cursor is None or page.next_cursor is None:
+            return page
+        # The cursor graph seen so far for this collection: following it from the new next cursor back to
+        # the one just asked for is a cycle. (Re-reading a page is not: its edge leads on, not back.)
+        edges = self._chains.setdefault(ref.label(), {})
+        edges[request.cursor] = page.next_cursor
+        step, hops = page.next_cursor, 0
+        while step in edges and step != request.cursor and hops <= len(edges):
+            step, hops = edges[step], hops + 1
+        if step == request.cursor:
+            raise MalformedResponse(f"the server's next link for {ref.label()} leads back to a page already "
+                                    "read (a loop); stopped paging here")
+        return page
+
+    def read_only_calls(self) -> tuple[tuple[str, str], ...]:
+        """The writes a read-only connection may still send: the descriptor's ``read_only_auth_calls`` (log
+        in, refresh; never logout — the README's "Security model" lists them) and READ_ONLY_READ_CALLS."""
+        declared = self.descriptor.read_only_auth_calls if self.descriptor is not None else ()
+        return tuple(declared) + self.READ_ONLY_READ_CALLS
+
+    @property
+    def read_only_policy(self) -> ReadOnlyPolicy:
+        """The one read-only policy: the HTTP guard enforces it, the UI hides write keys by it."""
+        return ReadOnlyPolicy(lambda: self.settings.writes_refused, self.read_only_calls())
 
     @property
     def read_only(self) -> bool:
         """Whether writes are refused right now (a read-only profile, not elevated)."""
-        return self.settings.writes_refused
+        return self.read_only_policy.writes_refused
 
     def elevate(self) -> None:
         """Allow writes for the rest of this session; the HTTP guard sees it on the next request."""
@@ -133,6 +201,10 @@ class Backend(abc.ABC):
     async def follow(self, link: Link) -> Record | Page:
         """Fetch what a link points at: a record, or the first page of a collection."""
         raise NotSupported(f"{self.title} cannot follow link {link.rel!r}")
+
+    async def fetch_external(self, link: Link) -> Record:
+        """GET an off-origin link the user confirmed opening, without any credential (read-only view)."""
+        raise NotSupported(f"{self.title or self.name} cannot open links on other origins")
 
     @abc.abstractmethod
     async def schema(self, ref: ResourceRef) -> Schema:
@@ -184,6 +256,48 @@ class Backend(abc.ABC):
     def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
         """The exact request lines a write would send (secrets redacted), for the diff preview."""
         return [f"{method} {ref.label()}"]
+
+    # -- the one write path: prepare (the preview) → execute (the same object, sent) ------------------
+    def prepare(self, kind: str, ref: ResourceRef, values: Mapping[str, Any] | None = None, *,
+                partial: bool = True, action: Action | None = None, record: Record | None = None,
+                method: str | None = None) -> WriteRequest:
+        """The request a write will send. ``method`` forces the verb (the other one after a 405).
+
+        This default serves adapters without an HTTP request of their own to show (third-party plug-ins):
+        ``execute`` then hands the request to create/update/delete/invoke.
+        """
+        values = dict(values or {})
+        verb = method or (action.method if action is not None else
+                          ("PATCH" if partial else "PUT") if kind == "update" else WRITE_VERB[kind])
+        target = record.ref if record is not None and kind == "action" else ref
+        url = (action.href if action is not None and action.href else target.href) or target.label()
+        preview = tuple(self.describe_write(verb, target, values)) if kind != "action" else (f"{verb} {url}",)
+        return WriteRequest(kind, verb, url, target, values, values if verb in ("POST", "PUT", "PATCH") else None,
+                            preview, partial, action, record)
+
+    async def execute(self, request: WriteRequest) -> Any:
+        """Send ``request`` and read the result back: a Record (create/update), None (delete), or an answer."""
+        if request.kind == "create":
+            return await self.create(request.ref, request.values)
+        if request.kind == "update":
+            return await self.update(request.ref, request.values, partial=request.partial)
+        if request.kind == "delete":
+            await self.delete(request.ref)
+            return None
+        if request.action is None or request.record is None:
+            raise NotSupported("an action request names no action or record")
+        return await self.invoke(request.record, request.action, request.values)
+
+
+def _bounded_list(method: Any) -> Any:
+    @functools.wraps(method)
+    async def list(self: Backend, ref: ResourceRef, request: PageRequest | None = None) -> Page:
+        request = request or PageRequest()
+        page = await method(self, ref, request)
+        return self._page_checked(ref, request, page)
+
+    list._bounded = True  # type: ignore[attr-defined]
+    return list
 
 
 def load_backend(name: str) -> type[Backend]:

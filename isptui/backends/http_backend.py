@@ -14,13 +14,19 @@ from typing import Any, ClassVar
 
 import httpx
 
-from isptui.backends.base import Backend, BackendSettings
-from isptui.errors import BackendError, ConnectionFailed, MalformedResponse
+from isptui.backends.base import Backend, BackendSettings, WriteRequest
+from isptui.errors import BackendError, ConnectionFailed, MalformedResponse, MethodRefused
 from isptui.http import make_client, raise_for_status, send
+from isptui.http.errors import parsed
+from isptui.http.origin import EXTERNAL
 from isptui.http.redact import Redactor
-from isptui.model import Link, Page, Record, ResourceRef
+from isptui.model import Action, Link, Page, Record, ResourceRef
 
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+BODY_VERBS = frozenset({"POST", "PUT", "PATCH"})
+OTHER_VERB = {"PATCH": "PUT", "PUT": "PATCH", "GET": "POST", "POST": "GET"}
+"""The verb to offer when the server answers 405 to an update (PUT/PATCH) or an action (GET/POST)."""
+KIND_OF = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 
 
 def where_of(response: httpx.Response, redactor: Redactor) -> dict[str, Any]:
@@ -40,7 +46,7 @@ def retry_after(response: httpx.Response) -> float | None:
 def maybe_json(response: httpx.Response) -> Any:
     """The body as JSON, or None when it is not JSON: for error bodies, which are read for a message only."""
     try:
-        return response.json()
+        return parsed(response)
     except (ValueError, RecursionError):
         return None
 
@@ -68,7 +74,7 @@ class HttpBackend(Backend):
         return None
 
     def _client_options(self) -> dict[str, Any]:
-        """More ``make_client`` arguments (``headers``); login calls come from the descriptor."""
+        """More ``make_client`` arguments (``headers``); read-only allowances come from the descriptor."""
         return {}
 
     async def _probe(self) -> None:
@@ -89,8 +95,9 @@ class HttpBackend(Backend):
     async def connect(self) -> None:
         """Build the client and send the probe; a failed probe closes the client again."""
         self._auth = self._make_auth()
-        # The descriptor's read-only auth calls are the one list the read-only guard lets through.
-        options: dict[str, Any] = {"login_calls": self.descriptor.read_only_auth_calls if self.descriptor else ()}
+        # The descriptor's read-only auth calls (and the adapter's reads-by-POST) are the one list the
+        # read-only guard lets through: Backend.read_only_calls().
+        options: dict[str, Any] = {"login_calls": self.read_only_calls()}
         options.update(self._client_options())
         self._client = make_client(self.settings, base_url=self.base_url, auth=self._auth,
                                    redactor=self._redactor, **options)
@@ -120,9 +127,25 @@ class HttpBackend(Backend):
         """This connection's redactor (actions add secrets they send, like a new password)."""
         return self._redactor
 
+    async def fetch_external(self, link: Link) -> Record:
+        """The user confirmed opening an off-origin link: one GET with no auth flow and, by the origin
+        policy (``EXTERNAL``), every credential-bearing header removed. Shown as a plain record."""
+        url = link.href
+        response = await send(self.client, "GET", url, auth=None, extensions={EXTERNAL: True})
+        if response.status_code >= 400:
+            raise self._error(response)
+        data = self._json(response)
+        fields = data if isinstance(data, dict) else {"value": data}
+        return Record(ref=ResourceRef(href=url), title=f"{link.rel} (external)", fields=fields, raw=data)
+
     # -- exchanges --------------------------------------------------------------------------------
-    async def _send(self, method: str, url: str, *, check: bool = True, **kw: Any) -> httpx.Response:
-        """One exchange; transport failures are BackendErrors, and so is a status >= 400 when ``check``."""
+    async def _send(self, method: str, url: str, *, check: bool = True, write: bool = False,
+                    **kw: Any) -> httpx.Response:
+        """One exchange; transport failures are BackendErrors, and so is a status >= 400 when ``check``.
+
+        ``write``: the exchange is a WriteRequest being sent, so a 405 becomes MethodRefused (with the
+        verbs ``Allow`` names) for the write path to offer the other verb; reads keep their own 405 handling.
+        """
         key = self._etag_key(url)
         if method in WRITE_METHODS and key in self._etags:
             # Where the server gave an ETag, a write is conditional: if someone changed the record since it
@@ -135,9 +158,19 @@ class HttpBackend(Backend):
             self._etags[key] = response.headers["etag"]
         elif method in WRITE_METHODS:
             self._etags.pop(key, None)  # the read-back (or the next read) learns the new one
+        if check and write and response.status_code == 405:
+            raise self._method_refused(response)
         if check and response.status_code >= 400:
             raise self._error(response)
         return response
+
+    def _method_refused(self, response: httpx.Response) -> MethodRefused:
+        """A 405, with the verbs ``Allow`` names, so the write path can offer the other one."""
+        allow = tuple(v.strip().upper() for v in response.headers.get("allow", "").split(",") if v.strip())
+        method = response.request.method
+        return MethodRefused(f"{self.vendor} does not take {method} here"
+                             + (f" (it allows {', '.join(allow)})" if allow else ""), allow=allow,
+                             **self._where(response))
 
     def _etag_key(self, url: str) -> str:
         """The record URL an ETag belongs to: absolute, without query (``?attrs=`` does not change it)."""
@@ -153,7 +186,7 @@ class HttpBackend(Backend):
     def _json(self, response: httpx.Response) -> Any:
         """The body as JSON, or MalformedResponse naming the vendor and the exchange."""
         try:
-            return response.json()
+            return parsed(response)
         except (ValueError, RecursionError) as exc:
             raise MalformedResponse(f"{self.vendor} sent a body that is not JSON",
                                     **self._where(response)) from exc
@@ -164,6 +197,31 @@ class HttpBackend(Backend):
         if target.id is not None:
             return await self.get(target)
         return await self.list(target)
+
+    # -- the write path: one request object, previewed then sent ------------------------------------
+    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
+        """The preview lines of the request ``prepare`` builds for this verb (secrets redacted)."""
+        kind = KIND_OF.get(method.upper(), "update")
+        return list(self.prepare(kind, ref, values, partial=method.upper() != "PUT").preview)
+
+    def _request(self, kind: str, method: str, url: str, ref: ResourceRef, values: Mapping[str, Any], *,
+                 body: Any = None, partial: bool = True, action: Action | None = None,
+                 record: Record | None = None, headers: tuple[str, ...] = ()) -> WriteRequest:
+        """A WriteRequest whose preview is rendered from exactly the method, URL and body it carries."""
+        preview = [f"{method} {self._redactor.url(url)}", *headers]
+        if body is not None:
+            preview += self._json_lines(body)
+        other = OTHER_VERB.get(method) if kind in ("update", "action") else None
+        return WriteRequest(kind, method, url, ref, dict(values), body, tuple(preview), partial, action, record,
+                            other)
+
+    @staticmethod
+    def _body_of(request: WriteRequest) -> dict[str, Any]:
+        """``_send`` keyword arguments carrying the request's body as JSON (nothing for a body-less verb)."""
+        sent: dict[str, Any] = {"write": True}
+        if request.body is not None:
+            sent["json"] = request.body
+        return sent
 
     def _json_lines(self, values: Mapping[str, Any]) -> list[str]:
         """The body lines of a JSON write for the diff preview, secrets redacted."""

@@ -70,6 +70,10 @@ class BackendDescriptor:
     """The environment variable whose presence makes an implicit ``env-NAME`` profile (``SPLYNX_URL``)."""
     credentials: tuple[CredentialField, ...] = ()
     read_only_auth_calls: tuple[LoginCall, ...] = ()
+    requires: tuple[tuple[str, ...], ...] = ()
+    """Credential keys a connection cannot do without: alternatives, any one set complete is enough
+    (Splynx: an API key and secret, or an administrator login and password). Missing ones are a usage
+    error before any request, not a failed login."""
     """Writes that only log in or out; a read-only connection still sends them (the guard lets them by)."""
     filter_help: str = ""
     """The filter prompt's hint: what the server understands (``field=value``, a search word…); ``{field}`` is
@@ -85,6 +89,15 @@ class BackendDescriptor:
         """
         module_name, _, attr = self.adapter.partition(":")
         return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+
+    def missing(self, credentials: Mapping[str, str | None]) -> str | None:
+        """What a profile lacks to connect (``--username and --password``), or None when nothing is."""
+        if not self.requires or any(all(credentials.get(k) for k in keys) for keys in self.requires):
+            return None
+        def named(keys: tuple[str, ...]) -> str:
+            return " and ".join(f"{c.flag}" + (f" (or {c.env})" if c.env else "")
+                                for k in keys if (c := self.credential(k)) is not None)
+        return " or ".join(named(keys) for keys in self.requires)
 
     def credential(self, key: str) -> CredentialField | None:
         return next((f for f in self.credentials if f.key == key), None)

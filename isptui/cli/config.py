@@ -6,6 +6,7 @@ import argparse
 import os
 
 from isptui.cli.errors import EXIT_USAGE, CliError
+from isptui.text import clean
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,18 +21,18 @@ def run(args: argparse.Namespace) -> int:
 
     path = config_path()
     if args.action == "path":
-        print(path)
+        print(clean(str(path)))
         return 0
     try:
         profiles = load_profiles(path, os.environ)
     except ConfigError as exc:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
     if not path.exists():
-        print(f"{path}: no config file (profiles from the environment: {len(profiles)})")
+        print(clean(f"{path}: no config file (profiles from the environment: {len(profiles)})"))
     for profile in sorted(profiles.values(), key=lambda p: p.name):
         flags = [f for f, on in (("read-only", profile.read_only), ("production", profile.production),
                                  ("insecure", not profile.verify)) if on]
         extra = f" [{', '.join(flags)}]" if flags else ""
-        print(f"{profile.name}: {profile.backend} {profile.url} ({profile.source}){extra}")
+        print(clean(f"{profile.name}: {profile.backend} {profile.url} ({profile.source}){extra}"))
     print(f"ok: {len(profiles)} profile(s)")
     return 0

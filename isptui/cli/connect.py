@@ -130,10 +130,9 @@ async def connect_with(profile: Profile, settings: BackendSettings) -> Backend:
 
 def _scrub(line: str, settings: BackendSettings) -> str:
     """Never let a secret reach stderr, even if a server echoed it back into an error message."""
-    for secret in settings.secrets():
-        if len(secret) >= 4:
-            line = line.replace(secret, "***")
-    return line
+    from isptui.http.redact import Redactor
+
+    return Redactor(settings.secrets()).text(line)
 
 
 async def _quiet_close(backend: Backend) -> None:

@@ -14,6 +14,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--chaos", default="", help="e.g. latency=200ms,error_rate=0.1")
     demo.add_argument("--read-only", action="store_true")
+    demo.add_argument("--mask", action="store_true", default=None, help="mask personal data (also ISPTUI_MASK=1)")
 
 
 def run(args: argparse.Namespace) -> int:

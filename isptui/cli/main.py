@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from isptui import __version__
 from isptui.cli.errors import CliError
+from isptui.text import clean
 
-COMMANDS = ("demo", "open", "sandbox", "journal", "config")
+COMMANDS = ("demo", "open", "sandbox", "journal", "config", "export", "doctor")
 """Subcommands, each a module of this package with ``add_parser`` and ``run``."""
 
 
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except CliError as exc:
-        print(exc.message, file=sys.stderr)
+        print(clean(exc.message, multiline=True), file=sys.stderr)  # server text may be in it
         return exc.code
     except KeyboardInterrupt:
         return 130

@@ -12,8 +12,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from isptui.cli.common import add_connection_args
+from isptui.cli.common import add_connection_args, warn_secret_flags
 from isptui.cli.errors import EXIT_RUNTIME, EXIT_USAGE, CliError
+from isptui.text import clean
 
 if TYPE_CHECKING:
     from isptui.backends.base import BackendSettings
@@ -21,10 +22,12 @@ if TYPE_CHECKING:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    add_connection_args(sub.add_parser("open", help="connect to a server"))
+    parser = sub.add_parser("open", help="connect to a server")
+    add_connection_args(parser)
+    parser.add_argument("--mask", action="store_true", default=None, help="mask personal data (also ISPTUI_MASK=1)")
 
 
-def _launch(profile: Profile) -> int:
+def _launch(profile: Profile, mask: bool | None = None) -> int:
     from isptui.cli.connect import ConnectFailed, settings_for
     from isptui.config.errors import ConfigError
     from isptui.http import RequestLog
@@ -36,12 +39,13 @@ def _launch(profile: Profile) -> int:
     except ConfigError as exc:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
     try:
-        return asyncio.run(open_session(profile, settings))
+        return asyncio.run(open_session(profile, settings, mask=mask))
     except ConnectFailed as exc:
         raise CliError(exc.message, EXIT_RUNTIME) from exc
 
 
-async def open_session(profile: Profile, settings: BackendSettings, **run_options: Any) -> int:
+async def open_session(profile: Profile, settings: BackendSettings, *, mask: bool | None = None,
+                       **run_options: Any) -> int:
     """Connect (and log in) once, before the terminal is taken over, then run the app on that connection.
 
     The app runs in this same event loop, so the connected client (its pool, its token) is handed over
@@ -53,8 +57,8 @@ async def open_session(profile: Profile, settings: BackendSettings, **run_option
 
     backend = await connect_with(profile, settings)
     if not profile.verify:
-        print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
-    return await run_profile_app(profile, settings, backend, **run_options)
+        print(clean(f"isptui: warning: TLS verification is off for {profile.url}"), file=sys.stderr)
+    return await run_profile_app(profile, settings, backend, mask=mask, **run_options)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,11 +66,12 @@ def run(args: argparse.Namespace) -> int:
     from isptui.config.errors import ConfigError
     from isptui.config.resolve import profile_for_open
 
+    warn_secret_flags(args)
     try:
         profile = profile_for_open(args, os.environ)
     except ConfigError as exc:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
-    return _launch(profile)
+    return _launch(profile, getattr(args, "mask", None))
 
 
 def run_profile(args: argparse.Namespace) -> int:

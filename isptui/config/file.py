@@ -53,6 +53,7 @@ def load_file(path: Path) -> dict[str, Profile]:
     if not isinstance(tables, dict):
         raise ConfigError("must be a table of profiles", path=str(path), key="profiles")
     profiles = {name: _profile(path, name, body) for name, body in tables.items()}
+    _refuse_writable_with_secrets(path, profiles)
     _refuse_readable_literal_secrets(path, profiles)
     keymap_from(doc.get("keys"), path=str(path))  # reported with the rest of the file's problems
     return profiles
@@ -68,8 +69,22 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or None
-        message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
         raise ConfigError(message, path=str(path), profile=name, key=key) from None
+
+
+def _refuse_writable_with_secrets(path: Path, profiles: Mapping[str, Profile]) -> None:
+    """A file others can write must not name any secret: a ``command:`` reference would run their code,
+    and an ``env:`` or literal one could be swapped to send the operator's credentials elsewhere."""
+    mode = path.stat().st_mode
+    if not mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return
+    for profile in profiles.values():
+        for key in profile.secret_refs():
+            raise ConfigError(
+                    f"names a secret but is writable by other users (mode {stat.S_IMODE(mode):o}), who could "
+                    f"make isptui run their command; run: chmod 600 {path}",
+                    path=str(path), profile=profile.name, key=key)
 
 
 def _refuse_readable_literal_secrets(path: Path, profiles: Mapping[str, Profile]) -> None:

@@ -7,11 +7,47 @@ the file's permissions allow it, a literal. They are resolved only when the prof
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from isptui.backends import registry
 from isptui.backends.registry import BackendDescriptor
+
+
+def check_url(value: str) -> str:
+    """``value`` as a usable http(s) base URL (no trailing slash), or ValueError with one clean line.
+
+    Everything a user can type is checked here, before any socket: ``http://`` with no host, a port out of
+    range (``:99999``), an unbalanced IPv6 bracket, control characters (an ESC pasted into a URL), and a
+    host name that is not valid IDNA (it could not be looked up; an internationalised name is converted).
+    """
+    from isptui.text import clean
+
+    shown = clean(value[:200])
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+        raise ValueError(f"'{shown}' contains control characters")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"'{shown}' is not a valid URL ({exc})") from None
+    host = parts.hostname or ""
+    if not host:
+        raise ValueError(f"'{shown}' has no host name")
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"'{shown}': port {port} is out of range (1-65535)")
+    import httpx  # here, not at import: the picker's first paint must not wait for it
+
+    try:
+        _ = httpx.URL(value).host  # decoding an xn-- label checks it too
+    except (httpx.InvalidURL, ValueError):  # IDNAError is a ValueError that httpx does not wrap
+        raise ValueError(f"'{shown}': the host name is not a valid internationalised (IDNA) name") from None
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not hold a user name or password; use the credential keys")
+    return value.rstrip("/")
 
 
 class Profile(BaseModel):
@@ -75,9 +111,7 @@ class Profile(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return check_url(value)
 
     @model_validator(mode="after")
     def _credential_values(self) -> Profile:

@@ -31,11 +31,17 @@ def _flag_values(args: argparse.Namespace, backend: str) -> dict[str, Any]:
 
 def _build(base: Mapping[str, Any], where: str) -> Profile:
     try:
-        return Profile(**base)
+        profile = Profile(**base)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{first['msg']}", profile=where, key=key) from None
+        raise ConfigError(first["msg"].removeprefix("Value error, "), profile=where, key=key) from None
+    from isptui.backends.registry import descriptor
+
+    lacking = descriptor(profile.backend).missing(profile.credentials)
+    if lacking:
+        raise ConfigError(f"{profile.backend} needs {lacking}", profile=where)
+    return profile
 
 
 def profile_for_open(args: argparse.Namespace, environ: Mapping[str, str]) -> Profile:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from isptui.errors import BackendError, MalformedResponse
+from isptui.text import clean
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,7 +27,8 @@ MAX_NAME = 256
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SECRET_NAME = re.compile(
-    r"(?:^|_)(?:password|passwd|pwd|psw|secret|token|api_?key|private_?key|pin|otp_secret)(?:$|_)",
+    r"(?:^|_)(?:password|passwd|pwd|psw|secret|token|api_?key|private_?key|pin|otp_secret|psk|wpa_?key"
+    r"|pre_?shared_?key|passphrase)(?:$|_)",
     re.IGNORECASE,
 )
 _MULTILINE_NAMES = frozenset({"notes", "note", "comment", "comments", "description", "memo", "message"})
@@ -56,10 +58,11 @@ def describe(value: object) -> str:
 
 
 def clean_text(value: object, limit: int = MAX_LABEL) -> str | None:
-    """A server string fit for a label: control characters removed, length bounded, None if not a string."""
+    """A server string fit for a label: control characters shown as escapes (``isptui.text.clean``, the one
+    sanitizer, so the UI cleaning it again changes nothing), length bounded, None if not a string."""
     if not isinstance(value, str):
         return None
-    text = _CONTROL.sub("", value[: limit * 2]).strip()
+    text = clean(value[: limit * 2].strip())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or None

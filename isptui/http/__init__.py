@@ -15,7 +15,7 @@ from isptui.http.errors import (
     server_message,
     transport_error,
 )
-from isptui.http.guard import SAFE_METHODS, LoginCall, ReadOnlyGuard, is_allowed
+from isptui.http.guard import SAFE_METHODS, LoginCall, ReadOnlyGuard, ReadOnlyPolicy, is_allowed
 from isptui.http.log import Exchange, RequestLog
 from isptui.http.recording import RecordingTransport
 from isptui.http.redact import MASK, Redactor, is_secret_name
@@ -29,6 +29,7 @@ __all__ = [
     "InsecureConnectionWarning",
     "LoginCall",
     "ReadOnlyGuard",
+    "ReadOnlyPolicy",
     "RecordingTransport",
     "Redactor",
     "RequestLog",

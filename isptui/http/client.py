@@ -1,7 +1,9 @@
 """The httpx.AsyncClient factory every adapter uses: timeouts, TLS, and the transport chain.
 
-Chain, outermost first: read-only guard (when the profile is read-only) -> retries -> recording (timeout
-and request log) -> the network, or the transport injected by tests and the in-process sandbox.
+Chain, outermost first: origin policy (credentials only to the configured origin; redirects) -> read-only
+guard (when the profile is read-only) -> retries -> recording (timeout, bounded body, request log) -> the
+network, or the transport injected by tests and the in-process sandbox. Every redirect hop goes through
+the whole chain again, so the guard, the retries and the log see it like any request.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import httpx
 
 from isptui import __version__
 from isptui.errors import ConnectionFailed
-from isptui.http.guard import LoginCall, ReadOnlyGuard
+from isptui.http.guard import LoginCall, ReadOnlyGuard, ReadOnlyPolicy
 from isptui.http.log import RequestLog
+from isptui.http.origin import OriginPolicy, OriginTransport
 from isptui.http.recording import RecordingTransport
 from isptui.http.redact import Redactor
 from isptui.http.retry import RetryTransport, Sleep
@@ -95,8 +98,9 @@ def make_client(
     retry_kwargs = {"sleep": sleep} if sleep is not None else {}
     transport = RetryTransport(transport, retries=settings.retries, **retry_kwargs)  # type: ignore[arg-type]
     if settings.read_only:
-        transport = ReadOnlyGuard(transport, log=log, redactor=redactor, login_calls=login_calls,
-                                  active=lambda: settings.writes_refused)
+        transport = ReadOnlyGuard(transport, log=log, redactor=redactor,
+                                  policy=ReadOnlyPolicy(lambda: settings.writes_refused, login_calls))
+    transport = OriginTransport(transport, OriginPolicy(base_url), shown=redactor.url)
     all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     all_headers.update(headers or {})
     return ApiClient(

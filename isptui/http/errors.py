@@ -23,6 +23,7 @@ from isptui.errors import (
     ValidationFailed,
     error_for_status,
 )
+from isptui.http.recording import PARSED_KEY
 from isptui.http.redact import Redactor
 from isptui.http.retry import parse_retry_after
 
@@ -187,7 +188,7 @@ def raise_for_status(response: httpx.Response, redactor: Redactor = _PLAIN) -> N
         return
     cls = error_for_status(status)
     said = server_message(response, redactor)
-    reason = response.reason_phrase or "error"
+    reason = redactor.message(response.reason_phrase or "error", 100)  # server text, like the body
     message = f"HTTP {status} {reason}" + (f": {said}" if said else "")
     where = _where(response, redactor)
     if cls is RateLimited:
@@ -216,8 +217,17 @@ def _describe_non_json(content: bytes, ctype: str, exc: json.JSONDecodeError, re
     return f"expected JSON, got {ctype or 'no content type'}: {snippet!r}"
 
 
+def parsed(response: httpx.Response) -> Any:
+    """``response.json()``, except that a large body the transport already parsed in a thread is reused."""
+    if PARSED_KEY in response.extensions:
+        return response.extensions[PARSED_KEY]
+    return response.json()
+
+
 def json_body(response: httpx.Response, redactor: Redactor = _PLAIN) -> Any:
     """The parsed JSON body, or MalformedResponse saying what came instead (empty, HTML, truncated, …)."""
+    if PARSED_KEY in response.extensions:
+        return response.extensions[PARSED_KEY]
     content = response.content
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     where = _where(response, redactor)

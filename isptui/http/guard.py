@@ -20,7 +20,8 @@ from isptui.http.redact import Redactor
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 LoginCall = tuple[str, str]
-"""(method, path pattern): a write a backend must make to log in, e.g. ``("POST", "/api/v2/auth/login/")``."""
+"""(method, path pattern): a write a backend must make to log in, e.g. ``("POST", "/api/v2/auth/login/")``.
+Backends declare theirs as ``read_only_auth_calls`` in their descriptor; logout is never one of them."""
 
 
 def _matches(path: str, pattern: str) -> bool:
@@ -45,20 +46,39 @@ def is_allowed(method: str, path: str, login_calls: Iterable[LoginCall] = ()) ->
     return any(method == m.upper() and _matches(path, p) for m, p in login_calls)
 
 
+class ReadOnlyPolicy:
+    """What "read-only" means, in one object: the profile flag (or production until elevated), asked per
+    request, plus the calls the backend declared (its descriptor's ``read_only_auth_calls``). The HTTP guard enforces it
+    and the UI asks it (through ``Backend.read_only``) to hide write keys; nothing else decides.
+    """
+
+    def __init__(self, refused: Callable[[], bool] | bool = True, allowed_calls: Iterable[LoginCall] = ()) -> None:
+        self._refused = refused if callable(refused) else (lambda: bool(refused))
+        self.allowed_calls = tuple((str(m), str(p)) for m, p in allowed_calls)
+
+    @property
+    def writes_refused(self) -> bool:
+        """Asked per request, so a production profile elevated during the session stops being refused."""
+        return self._refused()
+
+    def allows(self, method: str, path: str) -> bool:
+        """Whether this request may leave the process now."""
+        return not self.writes_refused or is_allowed(method, path, self.allowed_calls)
+
+
 class ReadOnlyGuard(httpx.AsyncBaseTransport):
-    """Refuses every method but GET/HEAD/OPTIONS (and the declared login calls) before sending."""
+    """Refuses every method but GET/HEAD/OPTIONS (and the declared auth calls) before sending."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, *, log: RequestLog, redactor: Redactor,
-                 login_calls: Iterable[LoginCall] = (), active: Callable[[], bool] | None = None) -> None:
+                 login_calls: Iterable[LoginCall] = (), active: Callable[[], bool] | None = None,
+                 policy: ReadOnlyPolicy | None = None) -> None:
         self._inner = inner
-        # Asked per request, so a production profile elevated during the session stops being refused.
-        self._active = active or (lambda: True)
+        self.policy = policy or ReadOnlyPolicy(active or True, login_calls)
         self._log = log
         self._redactor = redactor
-        self._login_calls = tuple((str(m), str(p)) for m, p in login_calls)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self._active() or is_allowed(request.method, request.url.path, self._login_calls):
+        if self.policy.allows(request.method, request.url.path):
             return await self._inner.handle_async_request(request)
         url = self._redactor.url(request.url)
         message = f"read-only profile: refused {request.method} {url}; nothing was sent"

@@ -7,12 +7,17 @@ the sandbox's chaos can make an in-process request hang forever.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import os
 import socket
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 
+from isptui.errors import ResponseTooLarge
 from isptui.http.log import Exchange, RequestLog
 from isptui.http.redact import Redactor
 from isptui.http.redact import header_pairs as _pairs
@@ -93,15 +98,74 @@ def _as_httpx_error(exc: OSError, request: httpx.Request) -> httpx.TransportErro
     return httpx.ReadError(str(exc) or "connection dropped", request=request)
 
 
-async def _decoded(response: httpx.Response, raw: bytes) -> bytes:
-    """The body with Content-Encoding undone, for the log only; undecodable bodies are logged raw."""
+PARSED_KEY = "isptui.json"
+"""Response extension holding the body already parsed as JSON (large bodies are parsed in a thread)."""
+PARSE_IN_THREAD = 256 * 1024
+"""Bodies larger than this are parsed off the event loop, so the UI keeps answering keys meanwhile."""
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+_SLICE = 16 * 1024  # compressed bytes decoded at a time: gzip's ~1000:1 ceiling keeps one step near 16 MiB
+
+
+def max_body() -> int:
+    """The cap on a decoded body: ``ISPTUI_MAX_BODY`` (bytes, ``k``/``M``/``G`` suffixes), default 64 MiB."""
+    text = os.environ.get("ISPTUI_MAX_BODY", "").strip().lower()
+    scale = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}.get(text[-1:], 1) if text else 1
+    try:
+        value = int(float(text.rstrip("kmg") or "0") * scale)
+    except ValueError:
+        value = 0
+    return value if value > 0 else DEFAULT_MAX_BODY
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+async def _read_bounded(stream: object, limit: int) -> bytes:
+    """The raw body, stopped as soon as it passes ``limit`` bytes (a body that never ends cannot win)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream:  # type: ignore[attr-defined]
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _slices(raw: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(raw), _SLICE):
+        yield raw[start:start + _SLICE]
+
+
+async def _decoded(response: httpx.Response, raw: bytes, limit: int) -> bytes | None:
+    """The body with Content-Encoding undone, bounded while decoding (a gzip bomb stops at ``limit``);
+    None when the encoding cannot be undone (the body is then passed on and logged raw)."""
     if not response.headers.get("content-encoding"):
         return raw
-    probe = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw))
+    probe = httpx.Response(response.status_code, headers=response.headers, stream=_Slices(raw))
+    out: list[bytes] = []
+    size = 0
     try:
-        return await probe.aread()
+        async for chunk in probe.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge(size)
+            out.append(chunk)
     except httpx.DecodingError:
-        return raw
+        return None
+    return b"".join(out)
+
+
+class _Slices(httpx.AsyncByteStream):
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for piece in _slices(self._raw):
+            yield piece
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
@@ -125,13 +189,21 @@ class RecordingTransport(httpx.AsyncBaseTransport):
                                            duration_ms=duration, **kwargs))  # type: ignore[arg-type]
 
         await request.aread()
+        limit = max_body()
         try:
             async with asyncio.timeout(budget):
                 response = await self._inner.handle_async_request(request)
                 try:
-                    raw = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+                    raw = await _read_bounded(response.stream, limit)
+                    decoded = await _decoded(response, raw, limit)
                 finally:
                     await response.aclose()
+        except _TooLarge:
+            message = (f"the response body passed {limit:,} bytes (ISPTUI_MAX_BODY) and was not read "
+                       "further; ask for a smaller page or raise ISPTUI_MAX_BODY")
+            record(error=message)
+            raise ResponseTooLarge(message, method=request.method, url=self._redactor.url(request.url),
+                                   status=getattr(response, "status_code", None)) from None
         except TimeoutError:
             error = httpx.ReadTimeout(f"no complete response within {budget:g} s", request=request)
             record(error=str(error))
@@ -146,10 +218,19 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         except Exception as exc:  # e.g. a bug in an in-process app: still visible in the log
             record(error=f"{type(exc).__name__}: {exc}")
             raise
-        result = httpx.Response(response.status_code, headers=response.headers,
-                                stream=httpx.ByteStream(raw), extensions=response.extensions,
-                                request=request)
-        record(response=result, response_raw=raw, response_text=await _decoded(response, raw))
+        headers = httpx.Headers(response.headers)
+        if decoded is not None and headers.get("content-encoding"):
+            # Handed on decoded, so httpx does not decode (unbounded) a second time.
+            del headers["content-encoding"]
+            headers["content-length"] = str(len(decoded))
+        body = raw if decoded is None else decoded
+        extensions = dict(response.extensions)
+        if len(body) > PARSE_IN_THREAD and "json" in headers.get("content-type", ""):
+            with contextlib.suppress(ValueError, RecursionError):
+                extensions[PARSED_KEY] = await asyncio.to_thread(json.loads, body, strict=False)
+        result = httpx.Response(response.status_code, headers=headers, stream=httpx.ByteStream(body),
+                                extensions=extensions, request=request)
+        record(response=result, response_raw=raw, response_text=body)
         return result
 
     async def aclose(self) -> None:

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote_plus
 
+from isptui.text import line
+
 MASK = "***"
 BODY_LIMIT = 64 * 1024
 """Bodies kept in the request log are cut to this many characters (after redaction)."""
@@ -54,7 +56,6 @@ _QUERYISH = re.compile(r"(?:^|(?<=[&;\s]))(?P<name>[^&=;\s]+)=(?P<value>[^&;\s]*
 # Names never need escapes (keeps the scan linear); a value may be cut off by the end of a truncated body.
 _JSON_PAIR = re.compile(r'"(?P<name>[^"\\]{1,100})"\s*:\s*(?P<value>"(?:[^"\\]|\\.)*(?:"|$)|[-\w.+]+)')
 _JSON_SAFE = '{}[]:,"*'
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Compiling an alternation of huge literals is slow (a garbage server can hand out a 1 MB "token"); such
 # secrets are replaced with str.replace instead of through the pattern.
 _MAX_PATTERN_LITERAL = 2048
@@ -173,8 +174,7 @@ class Redactor:
 
     def message(self, value: object, limit: int = 300) -> str:
         """An untrusted string made safe for one line of an error message: redacted, no control chars."""
-        text = _CONTROL.sub("", self.text(str(value))).replace("\r", " ").replace("\n", " ").strip()
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        return line(self.text(str(value)), limit)
 
     # -- structures -----------------------------------------------------------------------------
     def query(self, query: str) -> str:

@@ -170,6 +170,11 @@ class Action(_Frozen):
     dangerous: bool = False
     parameters: tuple[FieldSpec, ...] = ()
 
+    @property
+    def writes(self) -> bool:
+        """Whether running it changes the server: anything but GET, HEAD or OPTIONS (hidden when read-only)."""
+        return self.method.upper() not in ("GET", "HEAD", "OPTIONS")
+
 
 class FieldType(StrEnum):
     STRING = "string"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,9 +19,11 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from isptui.errors import BackendError
+from isptui.text import clean
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.screens.picker import PickerScreen
 from isptui.ui.theming import choose_theme, load_themes
@@ -69,7 +72,7 @@ class IspApp(App[int]):
 
     def __init__(self, profiles: Sequence[ProfileEntry], *, start: str | None = None,
                  theme: str | None = None, show_latency: bool = True,
-                 keymap: Mapping[str, str] | None = None) -> None:
+                 keymap: Mapping[str, str] | None = None, mask: bool | None = None) -> None:
         # NO_COLOR: native ANSI mode makes Textual strip colours (its NoColor filter) instead of turning the
         # theme grey (its Monochrome filter), which made the ANSI theme black on black. The filter is chosen
         # in App.__init__, before our theme is set, so it has to be decided here.
@@ -81,13 +84,29 @@ class IspApp(App[int]):
         self.user_keymap = dict(keymap or {})
         self.backend: Backend | None = None
         self.profile: ProfileEntry | None = None
+        from isptui.mask import MaskState, env_wants_mask
+
+        # One mask (and one masking key) per session: `m` toggles it, values mask the same way all along.
+        self.mask = MaskState(on=env_wants_mask() if mask is None else mask)
         # Themes are chosen before the stylesheet is first parsed: switching in on_mount parsed it twice.
         themes, self._theme_problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
         self.theme = choose_theme(self.available_themes, self.requested_theme)
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast of the app (screens and widgets forward here): never parsed as markup, control
+        characters made visible. Toast text quotes server text (ids, error messages, action names), and a
+        ``[/]`` in it raised MarkupError while ``[@click=app.quit]`` was live; no toast needs markup."""
+        del markup
+        super().notify(clean(message, multiline=True), title=clean(title), severity=severity,
+                       timeout=timeout, markup=False)
+
     def on_mount(self) -> None:
+        # Everything imported and built so far lives as long as the app: keep it out of the cyclic garbage
+        # collector's full passes, which otherwise scan it all and pause the event loop for 100 ms or more.
+        gc.freeze()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # [keys] of config.toml: binding id -> keys
         for problem in self._theme_problems:

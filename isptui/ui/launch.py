@@ -120,36 +120,63 @@ def profile_entry(profile: Profile, settings: BackendSettings, connected: Backen
 
 
 def config_profiles() -> list[ProfileEntry]:
-    """Configured and environment profiles as picker entries; a secret that cannot be resolved without a
-    terminal prompt (``prompt``) is left for ``isptui --profile NAME``, which asks before the screen starts."""
+    """Configured and environment profiles as picker entries, with nothing resolved yet.
+
+    Secret references (``command:``, ``keyring:``, ``env:``) are resolved only for the profile the user
+    opens, when it is opened: listing profiles must not run anyone's command. A ``prompt`` reference cannot
+    be asked inside the picker; opening it says to use ``isptui --profile NAME``, which asks first.
+    """
     import os
 
-    from isptui.cli.connect import settings_for
     from isptui.config import load_profiles
-    from isptui.config.errors import ConfigError
+
+    return [lazy_profile_entry(profile) for profile in load_profiles(None, os.environ).values()]
+
+
+def lazy_profile_entry(profile: Profile) -> ProfileEntry:
+    """A picker entry whose secrets are resolved by its ``build`` (the moment the profile is opened)."""
+    from isptui.config.secrets import is_reference
     from isptui.http import RequestLog
 
-    entries = []
-    for profile in load_profiles(None, os.environ).values():
+    literals = [v for v in profile.secret_refs().values() if v and not is_reference(v)]
+    entry = ProfileEntry(
+        name=profile.name, backend_name=profile.backend, build=_unbuilt, description=profile.url,
+        request_log=RequestLog(), read_only=profile.read_only, production=profile.production,
+        insecure=not profile.verify, theme=profile.theme, source=profile.source, secrets=literals)
+
+    def build() -> Backend:
+        from isptui.cli.connect import ConnectFailed, backend_for, settings_for
+        from isptui.config.errors import ConfigError
+        from isptui.errors import AuthFailed, NotSupported
+
         try:
-            settings = settings_for(profile, request_log=RequestLog(), prompt=_no_prompt)
-        except ConfigError:
-            continue
-        entries.append(profile_entry(profile, settings))
-    return entries
+            settings = settings_for(profile, request_log=entry.request_log, prompt=_no_prompt)
+        except ConfigError as exc:
+            asks = "prompt" in profile.secret_refs().values()
+            hint = f"; open it with: isptui --profile {profile.name}" if asks else ""
+            raise AuthFailed(exc.message + hint, "Secret not resolved") from exc
+        entry.secrets = settings.secrets()
+        try:
+            return backend_for(profile, settings)
+        except ConnectFailed as exc:
+            raise NotSupported(exc.message, "Adapter missing") from exc
+
+    entry.build = build
+    return entry
 
 
 def _no_prompt(label: str) -> str:
     raise EOFError(label)
 
 
-async def run_profile_app(profile: Profile, settings: BackendSettings, backend: Backend, **run_options: Any) -> int:
+async def run_profile_app(profile: Profile, settings: BackendSettings, backend: Backend, *,
+                          mask: bool | None = None, **run_options: Any) -> int:
     """``isptui open`` / ``isptui --profile``: the explorer on one profile over its connected ``backend``.
 
     Runs in the event loop that connected the backend (``App.run_async``), so its client stays usable.
     """
     entry = profile_entry(profile, settings, connected=backend)
-    app = _app([entry], start=entry.name)
+    app = _app([entry], start=entry.name, mask=mask)
     if app is None:
         await backend.close()
         return EXIT_USAGE
@@ -168,7 +195,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     backends = (args.backend,) if args.backend else demo_backends()
     profiles = demo_profiles(sandbox, backends, read_only=bool(args.read_only))
-    return _run(profiles, start=profiles[0].name if args.backend else None)
+    return _run(profiles, start=profiles[0].name if args.backend else None, mask=getattr(args, "mask", None))
 
 
 def run_picker(args: argparse.Namespace) -> int:
@@ -185,7 +212,7 @@ def run_picker(args: argparse.Namespace) -> int:
     return _run([*configured, *demo_profiles(sandbox)])
 
 
-def _app(profiles: list[ProfileEntry], start: str | None = None) -> IspApp | None:
+def _app(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None) -> IspApp | None:
     """The app on these entries with the user's keymap; None (the reason on stderr) if the keymap is bad."""
     from isptui.config.errors import ConfigError
     from isptui.config.keys import load_keymap
@@ -196,11 +223,11 @@ def _app(profiles: list[ProfileEntry], start: str | None = None) -> IspApp | Non
     except ConfigError as exc:
         print(f"isptui: {exc.message}", file=sys.stderr)
         return None
-    return IspApp(profiles, start=start, keymap=keymap)
+    return IspApp(profiles, start=start, keymap=keymap, mask=mask)
 
 
-def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
-    app = _app(profiles, start)
+def _run(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None) -> int:
+    app = _app(profiles, start, mask)
     if app is None:
         return EXIT_USAGE
     return _exit_code(app, app.run())

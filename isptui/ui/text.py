@@ -1,4 +1,5 @@
-"""Untrusted API text made safe to show: control characters made visible, no markup, cut to width.
+"""Untrusted API text made safe to show: control characters made visible (``isptui.text.clean``, the one
+sanitizer), no markup, cut to width.
 
 Every value that came from a server goes through here before it reaches the screen. Rich ``Text`` is
 built directly (never ``Text.from_markup``), so ``[bold]`` in a customer's name is shown as typed.
@@ -12,19 +13,11 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Text
 
+from isptui.text import clean
+
+__all__ = ["clean", "cell", "cut", "display", "nice_title", "pretty_json", "safe_text", "shown"]
+
 ELLIPSIS = "…"
-
-# C0 controls become their Unicode "control picture" (U+2400 + code), DEL becomes ␡. C1 controls and the
-# bidirectional overrides could reorder or hide text on screen (Trojan Source), so they become U+FFFD.
-_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
-_TABLE[0x7F] = "\u2421"
-_TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-_TABLE.update({code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
-_TABLE[0x09] = " "  # a tab is harmless but its width is unknowable; one space keeps columns straight
-
-_MULTILINE = dict(_TABLE)
-_MULTILINE[0x0A] = "\n"  # the record view shows long values whole, so real line breaks are kept there
-
 
 # Titles made from API words by rule (``potses`` -> "Potses") that read badly; API values are never changed.
 _TITLES = {"potses": "POTS lines", "potse": "POTS line", "pots": "POTS lines", "cpes": "CPEs",
@@ -34,11 +27,6 @@ _TITLES = {"potses": "POTS lines", "potse": "POTS line", "pots": "POTS lines", "
 def nice_title(title: str) -> str:
     """A collection or group title as an operator would say it (``Potses`` -> ``POTS lines``)."""
     return _TITLES.get(title.strip().casefold(), title)
-
-
-def clean(value: str, *, multiline: bool = False) -> str:
-    """``value`` with every control character replaced by a visible stand-in (``␛`` for ESC)."""
-    return value.translate(_MULTILINE if multiline else _TABLE)
 
 
 def display(value: Any) -> str:
@@ -74,15 +62,23 @@ def cut(value: str, width: int) -> str:
     return "".join(out) + ELLIPSIS
 
 
+def shown(value: Any) -> str:
+    """``display`` for reading: a string that would read as null, true, false or nothing is quoted, so
+    ``None`` (shown ``null``) and the string ``"null"`` never look the same."""
+    if isinstance(value, str) and value.strip().casefold() in ("", "null", "none", "true", "false"):
+        return json.dumps(value)
+    return display(value)
+
+
 def cell(value: Any, width: int | None = None) -> str:
     """A value as one table cell: visible controls, one line, cut to ``width`` when given."""
-    text = clean(display(value))
+    text = clean(shown(value))
     return cut(text, width) if width is not None else text
 
 
 def safe_text(value: Any, *, style: str = "", width: int | None = None, multiline: bool = False) -> Text:
     """A rich ``Text`` of an untrusted value, never interpreted as markup."""
-    text = clean(display(value), multiline=multiline)
+    text = clean(shown(value), multiline=multiline)
     if width is not None and not multiline:
         text = cut(text, width)
     return Text(text, style=style, no_wrap=not multiline)

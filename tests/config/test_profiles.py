@@ -41,8 +41,8 @@ production = true
     ("body", "expected"),
     [
         ('backend = "splynx"\nurl = "https://x"\ncolour = "red"\n', "profile 'p', key 'colour': unknown key"),
-        ('backend = "nosuch"\nurl = "https://x"\n', "profile 'p', key 'backend': Value error, unknown backend 'nosuch'; known: splynx"),
-        ('backend = "krill"\nurl = "ftp://x"\n', "profile 'p', key 'url': Value error, must start with http"),
+        ('backend = "nosuch"\nurl = "https://x"\n', "profile 'p', key 'backend': unknown backend 'nosuch'; known: splynx"),
+        ('backend = "krill"\nurl = "ftp://x"\n', "profile 'p', key 'url': must start with http"),
         ('backend = "krill"\nurl = "https://x"\ntimeout = -1\n', "profile 'p', key 'timeout'"),
     ],
 )

@@ -59,7 +59,7 @@ def test_hal_forms() -> None:
         ("help", "https://docs.example.org/customers"),
     ]
     assert links[2].title == "First"
-    assert links[5].external and links[5].title == "Docs[31m"
+    assert links[5].external and links[5].title == "Docs\\x1b[31m"
     assert not any(link.external for link in links[:5])
     # Writes never come back as links: enter on a link cannot delete.
     assert [(a.name, a.method, a.dangerous) for a in actions] == [

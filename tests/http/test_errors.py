@@ -74,7 +74,7 @@ def test_server_text_is_redacted_and_stripped_of_control_characters() -> None:
     body = b'{"error": "token sandbox-token-1 is \x1b[31mbanned\\u0007"}'
     with pytest.raises(AuthFailed) as caught:
         raise_for_status(response(401, body), Redactor(["sandbox-token-1"]))
-    assert caught.value.message == "HTTP 401 Unauthorized: token *** is [31mbanned; check the credentials"
+    assert caught.value.message == "HTTP 401 Unauthorized: token *** is \\x1b[31mbanned\\x07; check the credentials"
 
 
 async def test_a_secret_echoed_in_an_error_body_is_redacted_through_the_client() -> None:

@@ -6,6 +6,7 @@ Each test drives keys (e, n, d, ctrl+s, tab, enter) and asserts what the sandbox
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
@@ -69,7 +70,8 @@ def notices(app: IspApp) -> str:
 
 
 def journal_text(app: IspApp) -> str:
-    return explorer(app).editor.journal.path.read_text(encoding="utf-8")
+    """The journal's entries as JSON lines (the SQLite file itself is checked in tests/test_journal.py)."""
+    return "\n".join(json.dumps(asdict(e), ensure_ascii=False) for e in explorer(app).editor.journal.entries())
 
 
 async def type_into(pilot: Pilot[Any], control: Any, text: str) -> None:
@@ -197,7 +199,8 @@ async def test_n_creates_and_d_deletes_a_record(demo_app, backend: str) -> None:
 async def press_undo_and_confirm(pilot: Pilot[Any], expect: str) -> None:
     app = pilot.app
     await pilot.press("u")
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), "the undo confirmation")
+    # Undo re-reads the record and previews the request it will send, Back focused.
+    await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the undo preview")
     assert expect in screen_text(app)
     await pilot.press("tab", "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen), "the explorer after undo")

@@ -13,7 +13,13 @@ from isptui.errors import NotFound
 from isptui.model import ResourceRef
 from isptui.sandbox import create_sandbox
 from isptui.ui.app import IspApp
-from isptui.ui.edit import ActionResultScreen, ConfirmActionScreen, ElevateScreen, ParameterFormScreen
+from isptui.ui.edit import (
+    ActionResultScreen,
+    ConfirmActionScreen,
+    DiffPreviewScreen,
+    ElevateScreen,
+    ParameterFormScreen,
+)
 from isptui.ui.launch import demo_profiles
 from isptui.ui.screens.dialogs import ChooseScreen
 from isptui.ui.screens.explorer import ExplorerScreen
@@ -47,14 +53,14 @@ async def test_read_only_profile_sends_nothing_but_reads_whatever_the_user_tries
             await settle(pilot)
             assert isinstance(app.screen, ExplorerScreen), f"{key} opened {app.screen!r}"
         assert notices(app).count("read-only profile") >= 3
-        await pilot.press("a")
-        await choose(pilot, "Diagnostic")  # the only action offered: the dangerous ones are hidden
+        await pilot.press("a")  # every CPE action writes (POST): none is offered, and the notice says why
         await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert "those that write are hidden" in notices(app)
         reboot = next(a for a in screen.record.actions if a.name == "reboot")  # type: ignore[union-attr]
-        screen.run_action(reboot)  # enter on its ⚡ line in the record view
+        screen.run_action(reboot)  # as if enter reached a ⚡ line: refused before any request
         await settle(pilot)
-        assert "reboot is a dangerous action" in notices(app)
-        assert "refused action 'diagnostic'" in notices(app)  # the adapter's guard, for a GET-style action
+        assert "reboot writes to the server" in notices(app)
         await pilot.press("r")  # reads still work
         await settle(pilot)
         assert sandbox.received, "the refresh should have read the record again"
@@ -116,11 +122,17 @@ async def test_krill_reboot_from_a_reaches_the_cpe_after_confirmation(demo_app) 
         sandbox.clear_received()
         await pilot.press("a")
         await choose(pilot, "Reboot")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), "the reboot confirmation")
-        assert app.focused is app.screen.query_one("#cancel", Button)
+        # The preview is the request: POST to the action's URL, sent as shown once confirmed.
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the reboot preview")
+        assert app.focused is app.screen.query_one("#back", Button)
+        shown_request = app.screen.plan.request  # type: ignore[attr-defined]
+        assert shown_request.method == "POST" and shown_request.url.endswith("/api/v2/isp/cpes/1/reboot")
+        assert "POST http://" in screen_text(app)
         assert [r for r in sandbox.received if "reboot" in r.path] == []  # nothing before confirming
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: any("reboot" in r.path for r in sandbox.received), "the reboot request")
+        assert [(r.method, r.path) for r in sandbox.received if "reboot" in r.path] == [
+            ("POST", "/api/v2/isp/cpes/1/reboot")]
         await settle(pilot)
         # The server's answer is shown as it came (a JSON body here), then escape returns to the record.
         assert isinstance(app.screen, ActionResultScreen), screen_text(app)
@@ -148,13 +160,16 @@ async def test_carbon_add_payment_asks_for_the_amount_and_moves_the_balance(demo
         await pilot.pause()
         assert isinstance(app.screen, ParameterFormScreen) and "is required" in screen_text(app)
         await pilot.press(*"25.50", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the payment preview")
+        assert "add_payment" in screen_text(app)
+        await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen), "the explorer after paying")
         await settle(pilot)
         assert app.backend is not None
         after = float((await app.backend.get(ref)).fields["balance"])
         assert after == pytest.approx(before + 25.50)
         assert float(screen.record.fields["balance"]) == pytest.approx(after)  # type: ignore[union-attr]
-        assert "add_payment" in Path(screen.editor.journal.path).read_text(encoding="utf-8")
+        assert "add_payment" in screen.editor.journal.stored_text()
         await pilot.press("u")
         await settle(pilot)
         assert "cannot reverse actions" in notices(app)
@@ -172,6 +187,8 @@ async def test_splynx_document_upload_from_a_file_path(demo_app, tmp_path: Path)
         await choose(pilot, "Upload a document")
         await wait_for(pilot, lambda: isinstance(app.screen, ParameterFormScreen), "the upload form")
         await pilot.press(*str(contract), "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the upload preview")
+        await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: any("--upload" in r.path for r in sandbox.received), "the upload request")
         await settle(pilot)
         upload = next(r for r in sandbox.received if "--upload" in r.path)

@@ -49,7 +49,7 @@ async def test_ispcrm_user_links_to_profile_and_invoices(demo_app) -> None:
         await choose_link(pilot, "profile")
         profile = app.screen.query_one(RecordView).record
         assert profile.id == "1"
-        assert any(r.path.endswith("/p/1") for r in sandbox.received), [r.path for r in sandbox.received]
+        assert any(r.path.endswith("/profiles/1") for r in sandbox.received), [r.path for r in sandbox.received]
         assert "profile" in screen_text(app).splitlines()[0], "the breadcrumb should name the link followed"
         assert profile.fields.get("name") and str(profile.fields["name"]) in screen_text(app)
         await pilot.press("escape")
@@ -58,7 +58,7 @@ async def test_ispcrm_user_links_to_profile_and_invoices(demo_app) -> None:
         await choose_link(pilot, "invoices")
         view = app.screen.query_one(CollectionView)
         assert view.table.row_count > 0
-        assert any(r.path.endswith("/u/1/i") for r in sandbox.received), [r.path for r in sandbox.received]
+        assert any(r.path.endswith("/users/1/i") for r in sandbox.received), [r.path for r in sandbox.received]
         assert "invoices ·" in screen_text(app)
 
 

@@ -243,7 +243,9 @@ async def test_no_secret_is_written_or_rendered(terminal, tmp_path: Path, monkey
         await settle(pilot)
         see("undone")
 
-    journal = {f"journal {p.name}": p.read_text(encoding="utf-8") for p in data_dir.rglob("*") if p.is_file()}
+    # Every file in the data dir, the SQLite journal and its WAL included, read as bytes.
+    journal = {f"journal {p.name}": p.read_bytes().decode("utf-8", errors="replace") for p in data_dir.rglob("*")
+               if p.is_file()}
     assert journal and any(value in text for text in journal.values()), "the edit never reached the journal"
     stream = "".join(terminal)
     clipboard_writes = osc52_payloads(stream)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
-from isptui.backends.base import BackendSettings
+from isptui.backends.base import BackendSettings, WriteRequest
 from isptui.backends.carbon import mapping
 from isptui.backends.carbon.actions import ACTIONS
 from isptui.backends.carbon.chain import Chain, dumps
@@ -50,6 +50,8 @@ class CarbonBackend(HttpBackend):
     """Carbon Billing 5, REST API v2 (``{url}/rest_api/v2/<Model>/``); no credentials (network-restricted)."""
 
     descriptor = DESCRIPTOR
+    # No auth calls; every API call is a POST method chain, allowed only when ReadOnlyChains finds it all reads.
+    READ_ONLY_READ_CALLS = (API_POSTS,)
     vendor = "Carbon"
     api_path = API_PATH
 
@@ -70,9 +72,6 @@ class CarbonBackend(HttpBackend):
         if not self.settings.read_only:
             return None
         return ReadOnlyChains(self._redactor, lambda: self.settings.writes_refused)
-
-    def _client_options(self) -> dict[str, Any]:
-        return {"login_calls": (API_POSTS,)}
 
     async def _probe(self) -> None:
         """Read the model listing (or, where it is not JSON, ask ``Version``) to prove this is Carbon."""
@@ -377,50 +376,82 @@ class CarbonBackend(HttpBackend):
             return found.delete()
         return found.set(**self._writable(model, values)).save()
 
-    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
-        chain = self._write_chain("POST", ref, values)
-        result = await self.run(chain)
-        self.forget()
-        if mapping.is_object(result):
-            return self.record_of(result, chain)
-        # Unknown (docs/carbon.md §7.7): the shape of objects.create's result; a bare pk is read back.
-        pk = result.get("pk") if isinstance(result, dict) else result
-        if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdigit():
-            return await self.read_back(ResourceRef(collection=chain.model, id=str(pk)), values)
-        raise MalformedResponse(f"Carbon created the {chain.model} record but sent no pk to read it back",
-                                method="POST", url=self._redactor.url(self.base_url + chain.model + "/"))
+    def prepare(self, kind: str, ref: ResourceRef, values: Mapping[str, Any] | None = None, *,
+                partial: bool = True, action: Action | None = None, record: Record | None = None,
+                method: str | None = None) -> WriteRequest:
+        """Every Carbon write is one POST of a chain (``objects.get → set → save`` …) to the model's URL.
 
-    async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
-        """``objects.get → set → save``: ``set`` changes only the given fields, so every update is partial."""
-        chain = self._write_chain("PATCH", ref, values)
-        result = await self.run(chain)
-        self.forget()
-        return self.record_of(result, chain) if mapping.is_object(result) else await self.read_back(ref, values)
-
-    async def delete(self, ref: ResourceRef) -> None:
-        """``objects.get → delete`` (Django cascades to dependent rows, as the server's models say)."""
-        await self.run(self._write_chain("DELETE", ref, {}))
-        self.forget()
-
-    async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
-        """Run one of the object methods offered as actions (``add_payment``, ``set_password``, …)."""
-        run = ACTIONS.get(action.name)
-        if run is None or record.ref.collection is None or record.id is None:
-            return await super().invoke(record, action, params)
-        result = await run(self, record, dict(params or {}))
-        self.forget()
-        return result
-
-    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
-        chain = self._write_chain(method, ref, values)
-        target = f"{chain.model} {ref.id}" if method != "POST" else chain.model
-        lines = [f"POST {self._redactor.url(self.base_url + chain.model + '/')}  ({target}: {chain.describe()})",
-                 f"Content-Type: {FORM}"]
+        ``body`` is the Chain itself, so ``execute`` runs exactly the chain the preview listed. Object
+        methods (``add_payment``, ``set_password``, Recalculate …) are previewed by name and parameters
+        (secrets masked) and run by ``execute`` through the same path, after the same confirmation.
+        """
+        values = dict(values or {})
+        if kind == "action":
+            if action is None or record is None or record.ref.collection is None or record.id is None \
+                    or action.name not in ACTIONS:
+                return super().prepare(kind, ref, values, partial=partial, action=action, record=record,
+                                       method=method)
+            model = record.ref.collection
+            url = self.base_url + model + "/"
+            params = dumps(self._redactor.data(self.mask_params(action, values)))
+            preview = (f"POST {self._redactor.url(url)}  ({model} {record.id}: {action.name} {params})",
+                       f"Content-Type: {FORM}")
+            return WriteRequest(kind, "POST", url, record.ref, values, None, preview, partial, action, record)
+        chain = self._write_chain({"create": "POST", "update": "PATCH", "delete": "DELETE"}[kind], ref, values)
+        url = self.base_url + chain.model + "/"
+        target = f"{chain.model} {ref.id}" if kind != "create" else chain.model
+        lines = [f"POST {self._redactor.url(url)}  ({target}: {chain.describe()})", f"Content-Type: {FORM}"]
         for name, value in chain.form():
             if value[:1] in "{[":
                 value = dumps(self._redactor.data(json.loads(value)))
             lines.append(f"{name}={value}")
-        return lines
+        return WriteRequest(kind, "POST", url, ref, values, chain, tuple(lines), partial)
+
+    @staticmethod
+    def mask_params(action: Action, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Action parameters for the preview: secret ones (a new password) shown as ***."""
+        secret = {spec.name for spec in action.parameters if spec.secret}
+        return {k: ("***" if k in secret and v not in (None, "") else v) for k, v in values.items()}
+
+    async def execute(self, request: WriteRequest) -> Any:
+        if request.kind == "action":
+            run = ACTIONS.get(request.action.name) if request.action is not None else None
+            if run is None or request.record is None:
+                return await super().execute(request)
+            result = await run(self, request.record, dict(request.values))
+            self.forget()
+            return result
+        chain = request.body
+        assert isinstance(chain, Chain)
+        result = await self.run(chain)
+        self.forget()
+        if request.kind == "delete":
+            return None
+        if mapping.is_object(result):
+            return self.record_of(result, chain)
+        if request.kind == "update":
+            return await self.read_back(request.ref, request.values)
+        # Unknown (docs/carbon.md §7.7): the shape of objects.create's result; a bare pk is read back.
+        pk = result.get("pk") if isinstance(result, dict) else result
+        if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdigit():
+            return await self.read_back(ResourceRef(collection=chain.model, id=str(pk)), request.values)
+        raise MalformedResponse(f"Carbon created the {chain.model} record but sent no pk to read it back",
+                                method="POST", url=self._redactor.url(self.base_url + chain.model + "/"))
+
+    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
+
+    async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
+        """``objects.get → set → save``: ``set`` changes only the given fields, so every update is partial."""
+        return await self.execute(self.prepare("update", ref, values))  # type: ignore[no-any-return]
+
+    async def delete(self, ref: ResourceRef) -> None:
+        """``objects.get → delete`` (Django cascades to dependent rows, as the server's models say)."""
+        await self.execute(self.prepare("delete", ref))
+
+    async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
+        """Run one of the object methods offered as actions (``add_payment``, ``set_password``, …)."""
+        return await self.execute(self.prepare("action", record.ref, params, action=action, record=record))
 
 
 def _sortable(value: Any) -> tuple[int, float, str]:

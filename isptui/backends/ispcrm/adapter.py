@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from isptui.backends.base import BackendSettings
-from isptui.backends.http_backend import HttpBackend
+from isptui.backends.base import BackendSettings, WriteRequest
+from isptui.backends.http_backend import BODY_VERBS, HttpBackend
 from isptui.backends.ispcrm import mapping
 from isptui.backends.ispcrm.auth import IspcrmTokenAuth
 from isptui.backends.ispcrm.descriptor import DESCRIPTOR
@@ -27,6 +27,7 @@ from isptui.errors import (
 )
 from isptui.http import json_body
 from isptui.model import (
+    Action,
     Capabilities,
     EntryPoint,
     FilterSpec,
@@ -301,10 +302,38 @@ class IspcrmBackend(HttpBackend):
                                                     href=resolve(location, self.base_url)), {})
         return await self.read_back(ref, {})
 
+    def prepare(self, kind: str, ref: ResourceRef, values: Mapping[str, Any] | None = None, *,
+                partial: bool = True, action: Action | None = None, record: Record | None = None,
+                method: str | None = None) -> WriteRequest:
+        """POST to the collection's create link, PATCH (partial) or PUT (full) and DELETE on the record."""
+        if kind == "action":
+            return super().prepare(kind, ref, values, partial=partial, action=action, record=record, method=method)
+        values = dict(values or {})
+        if kind == "delete" and ref.id is None and ref.href is None:
+            raise NotFound(f"{ref.label()} names no record")
+        if kind == "update" and partial:
+            # A record whose Allow lacks PATCH (learnt from OPTIONS or a 405) takes the change as a PUT.
+            key = ref.collection or self._locate(self._record_url(ref))[0]
+            known = self._allow.get((key or "", True))
+            partial = not (known is not None and known.can_update and not known.partial_update)
+        verb = method or {"create": "POST", "update": "PATCH" if partial else "PUT", "delete": "DELETE"}[kind]
+        url = self._create_url(ref) if kind == "create" else self._record_url(ref)
+        header = (self.settings.credentials.get("token_header") or "authorization").lower()
+        token = "X-Auth-Token: ***" if header == "x-auth-token" else "Authorization: Bearer ***"
+        return self._request(kind, verb, url, ref, values, body=values if verb in BODY_VERBS else None,
+                             partial=partial, headers=(token,))
+
+    async def execute(self, request: WriteRequest) -> Any:
+        if request.kind == "action":
+            return await super().execute(request)
+        response, doc = await self._exchange(request.method, request.url, **self._body_of(request))
+        if request.kind == "delete":
+            return None
+        ref = ResourceRef(collection=request.ref.collection) if request.kind == "create" else request.ref
+        return await self._written(response, doc, ref)
+
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
-        response, doc = await self._exchange("POST", self._create_url(ref), json=dict(values))
-        record = await self._written(response, doc, ResourceRef(collection=ref.collection))
-        return record
+        return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
         """PATCH (partial) or PUT (full); the server answers with the record, else it is read back.
@@ -340,15 +369,4 @@ class IspcrmBackend(HttpBackend):
         return await self._written(response, doc, ref)
 
     async def delete(self, ref: ResourceRef) -> None:
-        if ref.id is None and ref.href is None:
-            raise NotFound(f"{ref.label()} names no record")
-        await self._exchange("DELETE", self._record_url(ref))
-
-    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
-        url = self._create_url(ref) if method == "POST" else self._record_url(ref)
-        lines = [f"{method} {self._redactor.url(url)}"]
-        header = (self.settings.credentials.get("token_header") or "authorization").lower()
-        lines.append("X-Auth-Token: ***" if header == "x-auth-token" else "Authorization: Bearer ***")
-        if method in ("POST", "PUT", "PATCH"):
-            lines += self._json_lines(values)
-        return lines
+        await self.execute(self.prepare("delete", ref))

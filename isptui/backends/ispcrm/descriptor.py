@@ -15,6 +15,7 @@ DESCRIPTOR = BackendDescriptor(
         CredentialField("token_header", choices=("authorization", "x-auth-token"),
                         help="header that carries the token (default: authorization)"),
     ),
+    requires=(("token",),),
     filter_help="field=value sent as query parameters (e.g. status=active); plain text is sent as search=…",
     docs="docs/ispcrm.md",
 )

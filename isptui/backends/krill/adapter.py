@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from isptui.backends.base import BackendSettings
-from isptui.backends.http_backend import HttpBackend
+from isptui.backends.base import BackendSettings, WriteRequest
+from isptui.backends.http_backend import BODY_VERBS, HttpBackend
 from isptui.backends.krill import mapping
 from isptui.backends.krill.auth import KrillJWTAuth
 from isptui.backends.krill.descriptor import DESCRIPTOR
@@ -272,78 +272,75 @@ class KrillBackend(HttpBackend):
         return schema
 
     # -- writing ----------------------------------------------------------------------------------
-    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
-        url = self._url(ResourceRef(collection=ref.collection, href=ref.href))
-        response = await self._send("POST", url, json=dict(values))
+    def prepare(self, kind: str, ref: ResourceRef, values: Mapping[str, Any] | None = None, *,
+                partial: bool = True, action: Action | None = None, record: Record | None = None,
+                method: str | None = None) -> WriteRequest:
+        """PATCH (partial) or PUT (full) on the record URL, POST to the collection, an action's own verb.
+
+        Actions are POST as discovered (a GET would pass the read-only guard); when the server answers
+        405 the write path offers GET, as the vendor guide shows, with a fresh preview.
+        """
+        values = dict(values or {})
+        if kind == "action":
+            if action is None or record is None or not action.href:
+                raise NotSupported(f"action {action.name if action else '?'!r} has no URL")
+            verb = (method or action.method).upper()
+            url = resolve(action.href, self.base_url)
+            if verb == "GET" and values:
+                url = str(httpx.URL(url).copy_merge_params({k: str(v) for k, v in values.items()}))
+            return self._request(kind, verb, url, record.ref, values, body=values if verb in BODY_VERBS else None,
+                                 action=action, record=record)
+        if kind == "create":
+            verb, url = method or "POST", self._url(ResourceRef(collection=ref.collection, href=ref.href))
+        elif kind == "update":
+            verb, url = method or ("PATCH" if partial else "PUT"), self._url(ref)
+        else:
+            if ref.id is None and ref.href is None:
+                raise NotFound(f"{ref.label()} names no record")
+            verb, url = method or "DELETE", self._url(ref)
+        return self._request(kind, verb, url, ref, values, body=values if verb in BODY_VERBS else None,
+                             partial=partial)
+
+    async def execute(self, request: WriteRequest) -> Any:
+        ref, values = request.ref, request.values
+        if request.kind == "action" and self.settings.writes_refused:
+            # An action sent as GET would pass the HTTP guard; it is a write all the same.
+            raise ReadOnlyViolation(f"read-only profile: refused action {request.action.name if request.action else ''!r}; "
+                                    "nothing was sent", method=request.method, url=self._redactor.url(request.url))
+        response = await self._send(request.method, request.url, **self._body_of(request))
+        if request.kind == "update":
+            return await self.read_back(ref, values)
+        if request.kind == "delete":
+            await self.confirm_deleted(ref)
+            return None
+        if request.kind == "action":
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except (ValueError, RecursionError):
+                return response.text[:1000]
         body = self._json(response) if response.content else {}
         new_id = _id_of(body)
         if new_id is None:
             raise MalformedResponse("Krill created the record but sent no id to read it back", method="POST",
-                                    url=self._redactor.url(url), status=response.status_code)
+                                    url=self._redactor.url(request.url), status=response.status_code)
         return await self.read_back(ResourceRef(collection=ref.collection, id=new_id) if ref.collection
-                                    else ResourceRef(href=url.split("?", 1)[0] + f"{new_id}/", id=new_id), values)
+                                    else ResourceRef(href=request.url.split("?", 1)[0] + f"{new_id}/", id=new_id),
+                                    values)
+
+    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
-        """PATCH (partial) or PUT (full), then read back what the server now holds."""
-        if partial:
-            response = await self._send("PATCH", self._url(ref), json=dict(values), check=False)
-            if response.status_code != 405:
-                if response.status_code >= 400:
-                    raise self._error(response)
-                return await self.read_back(ref, values)
-            # PATCH not allowed here (docs/krill.md §7.4): PUT replaces, so send the current writable fields
-            # with the change applied; read-only fields (id, url, _links …) are left out.
-            current = await self.get(ref)
-            schema = self._schemas.get(ref.collection or "")
-            locked = {f.name for f in schema.fields if f.read_only} if schema else set()
-            values = {**{k: v for k, v in current.fields.items()
-                         if k not in locked and k not in ("id", "url") and not k.startswith("_")}, **values}
-        await self._send("PUT", self._url(ref), json=dict(values))
-        return await self.read_back(ref, values)
+        return await self.execute(self.prepare("update", ref, values, partial=partial))  # type: ignore[no-any-return]
 
     async def delete(self, ref: ResourceRef) -> None:
-        if ref.id is None and ref.href is None:
-            raise NotFound(f"{ref.label()} names no record")
-        await self._send("DELETE", self._url(ref))
-        await self.confirm_deleted(ref)
+        await self.execute(self.prepare("delete", ref))
 
     async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
-        """Run a ``_links.actions`` entry with the method its link declares, the other one on a 405.
-
-        The guide shows GET for actions while a DRF ``@action`` is often POST-only (docs/krill.md §7.4): the
-        server decides, and its 405 costs one exchange. Either method changes the CPE, so read-only
-        connections refuse actions here, before anything is sent.
-        """
-        if not action.href:
-            raise NotSupported(f"action {action.name!r} has no URL")
-        url = resolve(action.href, self.base_url)
-        first = (action.method or "POST").upper()
-        if self.settings.writes_refused:
-            raise ReadOnlyViolation(f"read-only profile: refused action {action.name!r}; nothing was sent",
-                                    method=first, url=self._redactor.url(url))
-        response = await self._action(first, url, params)
-        if response.status_code == 405:
-            response = await self._action("POST" if first == "GET" else "GET", url, params)
-        if response.status_code >= 400:
-            raise self._error(response)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except (ValueError, RecursionError):
-            return response.text[:1000]
-
-    async def _action(self, method: str, url: str, params: Mapping[str, Any] | None) -> httpx.Response:
-        if method == "GET":
-            return await self._send("GET", url, check=False, params=dict(params or {}))
-        return await self._send(method, url, json=dict(params or {}), check=False)
-
-    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
-        target = ResourceRef(collection=ref.collection, href=ref.href) if method == "POST" else ref
-        lines = [f"{method} {self._redactor.url(self._url(target))}"]
-        if method in ("POST", "PUT", "PATCH"):
-            lines += self._json_lines(values)
-        return lines
+        """Run a ``_links.actions`` entry with its own verb (see ``prepare``)."""
+        return await self.execute(self.prepare("action", record.ref, params, action=action, record=record))
 
 
 def _with_slash(url: str, origin: str) -> str:

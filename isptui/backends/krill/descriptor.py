@@ -15,6 +15,7 @@ DESCRIPTOR = BackendDescriptor(
         CredentialField("password", env="KRILL_PASSWORD", secret=True, help="password"),
     ),
     # The JWT login and refresh are POSTs that change no data: a read-only profile may still send them.
+    requires=(("username", "password"),),
     read_only_auth_calls=(("POST", "/api/v2/auth/login/"), ("POST", "/api/v2/auth/refresh/")),
     filter_help="field=value to filter (e.g. realm=pim, sn=HWTC…); join with ','; plain text searches",
     docs="docs/krill.md",

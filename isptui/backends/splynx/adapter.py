@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from isptui.backends.base import BackendSettings
-from isptui.backends.http_backend import HttpBackend
+from isptui.backends.base import BackendSettings, WriteRequest
+from isptui.backends.http_backend import BODY_VERBS, HttpBackend
 from isptui.backends.splynx import mapping
 from isptui.backends.splynx.auth import (
     NonceCounter,
@@ -106,6 +106,8 @@ class SplynxBackend(HttpBackend):
             raise self._error(response)
 
     async def _on_close(self, client: httpx.AsyncClient) -> None:
+        if self.read_only:
+            return  # logout is a DELETE: a read-only session lets its token expire instead
         try:
             logout = self._auth.logout_request() if isinstance(self._auth, SplynxTokenAuth) else None
             if logout is not None:
@@ -250,10 +252,32 @@ class SplynxBackend(HttpBackend):
             return ref.href
         return entry.item_path(ref.id)
 
-    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+    def prepare(self, kind: str, ref: ResourceRef, values: Mapping[str, Any] | None = None, *,
+                partial: bool = True, action: Action | None = None, record: Record | None = None,
+                method: str | None = None) -> WriteRequest:
+        """Splynx updates are PUT (and PUT is partial there), creates POST to the collection."""
+        if kind == "action":
+            return super().prepare(kind, ref, values, partial=partial, action=action, record=record, method=method)
         entry = self._entry(ref)
-        response = await self._send("POST", self._collection_path(ref, entry), json=dict(values))
+        values = dict(values or {})
+        verb = method or {"create": "POST", "update": "PUT", "delete": "DELETE"}[kind]
+        path = self._collection_path(ref, entry) if kind == "create" else self._record_path(ref, entry)
+        return self._request(kind, verb, self.base_url + path, ref, values,
+                             body=values if verb in BODY_VERBS else None, partial=partial)
+
+    async def execute(self, request: WriteRequest) -> Any:
+        if request.kind == "action":
+            return await super().execute(request)
+        ref, values = request.ref, request.values
+        response = await self._send(request.method, request.url, **self._body_of(request))
+        if request.kind == "update":
+            return await self.read_back(ref, values)
         self._totals.clear()
+        if request.kind == "delete":
+            # A record still there afterwards was archived, not removed.
+            await self.confirm_deleted(ref)
+            return None
+        entry = self._entry(ref)
         body = self._json(response) if response.content else {}
         new_id = mapping.record_id(body) if isinstance(body, dict) else None
         if new_id is None:
@@ -266,18 +290,14 @@ class SplynxBackend(HttpBackend):
             href = f"{entry.path}/{values['customer_id']}"
         return await self.read_back(ResourceRef(collection=entry.key, id=new_id, href=href), values)
 
+    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
+
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
-        """PUT (202, no body) then read back; Splynx PUT is partial, so callers send only changed fields."""
-        entry = self._entry(ref)
-        await self._send("PUT", self._record_path(ref, entry), json=dict(values))
-        return await self.read_back(ref, values)
+        return await self.execute(self.prepare("update", ref, values, partial=partial))  # type: ignore[no-any-return]
 
     async def delete(self, ref: ResourceRef) -> None:
-        """DELETE (204) then read back: a record still there afterwards was archived, not removed."""
-        entry = self._entry(ref)
-        await self._send("DELETE", self._record_path(ref, entry))
-        self._totals.clear()
-        await self.confirm_deleted(ref)
+        await self.execute(self.prepare("delete", ref))
 
     async def upload_document(self, customer_id: str, path: str | Path, *, title: str | None = None,
                               description: str = "") -> Record:
@@ -307,13 +327,4 @@ class SplynxBackend(HttpBackend):
             raise NotSupported("choose a file to upload")
         return await self.upload_document(record.id, str(params["path"]), title=params.get("title") or None,
                                           description=str(params.get("description") or ""))
-
-    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
-        entry = self._entry(ref)
-        method = "PUT" if method == "PATCH" else method  # update() always sends PUT (Splynx PUT is partial)
-        path = self._collection_path(ref, entry) if method == "POST" else self._record_path(ref, entry)
-        lines = [f"{method} {self._redactor.url(self.base_url + path)}"]
-        if method in ("POST", "PUT", "PATCH"):
-            lines += self._json_lines(values)
-        return lines
 

@@ -21,8 +21,10 @@ DESCRIPTOR = BackendDescriptor(
         CredentialField("admin_password", env="SPLYNX_ADMIN_PASSWORD", secret=True,
                         help="administrator password"),
     ),
-    # Logging in and out creates and deletes a token, not data: a read-only profile may still do both.
-    read_only_auth_calls=(("POST", "/api/2.0/admin/auth/tokens"), ("DELETE", "/api/2.0/admin/auth/tokens/*")),
+    # Logging in creates a token, not data: a read-only profile may still do it (refresh is a GET). Logout
+    # is a DELETE and is skipped under read-only; the token expires on its own.
+    requires=(("api_key", "api_secret"), ("admin_login", "admin_password")),
+    read_only_auth_calls=(("POST", "/api/2.0/admin/auth/tokens"),),
     filter_help=(
         "field=value (equal), field!=value, field~text (LIKE), field>n, field<n, field>=n, field<=n; "
         "join terms with ','; plain text searches {field}; prefix af. for additional fields"

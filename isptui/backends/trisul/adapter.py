@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from isptui.backends.base import BackendSettings
+from isptui.backends.base import BackendSettings, WriteRequest
 from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.backends.trisul import mapping
 from isptui.backends.trisul.auth import TrisulBodyAuth
@@ -28,6 +29,7 @@ from isptui.errors import (
 )
 from isptui.http import json_body
 from isptui.model import (
+    Action,
     Capabilities,
     EntryPoint,
     FilterSpec,
@@ -176,63 +178,76 @@ class TrisulBackend(HttpBackend):
         else:
             self._rows[index] = row
 
-    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
-        """POST; Trisul answers 200 with the created object (docs/trisul.md §4.2)."""
-        self._check(ref)
-        body = self._accept(await self._call("POST", self.base_url, values), "POST", self.base_url)
-        self._remember(body, None)
-        return mapping.to_record(body, url=self._redactor.url(self.base_url))
-
     def _method(self, values: Mapping[str, Any]) -> str:
         return "PUT" if all(name in values for name in mapping.FIELDS) else "PATCH"
 
+    def prepare(self, kind: str, ref: ResourceRef, values: Mapping[str, Any] | None = None, *,
+                partial: bool = True, action: Action | None = None, record: Record | None = None,
+                method: str | None = None) -> WriteRequest:
+        """POST to the collection, PATCH for edits, PUT when all six fields are given, DELETE.
+
+        The preview shows the body with the credentials the auth flow adds to it (masked), as sent.
+        """
+        if kind == "action":
+            return super().prepare(kind, ref, values, partial=partial, action=action, record=record, method=method)
+        self._check(ref)
+        values = dict(values or {})
+        if kind != "create" and ref.id is None:
+            raise NotFound(f"{ref.label()} names no record")
+        if kind == "update":
+            new_key = values.get(mapping.KEY)
+            if new_key is not None and str(new_key) != ref.id:
+                raise ValidationFailed("Trisul's UserID is the customer's key and cannot be changed here",
+                                       field_errors={mapping.KEY: ["cannot be changed after create"]})
+        update_verb = "PUT" if self._no_patch else self._method(values)
+        verb = method or {"create": "POST", "update": update_verb, "delete": "DELETE"}[kind]
+        url = self.base_url if kind == "create" else self._member_url(str(ref.id))
+        creds = self.settings.credentials
+        body = {} if verb == "DELETE" else values
+        shown = {**body, "api_token": creds.get("api_token", ""), "username": creds.get("username", ""),
+                 "contextname": creds.get("context") or DEFAULT_CONTEXT}
+        request = self._request(kind, verb, url, ref, values, body=body, partial=partial)
+        preview = (request.preview[0], "Content-Type: application/json",
+                   json.dumps(self._redactor.data(shown), ensure_ascii=False, indent=2))
+        return replace(request, preview=preview)
+
+    async def execute(self, request: WriteRequest) -> Any:
+        if request.kind == "action":
+            return await super().execute(request)
+        user_id = request.ref.id if request.kind != "create" else None
+        body = await self._call(request.method, request.url, request.body, user_id=user_id)
+        if request.kind == "delete":
+            if self._rows is not None:
+                self._rows = [r for r in self._rows if str(r.get(mapping.KEY)) != request.ref.id]
+            return None
+        row = self._accept(body, request.method, request.url)
+        self._remember(row, user_id)
+        return mapping.to_record(row, url=self._redactor.url(self.base_url))
+
+    async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        """POST; Trisul answers 200 with the created object (docs/trisul.md §4.2)."""
+        return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
+
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
         """PATCH for edits; PUT when all six fields are given (a full update fills in the others first)."""
-        self._check(ref)
-        if ref.id is None:
-            raise NotFound(f"{ref.label()} names no record")
-        new_key = values.get(mapping.KEY)
-        if new_key is not None and str(new_key) != ref.id:
-            raise ValidationFailed("Trisul's UserID is the customer's key and cannot be changed here",
-                                   field_errors={mapping.KEY: ["cannot be changed after create"]})
         body = dict(values)
-        if not partial and self._method(body) == "PATCH":
+        if not partial and self._method(body) == "PATCH" and ref.id is not None:
             current = await self.get(ref)
             body = {name: current.fields.get(name) for name in mapping.FIELDS} | body
-        url = self._member_url(ref.id)
-        method = "PUT" if self._no_patch else self._method(body)
-        if method == "PUT" and self._method(body) == "PATCH":
+        if self._no_patch and self._method(body) == "PATCH" and ref.id is not None:
             current = await self.get(ref)
             body = {name: current.fields.get(name) for name in mapping.FIELDS} | body
+        request = self.prepare("update", ref, body, partial=partial)
         try:
-            answer = await self._call(method, url, body, user_id=ref.id)
+            return await self.execute(request)  # type: ignore[no-any-return]
         except BackendError as exc:
             # Unknown (docs/trisul.md §4): whether PATCH is served. A 405 means it is not: send the whole
             # record with PUT, and from now on edits are full updates (the capabilities say so).
-            if method != "PATCH" or exc.status != 405:
+            if request.method != "PATCH" or exc.status != 405:
                 raise
             self._no_patch = True
             return await self.update(ref, values, partial=False)
-        row = self._accept(answer, method, url)
-        self._remember(row, ref.id)
-        return mapping.to_record(row, url=self._redactor.url(self.base_url))
 
     async def delete(self, ref: ResourceRef) -> None:
         """DELETE; Trisul answers 200 with the deleted object."""
-        self._check(ref)
-        if ref.id is None:
-            raise NotFound(f"{ref.label()} names no record")
-        await self._call("DELETE", self._member_url(ref.id), user_id=ref.id)
-        if self._rows is not None:
-            self._rows = [r for r in self._rows if str(r.get(mapping.KEY)) != ref.id]
-
-    def describe_write(self, method: str, ref: ResourceRef, values: Mapping[str, Any]) -> list[str]:
-        """The request as sent, credentials included but masked (they travel in the body)."""
-        creds = self.settings.credentials
-        if method in ("PUT", "PATCH"):
-            method = "PUT" if self._no_patch else self._method(values)
-        url = self.base_url if method == "POST" or ref.id is None else self._member_url(ref.id)
-        body = {**(dict(values) if method != "DELETE" else {}), "api_token": creds.get("api_token", ""),
-                "username": creds.get("username", ""), "contextname": creds.get("context") or DEFAULT_CONTEXT}
-        return [f"{method} {self._redactor.url(url)}", "Content-Type: application/json",
-                json.dumps(self._redactor.data(body), ensure_ascii=False, indent=2)]
+        await self.execute(self.prepare("delete", ref))

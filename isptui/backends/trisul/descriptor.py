@@ -15,6 +15,7 @@ DESCRIPTOR = BackendDescriptor(
         CredentialField("api_token", env="TRISUL_API_TOKEN", secret=True, help="API token"),
         CredentialField("context", env="TRISUL_CONTEXT", default="default", help="Trisul context"),
     ),
+    requires=(("username", "api_token"),),
     filter_help=("field=value (exact) or field~text (contains), joined with ','; plain text searches every "
                    "field. Trisul cannot filter, so isptui filters its complete list"),
     docs="docs/trisul.md",

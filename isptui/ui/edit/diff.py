@@ -15,11 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
-from isptui.edit.editor import Conflict, WritePlan
+from isptui.edit.editor import WritePlan
+from isptui.errors import Conflict
+from isptui.http.redact import Redactor
 from isptui.model import Schema
+from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean, display
 
 MASK = "***"
@@ -48,12 +50,12 @@ def is_secret(name: str, schema: Schema | None) -> bool:
 
 
 def shown(value: Any, *, secret: bool = False) -> Text:
-    """A value as the user should see it in a diff: literal, controls visible, secrets masked."""
+    """A value as the user should see it in a diff: literal, controls as escapes, secrets masked."""
     if secret and value not in (None, ""):
         return Text(MASK)
     if value is None:
         return Text("(empty)")
-    return Text(clean(display(value), multiline=True))
+    return Text(clean(display(value)))
 
 
 def change_line(name: str, old: Any, new: Any, *, kind: str = "update", secret: bool = False) -> Content:
@@ -72,18 +74,15 @@ def change_line(name: str, old: Any, new: Any, *, kind: str = "update", secret: 
 
 def redact_lines(lines: Iterable[str], secrets: Iterable[Any]) -> str:
     """The request lines as one block, with any literal secret value replaced (the adapter should have)."""
-    text = "\n".join(lines)
-    for secret in secrets:
-        if isinstance(secret, str) and len(secret) >= 4:
-            text = text.replace(secret, MASK)
+    text = Redactor([s for s in secrets if isinstance(s, str)]).text("\n".join(lines))
     return clean(text, multiline=True)
 
 
 def _verb(plan: WritePlan) -> str:
-    return {"create": "Create in", "update": "Update", "delete": "Delete"}[plan.kind]
+    return {"create": "Create in", "update": "Update", "delete": "Delete", "action": "Run on"}[plan.kind]
 
 
-class DiffPreviewScreen(ModalScreen[bool]):
+class DiffPreviewScreen(Dialog[bool]):
     """The changed fields (old → new) and the exact request(s); Confirm writes, Back returns to the form."""
 
     # Full height: the diff and the request are what the user must read, so they get all the rows there are.
@@ -95,24 +94,37 @@ class DiffPreviewScreen(ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, plan: WritePlan, *, schema: Schema | None = None, production: bool = False) -> None:
+    def __init__(self, plan: WritePlan, *, schema: Schema | None = None, production: bool = False,
+                 note: str = "") -> None:
         super().__init__()
         self.plan = plan
         self.schema = schema
         self.production = production
+        self.note = note
 
     def compose(self) -> ComposeResult:
         plan = self.plan
         count = len(plan.changes)
         with Vertical(classes="edit-dialog" + (" -production" if self.production else "")):
-            title = Text(f"{_verb(plan)} {clean(plan.ref.label())} — {count} field{'s' * (count != 1)}")
+            if plan.kind == "action":
+                action = plan.request.action
+                title = Text(f"Run {clean(action.title or action.name) if action else 'action'} on "
+                             f"{clean(plan.ref.label())}")
+            else:
+                title = Text(f"{_verb(plan)} {clean(plan.ref.label())} — {count} field{'s' * (count != 1)}")
             yield Label(title, classes="title")
             if self.production:
                 yield Label("PRODUCTION — this writes to a live system", classes="badge")
+            if self.note:
+                yield Static(Text(clean(self.note, multiline=True)), classes="note")
+            if plan.conflicts:
+                yield Static(Text(f"Changed on the server since the journalled write: "
+                                  f"{len(plan.conflicts)} field(s). Undo would overwrite these:"), classes="note")
             with VerticalScroll(classes="body"):
                 yield from self._changes()
                 yield Label("Request", classes="name")
-                secrets = [v for k, v in plan.values.items() if is_secret(k, self.schema)]
+                secret_params = {s.name for s in plan.request.action.parameters if s.secret} if plan.request.action else set()
+                secrets = [v for k, v in plan.values.items() if is_secret(k, self.schema) or k in secret_params]
                 yield Static(Text(redact_lines(plan.request_lines, secrets)), classes="request")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="back")
@@ -120,7 +132,23 @@ class DiffPreviewScreen(ModalScreen[bool]):
         yield Footer()
 
     def _changes(self) -> Iterable[Static]:
+        for name, (before, after, now) in self.plan.conflicts.items():
+            secret = is_secret(name, self.schema)
+            yield Static(Content.assemble(
+                (clean(name), "bold"), "  (changed since)",
+                "\n  before: ", (shown(before, secret=secret).plain, "$success"),
+                "\n  after:  ", (shown(after, secret=secret).plain, "$warning"),
+                "\n  now:    ", (shown(now, secret=secret).plain, "$error")), classes="change conflict")
+        if self.plan.kind == "action":
+            for name, value in self.plan.values.items():
+                secret = is_secret(name, self.schema) or any(
+                    s.secret and s.name == name for s in (self.plan.request.action.parameters
+                                                          if self.plan.request.action else ()))
+                yield Static(change_line(name, None, value, kind="create", secret=secret), classes="change")
+            return
         for name, (old, new) in self.plan.changes.items():
+            if name in self.plan.conflicts:
+                continue
             secret = is_secret(name, self.schema)
             yield Static(change_line(name, old, new, kind=self.plan.kind, secret=secret), classes="change")
 
@@ -139,7 +167,7 @@ class DiffPreviewScreen(ModalScreen[bool]):
 ConflictChoice = Literal["overwrite", "reload", "cancel"]
 
 
-class ConflictScreen(ModalScreen[ConflictChoice]):
+class ConflictScreen(Dialog[ConflictChoice]):
     """The record changed on the server since the form opened: show what, then overwrite, reload or cancel."""
 
     DEFAULT_CSS = DIALOG_CSS + "ConflictScreen { align: center middle; }"

@@ -25,6 +25,7 @@ from isptui.errors import (
     AuthFailed,
     BackendError,
     Conflict,
+    MethodRefused,
     NotFound,
     NotSupported,
     PermissionDenied,
@@ -37,6 +38,7 @@ from isptui.model import Record, ResourceRef, Schema
 from isptui.ui.edit.confirm import ConfirmActionScreen, DiscardChangesScreen, describe_error
 from isptui.ui.edit.diff import ConflictScreen, DiffPreviewScreen, is_secret, shown
 from isptui.ui.edit.widgets import FieldEditor
+from isptui.ui.screens.dialogs import DismissOnce
 from isptui.ui.text import clean
 
 # Failures that prove the server did not apply the write; any other (a lost answer, a timeout, a 5xx) may
@@ -45,7 +47,7 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
             NotSupported)
 
 
-class RecordFormScreen(Screen[Record | None]):
+class RecordFormScreen(DismissOnce, Screen[Record | None]):
     """A form generated from ``schema``; dismisses with the stored Record, or None when closed unsaved.
 
     ``record=None`` makes a create form for ``collection_ref``; otherwise it edits ``record`` (which should
@@ -99,7 +101,8 @@ class RecordFormScreen(Screen[Record | None]):
                     yield Label("PRODUCTION", id="form-badge")
             note = "* required · ctrl+s save · esc close"
             if self.schema.source:
-                note = f"fields from {clean(self.schema.source)} · {note}"
+                source = clean(self.schema.source)
+                note = f"{source if source.startswith('inferred') else 'fields from ' + source} · {note}"
             yield Static(Text(note), id="form-note")
             yield Static("", id="form-message")
             with VerticalScroll(id="form-fields"):
@@ -167,7 +170,11 @@ class RecordFormScreen(Screen[Record | None]):
         for name, messages in errors.items():
             field = self.editor_for(name)
             if field is None:
-                stray.extend(f"{name}: {m}" if name else m for m in messages)
+                # DRF's non_field_errors (or a nameless error) is about the whole record: no name to show,
+                # and a message the headline already says is not repeated.
+                anonymous = name in ("", "non_field_errors", "__all__")
+                stray.extend(m if anonymous else f"{name}: {m}" for m in messages
+                             if not (anonymous and m in headline))
                 continue
             # ``additional_attributes.vip`` lands on its object field, named so the user knows which key.
             prefix = "" if field.spec.name == name else f"{name.split('.', 1)[-1]}: "
@@ -243,29 +250,45 @@ class RecordFormScreen(Screen[Record | None]):
                 confirm_label="Create again", production=self.production))
             if not again:
                 return
-        confirmed = await self.app.push_screen_wait(
-            DiffPreviewScreen(plan, schema=self.schema, production=self.production))
-        if not confirmed:
-            return
-        self.uncertain = None
-        try:
-            stored = await self.editor.apply(plan)
-        except WriteUnconfirmed as exc:
-            # The server took it: sending it again would write twice. Close, and say what is unknown.
-            self.app.notify(clean(exc.message), title=exc.title, severity="warning", markup=False)
-            self.dismiss(None)
-            return
-        except ValidationFailed as exc:
-            self.show_field_errors(exc.field_errors, f"{exc.title}: {exc.message}")
-            return
-        except BackendError as exc:
-            if not isinstance(exc, REFUSALS):
-                self.uncertain = exc
-            self.show_message(f"{exc.title}\n{describe_error(exc)}")
-            return
-        label = stored.ref.label() if stored is not None else plan.ref.label()
-        self.app.notify(clean(f"Saved {label}"), title="Saved", markup=False)
-        self.dismiss(stored)
+        note = ""
+        while True:
+            confirmed = await self.app.push_screen_wait(
+                DiffPreviewScreen(plan, schema=self.schema, production=self.production, note=note))
+            if not confirmed:
+                return
+            self.uncertain = None
+            try:
+                outcome = await self.editor.apply(plan)
+            except MethodRefused as exc:
+                # Nothing was written. Offer the other verb, with its own preview: the preview stays the request.
+                other = self.editor.other_verb(plan)
+                if other is None:
+                    self.show_message(f"{exc.title}\n{describe_error(exc)}")
+                    return
+                note = f"{exc.message}. The same change as {other.method} instead:"
+                plan = other
+                continue
+            except WriteUnconfirmed as exc:
+                # The server took it: sending it again would write twice. Close, and say what is unknown.
+                self.app.notify(clean(exc.message), title=exc.title, severity="warning", markup=False)
+                self.dismiss(None)
+                return
+            except ValidationFailed as exc:
+                self.show_field_errors(exc.field_errors, f"{exc.title}: {exc.message}")
+                return
+            except BackendError as exc:
+                if not isinstance(exc, REFUSALS):
+                    self.uncertain = exc
+                self.show_message(f"{exc.title}\n{describe_error(exc)}")
+                return
+            break
+        # Written: the form closes whatever the journal said, so the same write can never be sent twice.
+        if outcome.not_stored or outcome.journal_error:
+            title = "Not journalled" if outcome.journal_error else "Saved, values differ"
+            self.app.notify(clean(outcome.summary()), title=title, severity="warning", markup=False, timeout=15)
+        else:
+            self.app.notify(clean(outcome.summary()), title="Saved", markup=False)
+        self.dismiss(outcome.record)
 
     async def _plan(self, values: dict[str, Any]) -> WritePlan | None:
         """The write to preview, after the concurrent-change check for updates; None when nothing to do."""

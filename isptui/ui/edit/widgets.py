@@ -10,10 +10,12 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.strip import Strip
 from textual.validation import Function
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch, TextArea
@@ -27,16 +29,41 @@ _TRUE = ("1", "true", "yes", "on")
 
 
 def value_text(value: Any, *, multiline: bool = False) -> str:
-    """A field value as editable text: ``None`` is empty, objects are JSON, controls made visible.
+    """A field value as editable text: ``None`` is empty, objects are JSON, strings exactly as stored.
 
-    Control characters are shown as stand-ins because a raw ESC in a widget could drive the terminal; an
-    untouched field is never sent (``FieldEditor.touched``), so the stand-ins only travel if the user edits.
+    The widget edits the original value (a TAB stays a TAB, CR LF stays CR LF, ESC stays ESC); only what is
+    drawn shows control characters as stand-ins (``RawInput``/``RawTextArea``), so saving after appending
+    one word sends the stored text plus that word and nothing else.
     """
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return clean(json.dumps(value, ensure_ascii=False, indent=2 if multiline else None), multiline=True)
-    return clean(display(value), multiline=multiline)
+        # json.dumps escapes control characters inside strings, so the text is plain and parses back exactly.
+        return json.dumps(value, ensure_ascii=False, indent=2 if multiline else None)
+    return display(value)
+
+
+def _drawn(strip: Strip, width: int) -> Strip:
+    """A rendered line with every control character replaced by its stand-in (``␛``): display only."""
+    return Strip([Segment(clean(seg.text), seg.style, seg.control) for seg in strip]).crop(0, max(width, 0))
+
+
+class RawInput(Input):
+    """An Input holding the real value; control characters are drawn as stand-ins, never written raw."""
+
+    def render_line(self, y: int) -> Strip:
+        return _drawn(super().render_line(y), self.size.width)
+
+
+class RawTextArea(TextArea):
+    """A TextArea holding the real text (CR LF kept); control characters are drawn as stand-ins."""
+
+    def render_line(self, y: int) -> Strip:
+        return _drawn(super().render_line(y), self.size.width)
+
+
+def _is_multiline(value: Any) -> bool:
+    return isinstance(value, str) and ("\n" in value or "\r" in value)
 
 
 def _is_date(text: str) -> bool:
@@ -95,25 +122,26 @@ def make_control(spec: FieldSpec, value: Any, *, control_id: str) -> Widget:
         return SelectionList[str](*[(Content(clean(label or v)), v, v in chosen) for v, label in spec.choices],
                                   id=control_id, disabled=locked, classes="multi", compact=True)
     if kind in (FieldType.OBJECT, FieldType.LIST):
-        return TextArea(value_text(value, multiline=True), id=control_id, disabled=locked, classes="json",
-                        tab_behavior="focus", soft_wrap=True, compact=True)
-    if spec.multiline:
-        return TextArea(value_text(value, multiline=True), id=control_id, disabled=locked, tab_behavior="focus",
-                        compact=True)
+        return RawTextArea(value_text(value, multiline=True), id=control_id, disabled=locked, classes="json",
+                           tab_behavior="focus", soft_wrap=True, compact=True)
+    if spec.multiline or _is_multiline(value):
+        # A value with line breaks gets a TextArea, so its CR LF / LF survive editing.
+        return RawTextArea(value_text(value, multiline=True), id=control_id, disabled=locked,
+                           tab_behavior="focus", compact=True)
     text = value_text(value)
     if kind is FieldType.MULTI_CHOICE:
         text = ", ".join(_multi_values(value))
     if kind is FieldType.INTEGER:
-        return Input(text, type="integer", id=control_id, disabled=locked, valid_empty=True, compact=True)
+        return RawInput(text, type="integer", id=control_id, disabled=locked, valid_empty=True, compact=True)
     if kind is FieldType.DECIMAL:
-        return Input(text, type="number", id=control_id, disabled=locked, valid_empty=True, compact=True)
+        return RawInput(text, type="number", id=control_id, disabled=locked, valid_empty=True, compact=True)
     if kind is FieldType.DATE:
-        return Input(text, placeholder="YYYY-MM-DD", id=control_id, disabled=locked,
-                     validators=[Function(_is_date, "must be a date like 2026-11-23")], compact=True)
+        return RawInput(text, placeholder="YYYY-MM-DD", id=control_id, disabled=locked,
+                        validators=[Function(_is_date, "must be a date like 2026-11-23")], compact=True)
     if kind is FieldType.DATETIME:
-        return Input(text, placeholder="YYYY-MM-DD HH:MM:SS", id=control_id, disabled=locked,
-                     validators=[Function(_is_datetime, "must be a date and time")], compact=True)
-    return Input(text, id=control_id, disabled=locked, max_length=spec.max_length or 0, compact=True)
+        return RawInput(text, placeholder="YYYY-MM-DD HH:MM:SS", id=control_id, disabled=locked,
+                        validators=[Function(_is_datetime, "must be a date and time")], compact=True)
+    return RawInput(text, id=control_id, disabled=locked, max_length=spec.max_length or 0, compact=True)
 
 
 def _multi_values(value: Any) -> list[str]:

@@ -7,6 +7,7 @@ notification (for side loads), and ``r`` retries. The app never dies on a backen
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from textual import work
@@ -18,11 +19,13 @@ from textual.widgets import Footer
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
+from isptui.http.redact import Redactor
+from isptui.mask import DOT
 from isptui.model import EntryPoint, Link, Page, PageRequest, Record, ResourceRef
 from isptui.ui.places import History, Place
 from isptui.ui.profiles import ProfileEntry
-from isptui.ui.screens.dialogs import GoToScreen, HelpScreen
-from isptui.ui.screens.explorer_support import KnownPlaces, help_keys, record_place, redact
+from isptui.ui.screens.dialogs import ConfirmScreen, GoToScreen, HelpScreen
+from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys, record_place
 from isptui.ui.screens.explorer_writes import WriteCommands
 from isptui.ui.widgets.collection_view import PAGE_SIZE, CollectionView
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
@@ -47,6 +50,8 @@ class ExplorerScreen(WriteCommands):
         Binding("l", "toggle_log", "Log", id="isptui.toggle_log"),
         Binding("c", "copy_curl", "Copy as curl", show=False, id="isptui.copy_curl"),
         Binding("y", "copy_json", "Copy JSON", show=False, id="isptui.copy_json"),
+        Binding("x", "export", "Export", show=False, id="isptui.export"),
+        Binding("m", "toggle_mask", "Mask", show=False, id="isptui.mask"),
         Binding("question_mark", "help", "Help", id="isptui.help"),
         Binding("q", "app.quit", "Quit", id="isptui.quit"),
     ]
@@ -74,6 +79,8 @@ class ExplorerScreen(WriteCommands):
         self.raw = False
         self.show_latency = show_latency
         self.setup_writes()
+        self._titles: dict[str, str] = {}
+        """Record place titles, plain -> masked and masked -> plain (see ``_title``)."""
 
     def compose(self) -> ComposeResult:
         yield Breadcrumbs()
@@ -159,14 +166,14 @@ class ExplorerScreen(WriteCommands):
             self.record = result
             for link in result.links:
                 self.known.add(Place("link", link.rel, link=link, ref=link.target, parent=crumb))
-            view = RecordView(result)
+            view = RecordView(self._masked(result), read_only=self.backend.read_only)
             await self._show(view)
             view.focus()
         else:
             ref = place.ref or (place.link.target if place.link else None) or ResourceRef(
                 href=place.link.href if place.link else "")
             for record in result.items:
-                self.known.add(Place("record", f"{record.id} {record.title}".strip(), ref=record.ref,
+                self.known.add(Place("record", self._title(record), ref=record.ref,
                                      parent=crumb))
             view = CollectionView(self.backend, ref, place.title, first_page=result)
             await self._show(view)
@@ -181,6 +188,9 @@ class ExplorerScreen(WriteCommands):
                 return await self.backend.get(target)
             return await self.backend.list(target, PageRequest(limit=PAGE_SIZE))
         assert place.link is not None
+        if place.link.external:
+            # Reached only through follow_link's confirmation; goes without credentials (origin policy).
+            return await self.backend.fetch_external(place.link)
         return await self.backend.follow(place.link)
 
     async def _show(self, widget: Widget) -> None:
@@ -204,10 +214,13 @@ class ExplorerScreen(WriteCommands):
                 self.open_place(place)
 
         resolve = lambda text: record_place(self.entries, text)  # noqa: E731
-        self.app.push_screen(GoToScreen(self.known.all(), initial, resolve), chosen)
+        self.app.push_screen(GoToScreen(self._as_masked_now(self.known.all()), initial, resolve), chosen)
 
     # -- messages from the views -------------------------------------------------------------------
     def on_resource_tree_place_chosen(self, event: ResourceTree.PlaceChosen) -> None:
+        if event.place.link is not None and event.place.link.external:
+            self.follow_link(event.place.link)
+            return
         self.open_place(event.place)
 
     def on_resource_tree_places_found(self, event: ResourceTree.PlacesFound) -> None:
@@ -217,7 +230,7 @@ class ExplorerScreen(WriteCommands):
     def on_record_table_record_chosen(self, event: RecordTable.RecordChosen) -> None:
         current = self.history.current
         parent = " › ".join(current.crumbs) if current else ""
-        self.open_place(Place("record", f"{event.record.id} {event.record.title}".strip(),
+        self.open_place(Place("record", self._title(event.record),
                               ref=event.record.ref, parent=parent))
 
     def on_record_table_load_failed(self, event: RecordTable.LoadFailed) -> None:
@@ -232,7 +245,19 @@ class ExplorerScreen(WriteCommands):
     def follow_link(self, link: Link) -> None:
         current = self.history.current
         parent = " › ".join(current.crumbs) if current else ""
-        self.open_place(Place("link", link.rel, link=link, ref=link.target, parent=parent))
+        place = Place("link", link.rel, link=link, ref=link.target, parent=parent)
+        if not link.external:
+            self.open_place(place)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.open_place(place)
+
+        # An off-origin link is never fetched unless the user says so, and then without credentials.
+        question = (f"{link.href}\nis on another origin than this connection. Open it anyway? It is fetched "
+                    "without your credentials (no token, no cookie).")
+        self.app.push_screen(ConfirmScreen("External link", question, confirm_label="Open"), answered)
 
     # -- commands ------------------------------------------------------------------------------------
     def _collection(self) -> CollectionView | None:
@@ -275,20 +300,28 @@ class ExplorerScreen(WriteCommands):
     @work(exclusive=True, group="view", exit_on_error=False)
     async def _toggle_raw_view(self, record: Record) -> None:
         if self.raw:
-            view: Widget = JsonView(record.raw if record.raw is not None else record.fields)
+            view: Widget = JsonView(self.app.mask.value(record.raw if record.raw is not None else record.fields))
         else:
-            view = RecordView(record)
+            view = RecordView(self._masked(record), read_only=self.backend.read_only)
         await self._show(view)
         view.focus()
+
+    def redactor(self) -> Redactor:
+        """The one redactor, knowing the profile's secrets and the tokens the connection learned since."""
+        redactor = Redactor(self.profile.secrets)
+        learned = getattr(self.backend, "redactor", None)
+        if isinstance(learned, Redactor):
+            redactor.add(*learned.secrets)
+        return redactor
 
     def action_copy_json(self) -> None:
         record = self._focused_record()
         if record is None:
             self.notify("No record here to copy.", title="Copy")
             return
-        text = json.dumps(record.raw if record.raw is not None else record.fields, ensure_ascii=False,
-                          indent=2, default=str)
-        self.app.copy_to_clipboard(redact(text, self.profile.secrets))
+        redactor = self.redactor()
+        value = self.app.mask.value(redactor.data(record.raw if record.raw is not None else record.fields))
+        self.app.copy_to_clipboard(redactor.text(json.dumps(value, ensure_ascii=False, indent=2, default=str)))
         self.notify(f"Copied {record.ref.label()} as JSON.", title="Copy")
 
     def action_copy_curl(self) -> None:
@@ -301,7 +334,7 @@ class ExplorerScreen(WriteCommands):
         if exchange is None:
             self.notify("No request yet.", title="Copy as curl")
             return
-        self.app.copy_to_clipboard(redact(curl_for(exchange), self.profile.secrets))
+        self.app.copy_to_clipboard(self.app.mask.text(self.redactor().text(curl_for(exchange))))
         self.notify("Copied the request as curl (secrets redacted).", title="Copy as curl")
 
     async def action_toggle_log(self) -> None:
@@ -317,11 +350,88 @@ class ExplorerScreen(WriteCommands):
         view = "request log" if isinstance(self.focused, RequestLogPanel) else (
             "collection" if self._collection() else "record" if self.record else "tree")
         note = help_note(view)
+        collection = self._collection()
+        if collection is not None:
+            note += "\n" + collection.filter_help
         if self.backend.read_only:
-            note += "\nWrites (e n d u, dangerous a) are off: " + self.read_only_reason()
+            note += ("\nRead-only: edit, new, delete, undo and every action that writes (uploads, reboots, "
+                     "payments) are hidden. " + self.read_only_reason())
         elif view in ("collection", "record"):
             note += "\nEvery write shows a diff first and lands in the journal; u undoes this session's last one."
         self.app.push_screen(HelpScreen(view, help_keys(self), note=note.strip()))
+
+    # -- personal-data mask and export (m, x) --------------------------------------------------------
+    def badges(self) -> list[str]:
+        return [*super().badges(), *(["MASKED"] if self.app.mask.on else [])]
+
+    def _title(self, record: Record) -> str:
+        """``42 Olivia Taylor`` for crumbs and go-to; the name masked while the mask is on.
+
+        Both forms are remembered (as many as go-to knows places), so ``m`` later can switch the titles
+        of places found before it without fetching them again.
+        """
+        plain = f"{record.id} {record.title}".strip()
+        masked = f"{record.id} {self.app.mask.masker.title(record.title, record.fields)}".strip()
+        if masked != plain:
+            self._titles[plain], self._titles[masked] = masked, plain
+            while len(self._titles) > 2 * MAX_KNOWN:
+                del self._titles[next(iter(self._titles))]
+        return masked if self.app.mask.on else plain
+
+    def _as_masked_now(self, places: list[Place]) -> list[Place]:
+        """Go-to's places with record titles as the mask says now (found before a toggle, or after)."""
+        mask_on = self.app.mask.on
+        out = []
+        for place in places:
+            other = self._titles.get(place.title) if place.kind == "record" else None
+            is_masked = other is not None and DOT in place.title and DOT not in other
+            if other is not None and is_masked != mask_on:
+                place = replace(place, title=other)
+            out.append(place)
+        return out
+
+    def _masked(self, record: Record) -> Record:
+        """The record as shown and copied: personal data hidden while the mask is on."""
+        if not self.app.mask.on:
+            return record
+        return record.model_copy(update={"fields": self.app.mask.masker.fields(record.fields)})
+
+    def action_toggle_mask(self) -> None:
+        on = self.app.mask.toggle()
+        self.on_elevated()  # redraws the badges
+        current = self.history.current
+        if current is not None and self.record is not None and current.kind == "record":
+            # The crumb was made before the switch: show the record's title as the mask now says.
+            plain, masked = self.record.title, self.app.mask.masker.title(self.record.title, self.record.fields)
+            crumbs = [c.replace(plain, masked) if on else c.replace(masked, plain) for c in current.crumbs]
+            self.query_one(Breadcrumbs).show([self.profile.name, *crumbs], back=self.history.can_back,
+                                             forward=self.history.can_forward)
+        view = self._collection()
+        if view is not None:
+            view.table.refresh()
+            view.update_header()
+        elif self.record is not None and self.error is None:
+            self._toggle_raw_view(self.record)
+        for panel in self.query(RequestLogPanel):
+            panel.reload()
+        self.notify("Personal data masked on screen, in copies and exports." if on else "Mask off.",
+                    title="Mask")
+
+    def action_export(self) -> None:
+        from isptui.ui.screens.export import ExportScreen
+
+        view = self._collection()
+        if view is None:
+            self.notify("Open a collection first; x exports it (as filtered).", title="Export")
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Export")
+
+        masker = self.app.mask.masker if self.app.mask.on else None
+        self.app.push_screen(ExportScreen(self.backend, view.ref, view.title, filter_text=view.filter_text,
+                                          masker=masker), done)
 
     def on_elevated(self) -> None:
         status = self.query_one(StatusLine)

@@ -10,8 +10,7 @@ from textual.screen import Screen
 from isptui.model import EntryPoint, ResourceRef
 from isptui.ui.places import Place
 
-MAX_KNOWN = 5000
-REDACTED = "***"
+MAX_KNOWN = 10_000
 NOISE = {"Page Left", "Page Right", "Copy selected text", "Focus Previous", "Focus Next"}
 """Textual's generic bindings that would crowd the help of an 80x24 screen; tab is told in the note."""
 
@@ -73,10 +72,3 @@ def help_keys(screen: Screen[object]) -> list[tuple[str, str]]:
         if shown not in keys[binding.description]:
             keys[binding.description].append(shown)
     return [(" ".join(found), description) for description, found in keys.items()]
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every known secret value replaced, longest first (a secret may contain another)."""
-    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text

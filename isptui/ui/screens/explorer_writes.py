@@ -9,7 +9,7 @@ API does not let us change.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.binding import Binding
@@ -17,13 +17,14 @@ from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
 from isptui.backends.base import Backend
-from isptui.edit.editor import Editor
+from isptui.edit.editor import Editor, describe_undo
 from isptui.edit.journal import Journal, JournalEntry, changed_fields
-from isptui.errors import BackendError, NotSupported
+from isptui.errors import BackendError, MethodRefused, NotSupported
 from isptui.model import Action, Record, ResourceRef, Schema
 from isptui.ui.edit import (
     ActionResultScreen,
     ConfirmActionScreen,
+    DiffPreviewScreen,
     ElevateScreen,
     ParameterFormScreen,
     RecordFormScreen,
@@ -85,15 +86,16 @@ class WriteCommands(Screen[None]):
         self.editor = Editor(self.backend, journal, self.profile.name, session_started=time.time())
         self.set_class(self.profile.production, "-production")
 
-    # -- provided by the explorer ------------------------------------------------------------------
-    def _collection(self) -> CollectionView | None:
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        # Provided by ExplorerScreen, the only subclass; declared here for the type checker only, so a
+        # missing one is a type error, not a NotImplementedError at run time.
+        def _collection(self) -> CollectionView | None: ...
 
-    def open_place(self, place: Place, *, record_history: bool = True) -> None:
-        raise NotImplementedError
+        def open_place(self, place: Place, *, record_history: bool = True) -> None: ...
 
-    def show_error_notice(self, error: BackendError) -> None:
-        raise NotImplementedError
+        def show_error_notice(self, error: BackendError) -> None: ...
+
+        def action_back(self) -> None: ...
 
     # -- what is allowed here ----------------------------------------------------------------------
     @property
@@ -201,9 +203,6 @@ class WriteCommands(Screen[None]):
         if current is not None:
             self.open_place(current, record_history=False)
 
-    def action_back(self) -> None:
-        raise NotImplementedError
-
     def _note_secret_fields(self, schema: Schema) -> None:
         names = {spec.name for spec in schema.fields if spec.secret}
         self.editor.journal.secret_fields = self.editor.journal.secret_fields | names
@@ -295,19 +294,23 @@ class WriteCommands(Screen[None]):
             except BackendError as exc:
                 self.show_error_notice(exc)
                 return
-        offered = [a for a in record.actions if not (a.dangerous and self.backend.read_only)]
+        offered = self.offered_actions(record)
         if not offered:
-            hidden = " (dangerous ones are hidden: " + self.read_only_reason() + ")" if record.actions else ""
+            hidden = " (those that write are hidden: " + self.read_only_reason() + ")" if record.actions else ""
             self.notify(f"{clean(record.ref.label())} has no actions{hidden}.", title="Actions", markup=False)
             return
         lines = [f"{a.title or a.name}  ({a.method}{', dangerous' if a.dangerous else ''}"
                  f"{', asks for input' if a.parameters else ''})" for a in offered]
         title = f"Actions · {record.ref.label()}"
         if len(offered) < len(record.actions):
-            title += " · dangerous hidden (read-only)"
+            title += " · writes hidden (read-only)"
         index = await self.app.push_screen_wait(ChooseScreen(title, lines))
         if index is not None:
             await self._run_action(record, offered[index])
+
+    def offered_actions(self, record: Record) -> list[Action]:
+        """The record's actions this session may run: under read-only only those that do not write."""
+        return [a for a in record.actions if not (self.backend.read_only and a.writes)]
 
     def run_action(self, action: Action) -> None:
         """Run ``action`` on the shown record (enter on a ⚡ line), with the same checks as ``a``."""
@@ -319,9 +322,14 @@ class WriteCommands(Screen[None]):
         await self._run_action(record, action)
 
     async def _run_action(self, record: Record, action: Action) -> None:
-        if action.dangerous and self.backend.read_only:
-            self.notify(f"{action.name} is a dangerous action. {self.read_only_reason()}", title="Not allowed",
+        if action.writes and self.backend.read_only:
+            self.notify(f"{action.name} writes to the server. {self.read_only_reason()}", title="Not allowed",
                         severity="warning", markup=False)
+            return
+        if self.backend.read_only:
+            # Any action is a write (even one the API takes as GET): refused before a preview is offered.
+            self.notify(f"read-only profile: refused action {action.name!r}; nothing was sent. "
+                        f"{self.read_only_reason()}", title="Not allowed", severity="warning", markup=False)
             return
         params: dict[str, Any] = {}
         if action.parameters:
@@ -331,32 +339,44 @@ class WriteCommands(Screen[None]):
             if asked is None:
                 return
             params = asked
-        if action.dangerous:
-            production = self.profile.production
-            confirmed = await self.app.push_screen_wait(ConfirmActionScreen(
-                f"Run {action.name} on {record.ref.label()}?",
-                f"{action.title or action.name} on {record.title} ({record.ref.label()}). This may interrupt the "
-                "subscriber's service and cannot be undone.", confirm_label=action.name,
-                typed=(record.id or record.ref.label()) if production else None,
-                request_lines=[f"{action.method} {action.href or record.ref.label()}"], production=production))
-            if not confirmed:
-                return
         try:
-            result = await self.backend.invoke(record, action, params)
+            plan = self.editor.plan_action(record, action, params)
         except BackendError as exc:
             self.notify(describe_error(exc), title=exc.title, severity="error", markup=False)
             return
-        self._journal_action(record, action, params, result)
-        self._show_action_result(record, action, result)
+        production = self.profile.production
+        note = ("This may interrupt the subscriber's service and cannot be undone." if action.dangerous
+                else "Actions cannot be undone.")
+        while True:
+            # Every action is previewed as the request it sends (the same object is then sent).
+            if not await self.app.push_screen_wait(DiffPreviewScreen(plan, production=production, note=note)):
+                return
+            if action.dangerous and production:
+                confirmed = await self.app.push_screen_wait(ConfirmActionScreen(
+                    f"Run {action.name} on {record.ref.label()}?",
+                    f"{action.title or action.name} on {record.title} ({record.ref.label()}). {note}",
+                    confirm_label=action.name, typed=record.id or record.ref.label(),
+                    request_lines=plan.request_lines, production=production))
+                if not confirmed:
+                    return
+            try:
+                outcome = await self.editor.apply(plan)
+            except MethodRefused as exc:
+                other = self.editor.other_verb(plan)
+                if other is None:
+                    self.notify(describe_error(exc), title=exc.title, severity="error", markup=False)
+                    return
+                note = f"{exc.message}. The same action as {other.method} instead:"
+                plan = other
+                continue
+            except BackendError as exc:
+                self.notify(describe_error(exc), title=exc.title, severity="error", markup=False)
+                return
+            break
+        if outcome.journal_error:
+            self.notify(clean(outcome.summary()), title="Not journalled", severity="warning", markup=False)
+        self._show_action_result(record, action, outcome.answer)
         self.show_stored()
-
-    def _journal_action(self, record: Record, action: Action, params: dict[str, Any], result: Any) -> None:
-        # Actions are writes too: the journal is the honest history, though undo cannot reverse them.
-        stored = dict(result.fields) if isinstance(result, Record) else result
-        self.editor.journal.append(
-            profile=self.profile.name, backend=self.backend.name, kind="action", method=action.method,
-            url=action.href or record.ref.label(), collection=record.ref.collection, record_id=record.id,
-            before=None, after={"action": action.name, "params": params, "result": stored}, note=action.name)
 
     def _show_action_result(self, record: Record, action: Action, result: Any) -> None:
         label = record.ref.label()
@@ -398,19 +418,34 @@ class WriteCommands(Screen[None]):
                 self.show_error_notice(exc)
                 return
         production = self.profile.production
-        confirmed = await self.app.push_screen_wait(ConfirmActionScreen(
-            f"Undo the {entry.kind} of {_target(entry)}?", undo_detail(entry, schema), confirm_label="Undo",
-            typed=(entry.record_id or _target(entry)) if production else None, production=production))
-        if not confirmed:
-            return
         try:
-            done = await self.editor.undo(entry, schema)
+            # Re-reads the record: what moved since the journalled write comes back as plan.conflicts.
+            plan = await self.editor.plan_undo(entry, schema)
         except NotSupported as exc:
             self.notify(f"Cannot undo: {exc.message}", title="Cannot undo", severity="warning", markup=False)
             return
         except BackendError as exc:
             self.notify(describe_error(exc), title=f"Undo failed: {exc.title}", severity="error", markup=False)
             return
+        note = undo_detail(entry, schema)
+        if plan.conflicts:
+            note += ("\nSomeone changed this record after that write: before / after / now are shown per field. "
+                     "Confirm only if the values from before should replace what is there now.")
+        if not await self.app.push_screen_wait(DiffPreviewScreen(plan, schema=schema, production=production,
+                                                                  note=note)):
+            return
+        if production:
+            confirmed = await self.app.push_screen_wait(ConfirmActionScreen(
+                f"Undo the {entry.kind} of {_target(entry)}?", note, confirm_label="Undo",
+                typed=entry.record_id or _target(entry), request_lines=plan.request_lines, production=production))
+            if not confirmed:
+                return
+        try:
+            outcome = await self.editor.apply(plan)
+        except BackendError as exc:
+            self.notify(describe_error(exc), title=f"Undo failed: {exc.title}", severity="error", markup=False)
+            return
+        done = describe_undo(entry, outcome)
         self.notify(clean(f"Undone: {done}"), title="Undo", markup=False)
         gone = ResourceRef(collection=entry.collection, id=entry.record_id) if entry.kind == "create" else None
         self.show_stored(gone=gone)

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from isptui.backends.base import Backend
 from isptui.errors import BackendError
+from isptui.export import matches
 from isptui.model import Page, PageRequest, Record, ResourceRef
 from isptui.ui.screens.dialogs import ChooseScreen, PromptScreen
 from isptui.ui.text import clean, cut, display, nice_title
@@ -58,8 +59,10 @@ def sort_records(records: list[Record], column: str, descending: bool) -> list[R
     return sorted(present, key=lambda r: _sort_key(r.fields.get(column)), reverse=descending) + missing
 
 
-def matches(record: Record, text: str) -> bool:
-    """Whether a row fits a filter as typed: each ``field=value`` term in that field, other terms anywhere."""
+def fits_server_filter(record: Record, text: str) -> bool:
+    """Whether a row the server sent fits the filter it was asked: each ``field=value`` term (the adapters'
+    filter syntax) in that field, other terms anywhere. Only to check the server filtered; the local filter
+    is ``export.matches``."""
     for term in text.casefold().split():
         name, eq, value = term.partition("=")
         if eq and name:
@@ -115,9 +118,17 @@ class CollectionView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="collection-header")
         yield RecordTable(self._fetch, page_size=PAGE_SIZE, first_page=self._first_page)
-        hint = self.spec.hint or ("server-side filter" if self.spec.server_side else "text in any column")
+        # The placeholder is one line and an 80-column screen cuts it: the whole syntax is in ``?``
+        # (``filter_help``), wrapped.
         where = "server" if self.spec.server_side else "local, loaded rows"
-        yield FilterInput(placeholder=f"filter ({where}): {hint}")
+        yield FilterInput(placeholder=f"filter ({where}) · ? shows the syntax")
+
+    @property
+    def filter_help(self) -> str:
+        """The filter syntax of this collection, as ``?`` shows it."""
+        hint = self.spec.hint or ("server-side filter" if self.spec.server_side else "text in any column")
+        where = "on the server" if self.spec.server_side else "locally, over the rows loaded so far"
+        return f"Filter (/) runs {where}: {hint}"
 
     @property
     def table(self) -> RecordTable:
@@ -146,7 +157,9 @@ class CollectionView(Vertical):
             # that match); otherwise the loaded rows were searched here, and the header says how many.
             where = "filtered by the server" if self.filter_mode == "server" else self.filter_note
             text.append(f" · {where}: ")
-            text.append(cut(clean(self.filter_text), 20), style="italic")
+            mask = getattr(self.app, "mask", None)  # a filter may be an email or an IP
+            shown = mask.text(self.filter_text) if mask is not None else self.filter_text
+            text.append(cut(clean(shown), 20), style="italic")
         elif self.filter_note:
             text.append(f" · {cut(clean(self.filter_note), 60)}", style="italic")
         if self.sort_column:
@@ -225,7 +238,7 @@ class CollectionView(Vertical):
             self.update_header()
             return
         fewer = before is not None and page.total is not None and page.total < before
-        if fewer or all(matches(r, text) for r in page.items):
+        if fewer or all(fits_server_filter(r, text) for r in page.items):
             self.filter_mode, self.filter_note = "server", ""
             self.table.reset(self._fetch, first_page=page)
         else:

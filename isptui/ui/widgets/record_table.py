@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -472,12 +473,19 @@ class RecordTable(ScrollView, can_focus=True):
                 note = "cancelled — r to retry" if self.cancelled else "loading…"
             body = "·" * min(3, width) + " " + note
         else:
-            body = SEPARATOR.join(self._cell(record, c) for c in self.columns)
+            mask = getattr(self.app, "mask", None)
+            if mask is not None and mask.on:
+                body = SEPARATOR.join(self._cell(record, c, mask) for c in self.columns)
+            else:
+                body = SEPARATOR.join(self._cell(record, c) for c in self.columns)
         return self._strip(gutter, body, gutter_style, style, scroll_x, width)
 
     @staticmethod
-    def _cell(record: Record, column: Column) -> str:
-        text = cell(column.value(record), column.width)
+    def _cell(record: Record, column: Column, mask: Any = None) -> str:
+        value = column.value(record)
+        if mask is not None and not column.from_ref:
+            value = mask.value(value, column.name)  # personal data hidden (m); the row id is not personal
+        text = cell(value, column.width)
         return text + " " * (column.width - cell_len(text))
 
     @staticmethod

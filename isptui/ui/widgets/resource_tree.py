@@ -23,6 +23,7 @@ from isptui.errors import BackendError
 from isptui.model import EntryPoint, Page, PageRequest
 from isptui.ui.places import Place
 from isptui.ui.text import clean, cut, nice_title
+from isptui.ui.widgets.record_view import EXTERNAL_MARK
 
 TREE_PAGE = 25
 LABEL_WIDTH = 60
@@ -163,8 +164,10 @@ class ResourceTree(Tree[NodeData]):
     def _add_records(self, node: TreeNode[NodeData], place: Place, page: Page, offset: int) -> list[Place]:
         crumb = " › ".join(place.crumbs)
         found: list[Place] = []
+        mask = getattr(self.app, "mask", None)  # a record's title is often its person's name
         for record in page.items:
-            child = Place("record", f"{record.id} {record.title}".strip(), ref=record.ref, parent=crumb)
+            title = mask.title(record.title, record.fields) if mask is not None else record.title
+            child = Place("record", f"{record.id} {title}".strip(), ref=record.ref, parent=crumb)
             found.append(child)
             node.add(_label(child.title), data=child)
         shown = offset + len(page.items)
@@ -192,7 +195,8 @@ class ResourceTree(Tree[NodeData]):
                 for link in record.links:
                     child = Place("link", link.rel, link=link, ref=link.target, parent=crumb)
                     found.append(child)
-                    node.add(_label(f"→ {link.rel}"), data=child, allow_expand=False)
+                    label = f"{EXTERNAL_MARK}{link.rel} (external)" if link.external else f"→ {link.rel}"
+                    node.add(_label(label), data=child, allow_expand=False)
                 if not record.links:
                     node.add_leaf(Text("(no links)", style="dim"), data=None)
             elif place.kind == "link":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -17,11 +18,25 @@ class Breadcrumbs(Static):
 
     def show(self, crumbs: list[str], *, back: bool = False, forward: bool = False) -> None:
         arrows = ("‹ " if back else "  ") + ("› " if forward else "  ")
-        text = " › ".join(clean(nice_title(c)) for c in crumbs if c)
+        parts = [clean(nice_title(c)) for c in crumbs if c]
         room = max(10, self.size.width - 2 - len(arrows)) if self.size.width else 200
-        if len(text) > room:
-            text = "…" + text[-(room - 1):]
-        self.update(Text(arrows, style="dim") + Text(text, style="bold"))
+        self.update(Text(arrows, style="dim") + Text(cut_middle(parts, room), style="bold"))
+
+
+def cut_middle(parts: list[str], room: int, sep: str = " › ") -> str:
+    """Crumbs joined, fitting ``room`` cells: the middle gives way first (``prod › … › 42 Lucía``), then
+    the ends are cut themselves, so both where the user started and where they are stay readable."""
+    text = sep.join(parts)
+    if cell_len(text) <= room:
+        return text
+    if len(parts) >= 2:
+        head, tail = parts[0], parts[-1]
+        text = f"{head}{sep}…{sep}{tail}"
+        if cell_len(text) <= room:
+            return text
+        half = max(4, (room - 2 * len(sep) - 1) // 3)
+        return f"{cut(head, half)}{sep}…{sep}{cut(tail, room - half - 2 * len(sep) - 1)}"
+    return cut(text, room)
 
 
 class StatusLine(Static):

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from textual.widgets import Button
 
+from isptui.backends.base import WriteRequest
 from isptui.edit.editor import WritePlan
 from isptui.errors import NotFound
 from isptui.model import Record, ResourceRef
@@ -102,14 +103,17 @@ async def test_elevate_needs_the_profile_name_or_the_word_elevate(typed: str, al
 async def test_preview_renders_api_text_literally_and_masks_secret_fields() -> None:
     before = Record(ref=ResourceRef(collection="customers", id="9"), title="x",
                     fields={"name": "[bold red]Mallory[/]", "password": "hunter22"})
-    plan = WritePlan("update", before.ref, {"name": "Eve\x1b[2J", "password": "s3cret-new"},
+    values = {"name": "Eve\x1b[2J", "password": "s3cret-new"}
+    request = WriteRequest("update", "PUT", "http://h/customers/9", before.ref, values, values,
+                           ("PUT http://h/customers/9", '{"name": "Eve\\u001b[2J", "password": "s3cret-new"}'))
+    plan = WritePlan("update", before.ref, values,
                      {"name": ("[bold red]Mallory[/]", "Eve\x1b[2J"), "password": ("hunter22", "s3cret-new")},
-                     ["PUT http://h/customers/9", '{"name": "Eve\\u001b[2J", "password": "s3cret-new"}'],
-                     before=before)
+                     request, before=before)
     host = Host(lambda: DiffPreviewScreen(plan))
     async with host.run_test(size=SIZE) as pilot:
         text = screen_text(host)
-        assert "[bold red]Mallory[/]" in text and "Eve␛[2J" in text
+        # The diff shows control characters as escapes (what is sent, exactly), never raw.
+        assert "[bold red]Mallory[/]" in text and "Eve\\x1b[2J" in text and "\x1b" not in text
         assert "hunter22" not in text and "s3cret-new" not in text
         assert focused_button(host) == "Back"
         await pilot.press("escape")

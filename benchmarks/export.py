@@ -1,0 +1,131 @@
+"""Exporting 100,000 records: peak memory and speed against plain listing through the same adapter.
+
+Budget (PRODUCT.md): peak RSS under 150 MB, and at least 0.8x the listing speed. The sandbox is served in
+a subprocess (``isptui sandbox serve --port 0``); each measured run is a fresh child process that connects,
+then either lists every page and drops it, or exports every page to a file, so ``ru_maxrss`` of the child
+is the peak of that run alone. Runs alternate; the best time of ``--rounds`` is kept for each side.
+
+    python benchmarks/export.py [--customers 100000] [--page 500] [--rounds 2] [--backend splynx] [--format csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS: dict[str, tuple[str, dict[str, str]]] = {
+    "splynx": ("customers", {"api_key": "sandbox-key", "api_secret": "sandbox-secret", "auth": "basic"}),
+    "krill": ("isp/customers", {"username": "operator", "password": "sandbox"}),
+    "ispcrm": ("users", {"token": "sandbox-token"}),
+    "trisul": ("ipdrcustomers", {"username": "sandbox", "api_token": "sandbox-token", "context": "default"}),
+    "carbon": ("Abonents", {}),
+}
+
+
+async def child(mode: str, backend_name: str, url: str, page: int, fmt: str, out: str) -> None:
+    """One measured run, in its own process; prints ``{"seconds": …, "records": …}``."""
+    from isptui.backends.base import BackendSettings, load_backend
+    from isptui.export import export_collection
+    from isptui.model import PageRequest, ResourceRef
+
+    collection, credentials = TARGETS[backend_name]
+    backend = load_backend(backend_name)(BackendSettings(url=url, credentials=credentials, retries=0, timeout=60))
+    await backend.connect()
+    ref = ResourceRef(collection=collection)
+    try:
+        started = time.perf_counter()
+        if mode == "list":
+            seen, request = 0, PageRequest(limit=page)
+            while True:
+                result = await backend.list(ref, request)
+                seen += len(result.items)
+                if not result.items or not result.has_more:
+                    break
+                request = PageRequest(limit=page, offset=result.offset + len(result.items), cursor=result.next_cursor)
+        else:
+            seen = (await export_collection(backend, ref, out, fmt=fmt, page_size=page)).written
+        elapsed = time.perf_counter() - started
+    finally:
+        await backend.close()
+    print(json.dumps({"seconds": elapsed, "records": seen}))
+
+
+def measure(mode: str, args: argparse.Namespace, url: str, out: str) -> tuple[float, int, float]:
+    """(seconds, records, peak RSS in MB) of one child run; wait4 gives that child's own peak."""
+    proc = subprocess.Popen([sys.executable, __file__, "--child", mode, "--url", url, "--backend", args.backend,
+                             "--page", str(args.page), "--format", args.format, "--out", out],
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"the {mode} run failed ({proc.returncode})")
+    data = json.loads(output.strip().splitlines()[-1])
+    return data["seconds"], data["records"], usage.ru_maxrss / 1024
+
+
+def serve(customers: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "isptui", "sandbox", "serve", "--port", "0", "--customers",
+                             str(customers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    match = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
+    if not match:
+        proc.terminate()
+        raise SystemExit("the sandbox did not start")
+    return proc, match.group(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--page", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--backend", choices=list(TARGETS), default="splynx")
+    parser.add_argument("--format", choices=("csv", "jsonl", "json"), default="csv")
+    parser.add_argument("--child", choices=("list", "export"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        asyncio.run(child(args.child, args.backend, args.url, args.page, args.format, args.out))
+        return
+    proc, url = serve(args.customers)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = str(Path(folder) / f"export.{args.format}")
+            # One unmeasured listing first: the sandbox builds its records lazily and caches them, and
+            # whichever side ran first would pay for that. Then the two sides alternate.
+            measure("list", args, url, out)
+            best_export = best_list = float("inf")
+            export_rss = list_rss = 0.0
+            for _ in range(args.rounds):
+                seconds, records, rss = measure("export", args, url, out)
+                export_rss, best_export = max(export_rss, rss), min(best_export, seconds)
+                size_mb = Path(out).stat().st_size / 1e6
+                seconds, listed, rss = measure("list", args, url, out)
+                list_rss, best_list = max(list_rss, rss), min(best_list, seconds)
+        if records != args.customers or listed != args.customers:
+            raise SystemExit(f"exported {records}, listed {listed}, expected {args.customers}")
+        ratio = best_list / best_export
+        print(f"{args.backend} {args.format}: {records:,} records, {size_mb:.1f} MB file")
+        print(f"  listing {best_list:.2f} s · export {best_export:.2f} s · export speed {ratio:.2f}x listing "
+              f"(budget >= 0.8x: {'ok' if ratio >= 0.8 else 'UNDER'})")
+        print(f"  export peak RSS {export_rss:.0f} MB (budget < 150 MB: {'ok' if export_rss < 150 else 'OVER'}); "
+              f"listing alone {list_rss:.0f} MB")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,384 @@
+"""Streaming a collection to CSV, JSONL or JSON, page by page, in constant memory.
+
+Used by ``isptui export`` and the explorer's ``x``. Records are written as they arrive, to a temporary file
+beside the target; only a finished export is renamed to the final name, so a cancel (Escape, Ctrl-C) or a
+failure never leaves a partial file under that name. Values are written as the server sent them; in CSV,
+nested objects become dotted columns and text a spreadsheet would run as a formula is defused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from isptui.errors import BackendError
+from isptui.model import FieldType, Page, PageRequest, Record, ResourceRef, Schema
+
+if TYPE_CHECKING:
+    from isptui.backends.base import Backend
+    from isptui.mask import Masker
+
+FORMATS = ("csv", "jsonl", "json")
+REDACTED = "***"
+PAGE_SIZE = 500
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may execute at the start of a cell (OWASP "CSV injection")."""
+
+
+@dataclass
+class Progress:
+    """How far an export is: records written, records scanned, total when the server tells."""
+
+    written: int = 0
+    scanned: int = 0
+    total: int | None = None
+    started: float = field(default_factory=lambda: time.monotonic())
+    done: bool = False
+
+    @property
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    @property
+    def rate(self) -> float:
+        """Records scanned per second."""
+        return self.scanned / self.elapsed
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, when the total is known and something was scanned."""
+        if self.total is None or not self.scanned:
+            return None
+        return max(self.total - self.scanned, 0) / max(self.rate, 1e-9)
+
+    def line(self) -> str:
+        """``1,500/10,000 records · 2,300/s · ETA 4 s`` (what the CLI and the TUI show)."""
+        count = f"{self.scanned:,}" + (f"/{self.total:,}" if self.total is not None else "")
+        text = f"{count} records · {self.rate:,.0f}/s"
+        if self.written != self.scanned:
+            text += f" · {self.written:,} matched"
+        eta = self.eta
+        if eta is not None and not self.done:
+            text += f" · ETA {_duration(eta)}"
+        elif self.done:
+            text += f" · {_duration(self.elapsed)}"
+        return text
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+# -- values --------------------------------------------------------------------------------------------
+def flatten(fields: Mapping[str, Any], prefix: str = "") -> Mapping[str, Any]:
+    """Nested objects become dotted keys (``address.city``); lists and scalars stay as they are."""
+    # JSON objects are dicts: the exact type check is many times cheaper than an ABC isinstance.
+    nested = [k for k, v in fields.items() if type(v) is dict and v]
+    if not nested:
+        return fields if not prefix else {f"{prefix}{k}": v for k, v in fields.items()}
+    flat = {f"{prefix}{k}": v for k, v in fields.items()} if prefix else dict(fields)
+    for key in nested:  # only the nested ones are replaced by their dotted keys (appended; columns order them)
+        flat.update(flatten(flat.pop(f"{prefix}{key}"), f"{prefix}{key}."))
+    return flat
+
+
+def schema_columns(schema: Schema) -> list[str]:
+    """The CSV columns the schema declares, objects with known children as dotted columns."""
+    columns: list[str] = []
+
+    def walk(specs: Iterable[Any], prefix: str) -> None:
+        for spec in specs:
+            if spec.type == FieldType.OBJECT and spec.children:
+                walk(spec.children, f"{prefix}{spec.name}.")
+            else:
+                columns.append(f"{prefix}{spec.name}")
+
+    walk(schema.fields, "")
+    return columns
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+_LEADS = frozenset(FORMULA_LEADS)
+
+
+def cell(value: Any) -> str:
+    """One CSV cell: text as sent, JSON for the rest, and formula-leading text defused with a ``'``.
+
+    A negative number as text (``-12.50``) is data a spreadsheet reads as a number, not a formula, so it
+    is left alone; everything else starting with ``= + - @`` (or a tab / CR) gets the ``'`` prefix.
+    """
+    kind = type(value)
+    if kind is str:
+        if value and value[0] in _LEADS and not _is_number(value):
+            return "'" + value
+        return value
+    if value is None:
+        return ""
+    if kind is int:
+        return str(value)  # what json.dumps gives, without its machinery (the bulk of non-text cells)
+    if kind is bool:
+        return "true" if value else "false"
+    if not value and kind in (list, dict):
+        return "[]" if kind is list else "{}"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def uncell(text: str) -> str:
+    """The inverse of ``cell``'s defusing, for readers (and tests) that want the server's text back."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_LEADS):
+        return text[1:]
+    return text
+
+
+def matches(record: Record, needle: str) -> bool:
+    """The one local filter (the explorer's ``/`` where the server cannot filter, and exports of it): the
+    text in any field, case-insensitive, values written as JSON writes them (``null``, ``true``, compact)."""
+    needle = needle.casefold()
+    return any(needle in (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, separators=(",", ":"),
+                                                                  default=str)).casefold()
+               for v in record.fields.values())
+
+
+# -- writers -------------------------------------------------------------------------------------------
+class _Writer:
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def start(self, first: list[Mapping[str, Any]]) -> None:
+        pass
+
+    def rows(self, rows: list[Mapping[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        pass
+
+
+class _JsonLines(_Writer):
+    def rows(self, rows: list[Mapping[str, Any]]) -> None:
+        dumps = json.dumps
+        self.out.write("".join(dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))
+
+
+class _JsonArray(_Writer):
+    def __init__(self, out: IO[str]) -> None:
+        super().__init__(out)
+        self.first = True
+
+    def start(self, first: list[Mapping[str, Any]]) -> None:
+        self.out.write("[")
+
+    def rows(self, rows: list[Mapping[str, Any]]) -> None:
+        for row in rows:
+            self.out.write(("\n" if self.first else ",\n") + json.dumps(row, ensure_ascii=False, default=str))
+            self.first = False
+
+    def finish(self) -> None:
+        self.out.write("\n]\n" if not self.first else "]\n")
+
+
+class _Csv(_Writer):
+    """Columns from the schema, then extra keys in order of first appearance.
+
+    The header is written from the schema and the first page. If a later page brings a new key, its
+    column is appended and, at the end, the file is rewritten once (streaming, row by row) with the full
+    header and short rows padded, so memory stays constant either way.
+    """
+
+    def __init__(self, out: IO[str], columns: list[str]) -> None:
+        super().__init__(out)
+        self.columns = list(columns)
+        self.index = {c: i for i, c in enumerate(self.columns)}
+        self.header_width = 0
+        self.writer = csv.writer(out, lineterminator="\r\n")
+
+    def _learn(self, rows: list[Mapping[str, Any]]) -> None:
+        index = self.index
+        for row in rows:
+            if row.keys() - index.keys():  # a set difference in C: the usual row has no new key
+                for key in row:
+                    if key not in index:
+                        index[key] = len(self.columns)
+                        self.columns.append(key)
+
+    def start(self, first: list[Mapping[str, Any]]) -> None:
+        self._learn(first)
+        self.writer.writerow(self.columns)
+        self.header_width = len(self.columns)
+
+    def rows(self, rows: list[Mapping[str, Any]]) -> None:
+        self._learn(rows)
+        columns, leads, slow = self.columns, _LEADS, cell
+        # Plain text not starting like a formula is the bulk of the cells: kept inline, no call into ``cell``.
+        self.writer.writerows([
+            [v if type(v) is str and (not v or v[0] not in leads) else slow(v) for v in map(row.get, columns)]
+            for row in rows])
+
+    @property
+    def needs_rewrite(self) -> bool:
+        return len(self.columns) != self.header_width
+
+    def rewrite(self, source: Path, target: IO[str]) -> None:
+        writer = csv.writer(target, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        width = len(self.columns)
+        with source.open(newline="", encoding="utf-8") as stream:
+            reader = csv.reader(stream)
+            next(reader, None)  # the old, shorter header
+            for row in reader:
+                writer.writerow(row + [""] * (width - len(row)))
+
+
+# -- the export ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    written: int
+    scanned: int
+    seconds: float
+
+
+def _secret_forms(secrets: Iterable[str]) -> list[str]:
+    """Each secret as it would appear in the file: as is, and JSON-escaped (quotes, backslashes)."""
+    forms = {form for s in secrets if len(s) >= 4 for form in (s, json.dumps(s, ensure_ascii=False)[1:-1])}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _flush(buffer: io.StringIO, out: IO[str], hidden: list[str]) -> None:
+    text = buffer.getvalue()
+    for secret in hidden:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    out.write(text)
+    buffer.seek(0)
+    buffer.truncate()
+
+
+def _temp_beside(path: Path) -> tuple[IO[str], Path]:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    return os.fdopen(fd, "w", encoding="utf-8", newline=""), Path(name)
+
+
+async def export_collection(
+    backend: Backend,
+    ref: ResourceRef,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str = "csv",
+    filter_text: str | None = None,
+    masker: Masker | None = None,
+    page_size: int = PAGE_SIZE,
+    on_progress: Callable[[Progress], None] | None = None,
+    secrets: Sequence[str] | None = None,
+) -> ExportResult:
+    """Stream every record of ``ref`` (filtered as the explorer would) to ``path``; raises BackendError.
+
+    The filter runs on the server when the adapter can, else over each page as it arrives. On any failure
+    or cancellation the temporary file is removed and nothing appears under ``path``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    target = Path(path)
+    server_filter = local_filter = None
+    if filter_text:
+        if backend.filter_spec(ref).server_side:
+            server_filter = filter_text
+        else:
+            local_filter = filter_text
+    columns: list[str] = []
+    if fmt == "csv":
+        try:
+            columns = schema_columns(await backend.schema(ref))
+        except BackendError:
+            columns = []  # no schema: the columns come from the records themselves
+    progress = Progress()
+    # The connection's own secrets never reach a file, even if a server echoes one into a record; each
+    # page is written to memory first and scrubbed as a whole (cheap: a few replaces per page).
+    hidden = _secret_forms(backend.settings.secrets() if secrets is None else secrets)
+    buffer = io.StringIO()
+    out, temp = _temp_beside(target)
+    extra: Path | None = None
+    ahead: asyncio.Future[Page] | None = None
+    try:
+        writer: _Writer = (_Csv(buffer, columns) if fmt == "csv" else _JsonLines(buffer) if fmt == "jsonl"
+                           else _JsonArray(buffer))
+        started = False
+        page = await backend.list(ref, PageRequest(limit=page_size, filter=server_filter))
+        while True:
+            if page.items and page.has_more:
+                # The next page is asked for before this one is written, so the server works on it while
+                # we flatten and write (one page ahead at most: memory stays two pages).
+                ahead = asyncio.ensure_future(backend.list(ref, PageRequest(
+                    limit=page_size, offset=page.offset + len(page.items), cursor=page.next_cursor,
+                    filter=server_filter)))
+                await asyncio.sleep(0)  # let it send its request before the loop is busy writing
+            records = page.items
+            progress.scanned += len(records)
+            if page.total is not None:
+                progress.total = page.total
+            if local_filter:
+                records = tuple(r for r in records if matches(r, local_filter))
+            rows = [masker.fields(r.fields) if masker is not None else r.fields for r in records]
+            if fmt == "csv":
+                rows = [flatten(r) for r in rows]
+            if not started:
+                writer.start(rows)
+                started = True
+            writer.rows(rows)
+            _flush(buffer, out, hidden)
+            progress.written += len(rows)
+            if on_progress is not None:
+                on_progress(progress)
+            if ahead is None:
+                break
+            page, ahead = await ahead, None
+        writer.finish()
+        _flush(buffer, out, hidden)
+        out.close()
+        if isinstance(writer, _Csv) and writer.needs_rewrite:
+            final, extra = _temp_beside(target)
+            with final:
+                writer.rewrite(temp, final)
+            temp.unlink()
+            temp, extra = extra, None
+        os.replace(temp, target)
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+            with contextlib.suppress(BaseException):
+                await ahead
+        out.close()
+        for leftover in (temp, extra):
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+        raise
+    progress.done = True
+    if on_progress is not None:
+        on_progress(progress)
+    return ExportResult(target, progress.written, progress.scanned, progress.elapsed)
+
+
+def default_name(ref: ResourceRef, fmt: str) -> str:
+    """``customers.csv``, ``isp-customers.jsonl``: a file name from the collection."""
+    label = ref.label().strip("/") or "export"
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in label).strip("-.") or "export"
+    return f"{safe}.{fmt}"
+
