@@ -8,6 +8,7 @@ import pytest
 
 from isptui.backends.base import BackendSettings
 from isptui.backends.krill import KrillBackend
+from isptui.errors import MethodRefused
 from isptui.model import Action, PageRequest, ResourceRef
 from isptui.sandbox import create_sandbox
 
@@ -58,26 +59,35 @@ async def test_append_slash_variant_redirects_slashless_paths_and_the_adapter_ne
     assert all(path.endswith("/") for _, path, _ in transport.seen)
 
 
-async def test_patch_405_variant_refuses_patch_and_the_update_goes_as_put() -> None:
+async def test_patch_405_variant_refuses_patch_naming_put_and_put_works() -> None:
+    # The adapter does not switch verbs on its own: the one write path offers the other verb with a fresh
+    # preview (isptui/edit/editor.py other_verb); here the 405 must name PUT and the PUT must work.
     assert (await _raw("patch-405", "PATCH", "/api/v2/isp/customers/1/")).status_code == 405
     transport = Recording("patch-405")
+    ref = ResourceRef(collection="isp/customers", id="2")
     async with _backend(transport) as backend:
-        updated = await backend.update(ResourceRef(collection="isp/customers", id="2"), {"name": "Put Works"})
-    assert updated.fields["name"] == "Put Works"
+        with pytest.raises(MethodRefused) as refused:
+            await backend.update(ref, {"city": "York"})
+        current = await backend.get(ref)
+        body = {k: v for k, v in current.fields.items() if k in ("name", "surname", "external_id", "realm")}
+        updated = await backend.update(ref, {**body, "city": "York"}, partial=False)
+    assert "PUT" in refused.value.allow and updated.fields["city"] == "York"
     writes = [(m, s) for m, p, s in transport.seen if m in ("PATCH", "PUT")]
     assert writes == [("PATCH", 405), ("PUT", 200)]
 
 
-async def test_action_post_only_variant_gets_the_action_by_post() -> None:
+async def test_action_post_only_variant_action_goes_as_post_and_a_get_is_refused_naming_post() -> None:
     assert (await _raw("action-post-only", "GET", "/api/v2/isp/cpes/1/reboot/")).status_code == 405
     transport = Recording("action-post-only")
     async with _backend(transport) as backend:
         record = await backend.get(ResourceRef(collection="isp/cpes", id="1"))
         reboot = next(a for a in record.actions if a.name == "reboot")
-        as_get = Action(name=reboot.name, method="GET", href=reboot.href)
-        await backend.invoke(record, as_get)
+        await backend.invoke(record, reboot)
+        with pytest.raises(MethodRefused) as refused:
+            await backend.invoke(record, Action(name=reboot.name, method="GET", href=reboot.href))
+    assert refused.value.allow and "POST" in refused.value.allow
     sent = [(m, s) for m, p, s in transport.seen if p.endswith("/reboot/")]
-    assert sent == [("GET", 405), ("POST", 200)]
+    assert sent == [("POST", 200), ("GET", 405)]
 
 
 async def test_ignores_paging_variant_page_is_the_whole_collection() -> None:

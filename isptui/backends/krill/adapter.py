@@ -61,6 +61,7 @@ class KrillBackend(HttpBackend):
         self._schemas: dict[str, Schema] = {}
         self._caps: dict[str, Capabilities] = {}
         self._probed_root: httpx.Response | None = None
+        self._record_caps: dict[str, Capabilities] = {}  # collection -> what a record's Allow said
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth:
@@ -223,6 +224,7 @@ class KrillBackend(HttpBackend):
         caps = None
         if "allow" in response.headers:
             caps = allow_to_capabilities(response.headers["allow"], detail=True)
+            self._record_caps[ref.collection or self._key(self._url(ref).rsplit("/", 2)[0]) or ""] = caps
         return mapping.to_record(self._json(response), ref=ref, url=self._redactor.url(response.request.url),
                                  origin=self.origin, capabilities=caps)
 
@@ -333,6 +335,19 @@ class KrillBackend(HttpBackend):
         return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
+        """PATCH, or PUT of the whole record when the records' ``Allow`` left PATCH out (docs/krill.md §7.4).
+
+        With no Allow seen yet the PATCH is offered and the server decides: its 405 names the verbs, and the
+        write path offers PUT (edit/editor.py). PUT replaces, so it carries the current writable fields.
+        """
+        known = self._record_caps.get(ref.collection or "")
+        if partial and known is not None and known.can_update and not known.partial_update:
+            current = await self.get(ref)
+            schema = self._schemas.get(ref.collection or "")
+            locked = {f.name for f in schema.fields if f.read_only} if schema else set()
+            body = {k: v for k, v in current.fields.items()
+                    if k not in locked and k not in ("id", "url", "created", "updated") and not k.startswith("_")}
+            values, partial = {**body, **values}, False
         return await self.execute(self.prepare("update", ref, values, partial=partial))  # type: ignore[no-any-return]
 
     async def delete(self, ref: ResourceRef) -> None:
