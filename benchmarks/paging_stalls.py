@@ -1,6 +1,6 @@
 """Opening and paging a 100,000-record collection: worst event-loop stall and peak RSS (issue 15 item 9).
 
-``python3 benchmarks/paging_stalls.py trisul customers`` (backend, collection). A ticker task asks to run
+``python3 benchmarks/paging_stalls.py trisul ipdrcustomers`` (backend, collection). A ticker task asks to run
 every 1 ms; the longest gap between its runs is the worst time the loop was blocked (a frame is 16.7 ms).
 Runs big_table's measurement (open, first rows on screen, End to the last rows) with the ticker running.
 """
@@ -38,4 +38,4 @@ async def with_ticker(backend: str, collection: str, customers: int) -> None:
 
 if __name__ == "__main__":
     asyncio.run(with_ticker(sys.argv[1] if len(sys.argv) > 1 else "trisul",
-                            sys.argv[2] if len(sys.argv) > 2 else "customers", 100_000))
+                            sys.argv[2] if len(sys.argv) > 2 else "ipdrcustomers", 100_000))

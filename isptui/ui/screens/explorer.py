@@ -29,7 +29,7 @@ from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys
 from isptui.ui.screens.explorer_writes import WriteCommands
 from isptui.ui.widgets.collection_view import PAGE_SIZE, CollectionView
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
-from isptui.ui.widgets.record_table import RecordTable
+from isptui.ui.widgets.record_table import RecordTable, retryable
 from isptui.ui.widgets.record_view import RecordView
 from isptui.ui.widgets.request_log import RequestLogPanel, curl_for
 from isptui.ui.widgets.resource_tree import ResourceTree
@@ -439,8 +439,9 @@ class ExplorerScreen(WriteCommands):
         status.redraw()
 
     def show_error_notice(self, error: BackendError) -> None:
-        """A side request failed: say what, where, and that r retries."""
-        self.notify(f"{error.message}\n{error.where()}\nr retries", title=error.title, severity="error")
+        """A side request failed: say what, where, and that r retries (not for a 4xx: it would fail again)."""
+        hint = "r retries" if retryable(error) else "not retried: the server refused the request"
+        self.notify(f"{error.message}\n{error.where()}\n{hint}", title=error.title, severity="error", markup=False)
 
 
 def help_note(view: str) -> str:
