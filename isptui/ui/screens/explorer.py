@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from isptui.backends.base import Backend
-from isptui.errors import BackendError
+from isptui.errors import BackendError, retryable
 from isptui.http.redact import Redactor
 from isptui.mask import DOT
 from isptui.model import EntryPoint, Link, Page, PageRequest, Record, ResourceRef
@@ -29,7 +29,7 @@ from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys
 from isptui.ui.screens.explorer_writes import WriteCommands
 from isptui.ui.widgets.collection_view import PAGE_SIZE, CollectionView
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
-from isptui.ui.widgets.record_table import RecordTable, retryable
+from isptui.ui.widgets.record_table import RecordTable
 from isptui.ui.widgets.record_view import RecordView
 from isptui.ui.widgets.request_log import RequestLogPanel, curl_for
 from isptui.ui.widgets.resource_tree import ResourceTree

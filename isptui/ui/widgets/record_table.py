@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import WorkerState
 
-from isptui.errors import BackendError
+from isptui.errors import BackendError, retryable
 from isptui.model import Page, Record
 from isptui.ui.text import cell, cut
 
@@ -36,11 +36,6 @@ PREFERRED = ("id", "userid", "pk", "name", "surname", "title", "cpename", "full_
              "status", "state", "email", "phone", "city", "sn", "mac", "description", "total", "price")
 SEPARATOR = "  "
 PAGE_GROUP = "record-table-pages"
-
-
-def retryable(error: BackendError) -> bool:
-    """Whether asking again may work: not for a 4xx (the same request fails the same way), save 408/429."""
-    return error.status is None or error.status >= 500 or error.status in (408, 429)
 
 
 @dataclass

@@ -7,6 +7,9 @@ from textual.app import App, ComposeResult
 from isptui.errors import BackendError
 from isptui.model import Page, Record, ResourceRef
 from isptui.ui.widgets.record_table import RecordTable
+from tests.ui.conftest import settle
+from tests.ui.screen_text import screen_text
+from tests.ui.test_explorer import goto
 
 
 def rec(n: int) -> Record:
@@ -98,3 +101,13 @@ async def test_a_client_error_page_is_not_offered_for_retry() -> None:
         table.retry()
         await pilot.pause()
         assert server.asked[before:] == []
+
+
+async def test_a_400_on_opening_is_not_offered_for_retry_in_the_app(memory_app) -> None:  # type: ignore[no-untyped-def]
+    app, made = memory_app()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        made["backend"].fail_next, made["backend"].fail_status = 1, 400
+        await goto(pilot, "customers")
+        text = screen_text(app)
+        assert "not retried" in text and "r retr" not in text
