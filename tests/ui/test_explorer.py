@@ -107,7 +107,7 @@ async def test_krill_cpe_pots_link_and_reboot_action(demo_app) -> None:
         assert app.screen.query(CollectionView) or app.screen.query(RecordView)
         await pilot.press("escape")
         await settle(pilot)
-        # Run the dangerous reboot action: a confirmation with Cancel focused comes first.
+        # Run the dangerous reboot action: the preview of the request, with Back focused, comes first.
         sandbox.clear_received()
         await pilot.press("a")
         await pilot.pause()
@@ -117,7 +117,8 @@ async def test_krill_cpe_pots_link_and_reboot_action(demo_app) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ModalScreen), "a dangerous action must ask first"
-        assert app.focused.id == "cancel"
+        assert app.focused.id == "back", "the safe choice has the focus: a stray enter sends nothing"
+        assert "reboot" in screen_text(app)
         await pilot.press("tab", "enter")
         await settle(pilot)
         assert any(r.path.rstrip("/").endswith("cpes/1/reboot") for r in sandbox.received)

@@ -47,6 +47,10 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
             NotSupported)
 
 
+FIRST_FIELDS = 8
+"""Fields mounted with the form: about a screenful at 80x24. The rest follow one per repaint."""
+
+
 class RecordFormScreen(DismissOnce, Screen[Record | None]):
     """A form generated from ``schema``; dismisses with the stored Record, or None when closed unsaved.
 
@@ -91,6 +95,7 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         values = dict(record.fields) if record is not None else {}
         specs = [s for s in schema.fields if not s.read_only or s.name in values]
         self.editors = [FieldEditor(spec, values.get(spec.name), index=i) for i, spec in enumerate(specs)]
+        self._unmounted: list[FieldEditor] = []
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -106,14 +111,44 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
             yield Static(Text(note), id="form-note")
             yield Static("", id="form-message")
             with VerticalScroll(id="form-fields"):
-                yield from self.editors
+                yield from self.editors[:FIRST_FIELDS]
         yield Footer()
 
     def on_mount(self) -> None:
-        for field in self.editors:
+        self._unmounted = list(self.editors[FIRST_FIELDS:])
+        # Focus after the first paint: a key typed while the form was still being built must not land in a
+        # field the user has not seen yet.
+        self.call_after_refresh(self._focus_first)
+        if self._unmounted:
+            self.call_after_refresh(self._mount_next)
+
+    def _focus_first(self) -> None:
+        if any(self.focused is field.control for field in self.editors):
+            return  # the user (or a caller) already chose a field
+        for field in self.editors[:FIRST_FIELDS]:
             if not field.control.disabled:
                 field.control.focus()
                 break
+
+    async def _mount_next(self) -> None:
+        """Mount the fields below the first screenful one by one, each after a repaint.
+
+        Textual styles and lays out each new widget on the event loop (tens of milliseconds per field, and
+        a 60-field form took seconds at once): the first fields show at once, the rest arrive while the
+        user reads and types, and no single step blocks the loop for long.
+        """
+        if not self._unmounted or not self.is_attached:
+            return
+        field = self._unmounted.pop(0)
+        await self.query_one("#form-fields").mount(field)
+        if self._unmounted:
+            self.call_after_refresh(self._mount_next)
+
+    async def mount_all_fields(self) -> None:
+        """Mount whatever is still waiting (before a save shows errors on fields, or in tests)."""
+        waiting, self._unmounted = self._unmounted, []
+        if waiting:
+            await self.query_one("#form-fields").mount_all(waiting)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter moves on, like a paper form; saving stays an explicit ctrl+s.
@@ -194,10 +229,11 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         panel.set_class(info, "-info")
 
     # -- actions ---------------------------------------------------------------------------------
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
         if self.saving:
             self.notify("Already saving; wait for the server's answer.", severity="warning")
             return
+        await self.mount_all_fields()  # errors are placed on their fields, so every field must exist
         self.save()
 
     def action_close(self) -> None:

@@ -197,7 +197,9 @@ class FieldEditor(Vertical):
         self.spec = spec
         self.original = value
         self.control = make_control(spec, value, control_id=f"input-{index}")
-        self._baseline: Any = None
+        # Read now, not on mount: a long form mounts its lower fields later, and a field not yet shown has
+        # not been touched.
+        self._baseline: Any = read_control(self.control)
 
     def compose(self) -> ComposeResult:
         label = Text(clean(self.spec.title))
@@ -219,6 +221,8 @@ class FieldEditor(Vertical):
 
     def on_mount(self) -> None:
         self._baseline = read_control(self.control)
+        if self._pending_errors is not None:
+            self.show_errors(self._pending_errors)
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         for state in self.query(".switch-state").results(Label):
@@ -260,7 +264,12 @@ class FieldEditor(Vertical):
         self._baseline = read_control(control)
         self.show_errors([])
 
+    _pending_errors: list[str] | None = None
+
     def show_errors(self, messages: list[str]) -> None:
         """Show ``messages`` under the control (API text, rendered literally); none clears the state."""
         self.set_class(bool(messages), "-invalid")
+        if not self.is_mounted:
+            self._pending_errors = messages  # shown when the field is mounted
+            return
         self.query_one(".field-error", Static).update(Text(clean("; ".join(messages))))

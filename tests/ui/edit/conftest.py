@@ -94,8 +94,15 @@ async def backend_for(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Callabl
 
 
 def field_input(app: App[Any], name: str) -> Any:
-    """The control of the form field called ``name`` on the current screen."""
+    """The control of the form field called ``name`` on the current screen.
+
+    A long form mounts its lower fields one per repaint; a test reaching for any field at once stands for a
+    user who scrolled down to it, so whatever is still waiting is mounted first (before a focus() queued
+    after this call runs).
+    """
     screen = app.screen
+    if getattr(screen, "_unmounted", None):
+        screen.call_later(screen.mount_all_fields)  # type: ignore[attr-defined]
     for editor in screen.editors:  # type: ignore[attr-defined]
         if editor.spec.name == name:
             return editor.control
@@ -104,6 +111,10 @@ def field_input(app: App[Any], name: str) -> Any:
 
 async def type_into(pilot: Any, control: Input, text: str) -> None:
     """Focus an input, clear it and type ``text`` key by key, as a user would."""
+    screen = pilot.app.screen
+    if getattr(screen, "_unmounted", None) is not None:
+        await screen.mount_all_fields()  # a user scrolls down to a lower field; a test reaches it at once
+        await pilot.pause()
     control.focus()
     await pilot.pause()
     control.value = ""
