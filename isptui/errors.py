@@ -200,3 +200,8 @@ def error_for_status(status: int) -> type[BackendError]:
     if status >= 500:
         return ServerError
     return BackendError
+
+
+def retryable(error: BackendError) -> bool:
+    """Whether asking again may work: not for a 4xx (the same request fails the same way), save 408/429."""
+    return error.status is None or error.status >= 500 or error.status in (408, 429)

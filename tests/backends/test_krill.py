@@ -191,8 +191,9 @@ async def test_discovery_walks_app_roots_and_falls_back_where_one_does_not_answe
 async def test_invoke_uses_get_then_post_on_405_and_is_refused_read_only() -> None:
     server = Server([NOW])
     server.on("GET", "isp/cpes/585/", httpx.Response(200, json=CPE_585))
-    server.on("GET", "isp/cpes/585/reboot", httpx.Response(405, json={"detail": 'Method "GET" not allowed.'}))
-    server.on("POST", "isp/cpes/585/reboot", httpx.Response(200, json={"status": "rebooting"}))
+    # The guide's _links are slashless; what is sent carries DRF's slash (APPEND_SLASH would 301 it).
+    server.on("GET", "isp/cpes/585/reboot/", httpx.Response(405, json={"detail": 'Method "GET" not allowed.'}))
+    server.on("POST", "isp/cpes/585/reboot/", httpx.Response(200, json={"status": "rebooting"}))
     async with backend(server) as b:
         record = await b.get(ResourceRef(collection="isp/cpes", id="585"))
         reboot = next(a for a in record.actions if a.name == "reboot")
@@ -200,7 +201,7 @@ async def test_invoke_uses_get_then_post_on_405_and_is_refused_read_only() -> No
     async with backend(server, read_only=True) as b:
         with pytest.raises(ReadOnlyViolation):
             await b.invoke(record, reboot)
-    assert server.paths("POST").count("/api/v2/isp/cpes/585/reboot") == 1
+    assert server.paths("POST").count("/api/v2/isp/cpes/585/reboot/") == 1
 
 
 async def test_options_schema_allow_capabilities_and_follow_link_to_a_page() -> None:
@@ -212,7 +213,7 @@ async def test_options_schema_allow_capabilities_and_follow_link_to_a_page() -> 
                   "choices": [{"value": "pim", "display_name": "PIM"}]}}}}
     server.on("OPTIONS", "isp/customers/", httpx.Response(200, json=options,
                                                           headers={"Allow": "GET, POST, HEAD, OPTIONS"}))
-    server.on("GET", "isp/cpes/585/potses", httpx.Response(200, json={
+    server.on("GET", "isp/cpes/585/potses/", httpx.Response(200, json={
         "count": 1, "next": None, "previous": None, "results": [{"id": 9, "lineid": "pim0585-1"}]}))
     async with backend(server) as b:
         schema = await b.schema(ResourceRef(collection="isp/customers"))

@@ -34,7 +34,6 @@ LIMIT = 25
 UNHANDLED: dict[tuple[str, str, str], str] = {
     ("ispcrm", "ignores-unknown-filter", "filter"):
         "the server ignores search=…; verifying a filter took effect is the collection view's (issue 14 B)",
-    ("krill", "ignores-paging", "whole"): "the Krill sandbox and adapter side is issue 14 part B",
 }
 
 # Variants on which the honest first page is the whole collection: the server ignores paging, or (Carbon) it

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from isptui.backends.base import Backend, BackendSettings
-from isptui.errors import NotFound, ServerError
+from isptui.errors import BackendError, NotFound, ServerError
 from isptui.model import (
     Action,
     Capabilities,
@@ -66,6 +66,7 @@ class MemoryBackend(Backend):
         super().__init__(settings)
         self.customers = customers
         self.fail_next = 0
+        self.fail_status = 500
         self.invoked: list[tuple[str, str | None]] = []
         self.list_calls: list[tuple[str, PageRequest]] = []
         self.log: Any = settings.request_log
@@ -77,6 +78,9 @@ class MemoryBackend(Backend):
     def _maybe_fail(self, url: str) -> None:
         if self.fail_next > 0:
             self.fail_next -= 1
+            if self.fail_status < 500:
+                raise BackendError("The request was refused", method="GET", url=f"{self.settings.url}/{url}",
+                                   status=self.fail_status)
             raise ServerError("The server had an internal error", method="GET",
                               url=f"{self.settings.url}/{url}", status=500)
 

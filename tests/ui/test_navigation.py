@@ -171,7 +171,7 @@ async def test_a_filter_matching_nothing_says_so(demo_app) -> None:
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
-        assert "Customers · 0 rows · server filter: name~zzzz" in text
+        assert "Customers · 0 rows · filtered by the server: name~zzzz" in text
         assert "(no rows match the filter)" in text
         assert any("zzzz" in unquote_plus(r.query) for r in sandbox.received)
 

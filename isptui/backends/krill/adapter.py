@@ -60,6 +60,8 @@ class KrillBackend(HttpBackend):
         self.origin = f"{parts.scheme}://{parts.netloc}/"
         self._schemas: dict[str, Schema] = {}
         self._caps: dict[str, Capabilities] = {}
+        self._probed_root: httpx.Response | None = None
+        self._record_caps: dict[str, Capabilities] = {}  # collection -> what a record's Allow said
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth:
@@ -74,10 +76,22 @@ class KrillBackend(HttpBackend):
         response = await self._send("GET", "", check=False)
         if response.status_code in (401, 403):
             raise self._error(response)
+        # The probe's root read is discovery's too: one root read per session (issue 14 item 6).
+        self._probed_root = response if response.status_code < 400 else None
         # Any other answer (even a 404 root) is tolerated: discovery falls back to the known catalogue.
 
     def _error(self, response: httpx.Response) -> BackendError:
         return mapping.error_from_response(response, self._redactor)
+
+    async def _send(self, method: str, url: str, *, check: bool = True, **kw: Any) -> httpx.Response:
+        """Every path gets DRF's trailing slash before it is sent.
+
+        Krill is Django REST Framework: its router's routes end in ``/`` and Django's APPEND_SLASH answers a
+        slashless path with a 301 (a 500 under DEBUG for a write, whose body a redirect would lose), yet the
+        guide's ``_links`` and some servers' roots are slashless (docs/krill.md §7.4). Adding the slash here
+        means a write reaches the view and a read costs one exchange, not two.
+        """
+        return await super()._send(method, _with_slash(url, self.origin), check=check, **kw)
 
     def _url(self, ref: ResourceRef) -> str:
         """The absolute URL of a ref: its href resolved against the API base, or ``{collection}/{id}/``."""
@@ -98,7 +112,11 @@ class KrillBackend(HttpBackend):
     async def _root(self, url: str) -> list[Link] | None:
         """The links of a DRF root map, or None when it does not answer as one."""
         try:
-            response = await self._send("GET", url, check=False)
+            probed, self._probed_root = self._probed_root, None
+            if probed is not None and url == self.base_url:
+                response = probed
+            else:
+                response = await self._send("GET", url, check=False)
             if response.status_code >= 400:
                 return None
             return parse_root_links(self._json(response), base_url=url)
@@ -175,14 +193,19 @@ class KrillBackend(HttpBackend):
         body = self._json(response)
         parsed = parse_page(body, base_url=str(response.request.url))
         rows, total = parsed.items, parsed.total
+        whole = False
         if isinstance(body, list):
             # An unpaginated resource (v1 style) sends everything: page it here.
             total, rows = len(rows), rows[offset:offset + request.limit]
+        elif len(rows) > request.limit and parsed.next is None:
+            # More rows than asked and no next link: the server ignored limit/offset and sent the whole
+            # collection. Every row is kept (cutting to the page would show 25 of 60 as the whole).
+            whole, offset, total = True, 0, len(rows)
         url = self._redactor.url(response.request.url)
         caps = self._caps.get(key or "")
         items = tuple(mapping.to_record(row, ref=self._item_ref(key, row, str(response.request.url)),
                                         url=url, origin=self.origin, capabilities=caps) for row in rows)
-        return Page(items=items, offset=offset, total=total, next_cursor=parsed.next)
+        return Page(items=items, offset=offset, total=total, next_cursor=parsed.next, whole=whole)
 
     def _item_ref(self, key: str | None, row: Mapping[str, Any], list_url: str) -> ResourceRef:
         rid = None if row.get("id") is None else str(row["id"])
@@ -201,6 +224,7 @@ class KrillBackend(HttpBackend):
         caps = None
         if "allow" in response.headers:
             caps = allow_to_capabilities(response.headers["allow"], detail=True)
+            self._record_caps[ref.collection or self._key(self._url(ref).rsplit("/", 2)[0]) or ""] = caps
         return mapping.to_record(self._json(response), ref=ref, url=self._redactor.url(response.request.url),
                                  origin=self.origin, capabilities=caps)
 
@@ -232,9 +256,18 @@ class KrillBackend(HttpBackend):
         schema: Schema | None = None
         if response.status_code < 400:
             schema = drf_options_to_schema(self._json(response))
+        page: Page | None = None
+        if schema is None or not schema.fields:
+            # DRF may publish the write schema only on the detail URL (actions.PUT there, none on the list:
+            # docs/krill.md §7.4): ask a record's OPTIONS before guessing from rows.
+            page = await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
+            if page.items:
+                detail = await self._send("OPTIONS", self._url(page.items[0].ref), check=False)
+                if detail.status_code < 400:
+                    schema = drf_options_to_schema(self._json(detail))
         if schema is None or not schema.fields:
             # No actions in OPTIONS (the user may not write here): infer columns from a few records.
-            page = await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
+            page = page or await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
             schema = infer_schema([item.fields for item in page.items])
         if key:
             self._schemas[key] = schema
@@ -302,6 +335,19 @@ class KrillBackend(HttpBackend):
         return await self.execute(self.prepare("create", ref, values))  # type: ignore[no-any-return]
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
+        """PATCH, or PUT of the whole record when the records' ``Allow`` left PATCH out (docs/krill.md §7.4).
+
+        With no Allow seen yet the PATCH is offered and the server decides: its 405 names the verbs, and the
+        write path offers PUT (edit/editor.py). PUT replaces, so it carries the current writable fields.
+        """
+        known = self._record_caps.get(ref.collection or "")
+        if partial and known is not None and known.can_update and not known.partial_update:
+            current = await self.get(ref)
+            schema = self._schemas.get(ref.collection or "")
+            locked = {f.name for f in schema.fields if f.read_only} if schema else set()
+            body = {k: v for k, v in current.fields.items()
+                    if k not in locked and k not in ("id", "url", "created", "updated") and not k.startswith("_")}
+            values, partial = {**body, **values}, False
         return await self.execute(self.prepare("update", ref, values, partial=partial))  # type: ignore[no-any-return]
 
     async def delete(self, ref: ResourceRef) -> None:
@@ -310,6 +356,16 @@ class KrillBackend(HttpBackend):
     async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
         """Run a ``_links.actions`` entry with its own verb (see ``prepare``)."""
         return await self.execute(self.prepare("action", record.ref, params, action=action, record=record))
+
+
+def _with_slash(url: str, origin: str) -> str:
+    """``url`` with a trailing slash on its path, when it is on this server (relative or same origin)."""
+    if url.startswith(("http://", "https://")) and not url.startswith(origin):
+        return url
+    head, sep, query = url.partition("?")
+    if head.endswith("/") or (not head and not url.startswith(origin)):
+        return url
+    return f"{head}/{sep}{query}"
 
 
 def _id_of(body: Any) -> str | None:

@@ -29,20 +29,27 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def create_app(options: SandboxOptions, *, clock: Callable[[], float] = time.time) -> Starlette:
     """The Krill emulator for ``options``; ``clock`` (epoch seconds) lets tests make tokens expire."""
-    state = KrillState(options.dataset)
+    state = KrillState(options.dataset, null_values=options.has_quirk("null-sort-values"),
+                       string_ids=options.has_quirk("string-ids"), pk_zero=options.has_quirk("pk-zero"))
     # A sandbox-only signing key; derived from the seed so tokens survive a restart of the same sandbox.
     secret = hashlib.sha256(f"isptui-krill-sandbox-{options.dataset.seed}".encode()).digest()
     tokens = TokenService(secret, access_ttl=options.token_ttl, clock=clock)
     credentials = (options.credentials.krill_username, options.credentials.krill_password)
-    table = endpoints(state)
+    table = endpoints(state, options.has_quirk)
+    # drf-append-slash: Django's CommonMiddleware answers a path without its slash with a 301 to the slash
+    # form, for every method (a write loses its body on the way; under DEBUG it is a 500 instead).
+    append_slash = options.has_quirk("drf-append-slash")
 
     async def handle(request: Request) -> Response:
         rest = request.url.path.split(PREFIX, 1)[1] if PREFIX in request.url.path else ""
+        if append_slash and not request.url.path.endswith("/"):
+            query = f"?{request.url.query}" if request.url.query else ""
+            return Response(b"", 301, headers={"Location": f"{request.url.path}/{query}"})
         for endpoint in table:
             match = endpoint.regex.fullmatch(rest)
             if match:
                 params = {k: v for k, v in match.groupdict().items() if v is not None}
-                return await dispatch(Call(request, params, state, tokens, credentials), endpoint)
+                return await dispatch(Call(request, params, state, tokens, credentials, append_slash), endpoint)
         return Response(DJANGO_404, 404, media_type="text/html")
 
     routes = [

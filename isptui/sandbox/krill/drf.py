@@ -105,8 +105,12 @@ def paginate(
     default_limit: int,
     absolute: bool,
     shape: Callable[[Row], Row] = lambda row: row,
+    whole: bool = False,
 ) -> Row:
-    """A LimitOffsetPagination page; ``absolute`` picks full URLs (isp) or path-only ones (rubik)."""
+    """A LimitOffsetPagination page; ``absolute`` picks full URLs (isp) or path-only ones (rubik).
+
+    ``whole`` (quirk ignores-paging): limit and offset are ignored and every row is sent, with no next link.
+    """
     params = request.query_params
     try:
         limit = _positive_int(params["limit"], strict=True)
@@ -117,6 +121,8 @@ def paginate(
     except (KeyError, ValueError):
         offset = 0
     count = listing.count()
+    if whole:
+        offset, limit = 0, max(count, 1)
     results = [shape(row) for row in listing.rows(offset, limit)]
     query = request.url.query
     here = request.url.path + (f"?{query}" if query else "")

@@ -146,7 +146,8 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def shaper(resource: Resource, request: Request) -> Callable[[Row], Row]:
+def shaper(resource: Resource, request: Request, *, string_ids: bool = False,
+           pk_zero: bool = False) -> Callable[[Row], Row]:
     """Applies `attrs` (keep only these keys) and `joins` (embed related objects) to each row (A.7).
 
     Unknown (docs/krill.md §2.4): what Krill does with unknown attrs or joins; they are ignored, as
@@ -158,6 +159,10 @@ def shaper(resource: Resource, request: Request) -> Callable[[Row], Row]:
     def shape(row: Row) -> Row:
         full = resource.render(row)
         out = {k: full[k] for k in sorted(full) if not attrs or k in attrs}
+        if pk_zero and resource.name == "customers" and out.get("id") == 1:
+            out["id"] = 0
+        if string_ids and isinstance(out.get(resource.id_key), int):
+            out[resource.id_key] = str(out[resource.id_key])
         for name in joins:
             out[name] = _sorted(resource.joins[name](full))
         return out

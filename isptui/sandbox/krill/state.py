@@ -110,6 +110,16 @@ class Resource:
     indexes: dict[str, UniqueIndex] = field(default_factory=dict)
 
 
+# quirk null-sort-values: the sortable text fields a customer may lack, null on every third customer.
+NULLABLE = ("city", "address", "postalcode", "comment")
+
+
+def _with_nulls(row: Row) -> Row:
+    if row["id"] % 3 == 0:
+        return {**row, **dict.fromkeys(NULLABLE)}
+    return row
+
+
 def now_iso() -> str:
     return rec.iso(datetime.now(rec.TZ))
 
@@ -117,8 +127,12 @@ def now_iso() -> str:
 class KrillState:
     """All Krill resources of one emulator instance, over the shared dataset."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, *, null_values: bool = False, string_ids: bool = False,
+                 pk_zero: bool = False) -> None:
         self.dataset = dataset
+        # quirk pk-zero: customer 1 is sent as pk 0 (an auto-increment that started at 0); pk 1 is nobody.
+        self.pk_zero = pk_zero
+        self.string_ids = string_ids  # quirk string-ids: every id goes out as a JSON string (views.shaper)
         sub = dataset.subscriber
         count = dataset.customers
         self.cpe_touched: set[int] = set()  # CPEs created or edited, whose customer may no longer be N
@@ -137,6 +151,7 @@ class KrillState:
         for resource in (
             Resource("customers", "isp", customers, schemas.CUSTOMER, "customer", "Customer",
                      "Customers of the ISP; each owns CPEs.", filters=("name", "surname", "external_id", "realm"),
+                     render=_with_nulls if null_values else (lambda row: row),
                      search=("name", "surname", "external_id", "city", "address"),
                      joins={"cpes": self.cpes_of}),
             Resource("cpes", "isp", cpes, schemas.CPE, "cpe", "Cpe",

@@ -48,6 +48,7 @@ class Call:
     state: KrillState
     tokens: TokenService
     credentials: tuple[str, str]
+    slashless: bool = False  # quirk drf-append-slash: links are published without DRF's trailing slash
 
     def base(self) -> str:
         return f"{self.request.url.scheme}://{self.request.url.netloc}"
@@ -156,7 +157,11 @@ def authenticate(call: Call) -> Response | None:
 # -- generic resource views ----------------------------------------------------------------------
 
 
-def list_view(resource: Resource) -> Handler:
+def _shape(call: Call, resource: Resource) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return shaper(resource, call.request, string_ids=call.state.string_ids, pk_zero=call.state.pk_zero)
+
+
+def list_view(resource: Resource, quirk: Callable[[str], bool]) -> Handler:
     async def handle(call: Call) -> Response:
         if call.request.method == "POST":
             return await write(call, resource, None)
@@ -165,7 +170,8 @@ def list_view(resource: Resource) -> Handler:
         except FilterError as exc:
             return drf_response(exc.args[0], 400)
         page = paginate(call.request, listing, default_limit=resource.default_limit,
-                        absolute=resource.absolute_links, shape=shaper(resource, call.request))
+                        absolute=resource.absolute_links, shape=_shape(call, resource),
+                        whole=quirk("ignores-paging"))
         return drf_response(page)
 
     return handle
@@ -173,7 +179,10 @@ def list_view(resource: Resource) -> Handler:
 
 def detail_view(resource: Resource) -> Handler:
     async def handle(call: Call) -> Response:
-        row = resource.collection.get(call.params["pk"])
+        pk = call.params["pk"]
+        if call.state.pk_zero and resource.name == "customers":
+            pk = {"0": "1", "1": "-1"}.get(pk, pk)  # pk-zero: customer "1" is served as pk 0
+        row = resource.collection.get(pk)
         if row is None:
             return drf_response(NOT_FOUND, 404)
         method = call.request.method
@@ -182,7 +191,7 @@ def detail_view(resource: Resource) -> Handler:
         if method == "DELETE":
             call.state.remove(resource, row)
             return drf_response(None, 204)
-        return drf_response(shaper(resource, call.request)(row))
+        return drf_response(_shape(call, resource)(row))
 
     return handle
 
@@ -207,7 +216,7 @@ async def write(call: Call, resource: Resource, old: dict[str, Any] | None) -> R
     if errors:
         return drf_response(errors, 400)
     row = call.state.save(resource, old, values)
-    return drf_response(shaper(resource, call.request)(row), 201 if old is None else 200)
+    return drf_response(_shape(call, resource)(row), 201 if old is None else 200)
 
 
 # -- CPE sub-resources and monitoring ------------------------------------------------------------
@@ -255,16 +264,23 @@ async def monitoring_detail(call: Call) -> Response:
 
 
 async def api_root(call: Call) -> Response:
-    return drf_response({app: f"{call.base()}/api/v2/{app}/" for app in APPS})
+    end = "" if call.slashless else "/"
+    return drf_response({app: f"{call.base()}/api/v2/{app}{end}" for app in APPS})
 
 
 async def app_root(call: Call) -> Response:
     app = call.params["app"]
-    return drf_response({name: f"{call.base()}/api/v2/{app}/{name}/" for name in APPS[app]})
+    end = "" if call.slashless else "/"
+    return drf_response({name: f"{call.base()}/api/v2/{app}/{name}{end}" for name in APPS[app]})
 
 
-def endpoints(state: KrillState) -> list[Endpoint]:
-    """Every route of the emulator, most specific first."""
+def endpoints(state: KrillState, quirk: Callable[[str], bool] = lambda name: False) -> list[Endpoint]:
+    """Every route of the emulator, most specific first; ``quirk`` switches on variants (sandbox/quirks.py)."""
+    # action-post-only: the guide's GET (docs/krill.md) is refused with 405, as a POST-only DRF @action is.
+    action_methods = ("POST",) if quirk("action-post-only") else ("GET", "POST")
+    # drf-detail-options-only: the list's OPTIONS has no actions.POST (POST still works there).
+    list_schema = not quirk("drf-detail-options-only")
+    patch = () if quirk("patch-405") else ("PATCH",)
     table = [
         Endpoint("", ("GET",), api_root, "Api Root", "The default basic root view for DefaultRouter"),
         Endpoint("auth/login", ("POST",), login, "Token Obtain Pair",
@@ -280,18 +296,18 @@ def endpoints(state: KrillState) -> list[Endpoint]:
         Endpoint("monitoring/cpes", ("GET",), monitoring_list, "Cpe Status List"),
         Endpoint(r"monitoring/cpes/(?P<pk>[^/]+)(?:/(?P<info>info))?", ("GET",), monitoring_detail, "Cpe Status"),
         Endpoint(rf"isp/cpes/(?P<pk>[^/]+)/(?P<action>{'|'.join(records.ACTION_PATHS.values())})",
-                 ("GET", "POST"), cpe_action, "Cpe Action", "Queue an action on the CPE."),
+                 action_methods, cpe_action, "Cpe Action", "Queue an action on the CPE."),
         Endpoint(rf"isp/cpes/(?P<pk>[^/]+)/(?P<link>{'|'.join(p.split('?')[0] for p in records.LINK_PATHS.values())})",
                  ("GET",), cpe_link, "Cpe Related"),
     ]
     for resource in state.resources.values():
         list_methods = ("GET", "POST") if resource.writable else ("GET",)
-        detail_methods = ("GET", "PUT", "PATCH", "DELETE") if resource.writable else ("GET",)
+        detail_methods = ("GET", "PUT", *patch, "DELETE") if resource.writable else ("GET",)
         specs = resource.specs
         base = f"{resource.app}/{re.escape(resource.name)}"
-        table.append(Endpoint(base, list_methods, list_view(resource), f"{resource.view_name} List",
+        table.append(Endpoint(base, list_methods, list_view(resource, quirk), f"{resource.view_name} List",
                               resource.description,
-                              (lambda s=specs: {"POST": s}) if resource.writable else (lambda: {})))
+                              (lambda s=specs: {"POST": s}) if resource.writable and list_schema else (lambda: {})))
         table.append(Endpoint(rf"{base}/(?P<pk>[^/]+)", detail_methods, detail_view(resource),
                               f"{resource.view_name} Instance", resource.description,
                               (lambda s=specs: {"PUT": s}) if resource.writable else (lambda: {})))

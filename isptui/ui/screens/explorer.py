@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from isptui.backends.base import Backend
-from isptui.errors import BackendError
+from isptui.errors import BackendError, retryable
 from isptui.http.redact import Redactor
 from isptui.mask import DOT
 from isptui.model import EntryPoint, Link, Page, PageRequest, Record, ResourceRef
@@ -439,8 +439,9 @@ class ExplorerScreen(WriteCommands):
         status.redraw()
 
     def show_error_notice(self, error: BackendError) -> None:
-        """A side request failed: say what, where, and that r retries."""
-        self.notify(f"{error.message}\n{error.where()}\nr retries", title=error.title, severity="error")
+        """A side request failed: say what, where, and that r retries (not for a 4xx: it would fail again)."""
+        hint = "r retries" if retryable(error) else "not retried: the server refused the request"
+        self.notify(f"{error.message}\n{error.where()}\n{hint}", title=error.title, severity="error", markup=False)
 
 
 def help_note(view: str) -> str:

@@ -52,6 +52,27 @@ def _sort_key(value: Any) -> tuple[int, Any]:
         return (1, text.casefold())
 
 
+def sort_records(records: list[Record], column: str, descending: bool) -> list[Record]:
+    """Rows by ``column``; nulls (and blanks) last in either direction, numeric-looking text as numbers."""
+    present = [r for r in records if _sort_key(r.fields.get(column))[0] != 2]
+    missing = [r for r in records if _sort_key(r.fields.get(column))[0] == 2]
+    return sorted(present, key=lambda r: _sort_key(r.fields.get(column)), reverse=descending) + missing
+
+
+def fits_server_filter(record: Record, text: str) -> bool:
+    """Whether a row the server sent fits the filter it was asked: each ``field=value`` term (the adapters'
+    filter syntax) in that field, other terms anywhere. Only to check the server filtered; the local filter
+    is ``export.matches``."""
+    for term in text.casefold().split():
+        name, eq, value = term.partition("=")
+        if eq and name:
+            if value not in display(record.fields.get(name, "")).casefold():
+                return False
+        elif not any(term in display(v).casefold() for v in record.fields.values()):
+            return False
+    return True
+
+
 def is_sorted(records: list[Record], column: str, descending: bool) -> bool:
     """Whether a page came back ordered by ``column`` (to detect servers that ignore ``order_by``)."""
     keys = [_sort_key(r.fields.get(column)) for r in records]
@@ -88,6 +109,10 @@ class CollectionView(Vertical):
         self.sort_column: str | None = None
         self.sort_descending = False
         self.sort_mode = ""
+        self.sort_note = ""
+        """How much a local sort covered: every row, or only those loaded (said in the header)."""
+        self.filter_note = ""
+        """``filtered locally, N of M loaded`` or why a filter was refused, for the header."""
         self._first_page = first_page
 
     def compose(self) -> ComposeResult:
@@ -124,25 +149,31 @@ class CollectionView(Vertical):
     def update_header(self) -> None:
         table = self.table
         table.empty_note = "(no rows match the filter)" if self.filter_text else "(no rows)"
-        text = Text(cut(clean(nice_title(self.title)), 30), style="bold")
+        # One line: a long label is cut at the right edge, not wrapped out of sight.
+        text = Text(cut(clean(nice_title(self.title)), 30), style="bold", no_wrap=True, overflow="ellipsis")
         text.append(f" · {table.total_label} {'row' if table.total == 1 else 'rows'}")
         if self.filter_text:
-            # "local" means only the rows loaded so far were searched; the help text says so at length.
-            where = "server" if self.filter_mode == "server" else "local"
-            text.append(f" · {where} filter: ")
+            # The server's label only once its answer showed the filter took effect (fewer rows or rows
+            # that match); otherwise the loaded rows were searched here, and the header says how many.
+            where = "filtered by the server" if self.filter_mode == "server" else self.filter_note
+            text.append(f" · {where}: ")
             mask = getattr(self.app, "mask", None)  # a filter may be an email or an IP
             shown = mask.text(self.filter_text) if mask is not None else self.filter_text
             text.append(cut(clean(shown), 20), style="italic")
+        elif self.filter_note:
+            text.append(f" · {cut(clean(self.filter_note), 60)}", style="italic")
         if self.sort_column:
             arrow = "↓" if self.sort_descending else "↑"
-            where = "server" if self.sort_mode == "server" else "local"
-            text.append(f" · {where} sort: {cut(clean(self.sort_column), 16)} {arrow}")
+            where = "sorted by the server" if self.sort_mode == "server" else self.sort_note
+            text.append(f" · {where}: {cut(clean(self.sort_column), 16)} {arrow}")
         if table.loading:
             text.append(" · loading… (esc cancels)", style="italic")
         elif table.cancelled:
             text.append(" · load cancelled (r retries)", style="italic")
         elif table.error is not None:
-            text.append(" · load failed (r retries)", style="italic")
+            status = f" ({table.error.status})" if table.error.status else ""
+            hint = "r retries" if table.can_retry else "not retried: the server refused the request"
+            text.append(f" · load failed{status} ({hint})", style="italic")
         self.query_one(".collection-header", Static).update(text)
 
     # -- filter ------------------------------------------------------------------------------------
@@ -176,14 +207,43 @@ class CollectionView(Vertical):
             else:
                 self.table.reset(self._fetch)
         elif self.spec.server_side:
-            self.filter_mode = "server"
-            self.table.reset(self._fetch)
+            self._server_filter(text, was_local)
+            return
         else:
-            self.filter_mode = "local"
-            source = self.table.loaded_records() if not was_local else self._unfiltered
-            self._unfiltered = source
-            rows = [r for r in source if matches(r, text)]  # the same rule an export of this view applies
-            self.table.show_local(rows)
+            self._local_filter(text, was_local)
+        self.update_header()
+
+    def _local_filter(self, text: str, was_local: bool) -> None:
+        self.filter_mode = "local"
+        source = self.table.loaded_records() if not was_local else self._unfiltered
+        self._unfiltered = source
+        rows = [r for r in source if matches(r, text)]
+        whole = self.table.total is not None and len(source) >= self.table.total
+        self.filter_note = (f"filtered locally, all {len(source):,} rows" if whole
+                            else f"filtered locally, {len(rows):,} of {len(source):,} loaded")
+        self.table.show_local(rows)
+
+    @work(exclusive=True, group="collection-filter", exit_on_error=False)
+    async def _server_filter(self, text: str, was_local: bool) -> None:
+        """Ask the server; believe it filtered only when fewer rows came back or every row matches."""
+        before = self.table.total
+        try:
+            page = await self.backend.list(self.ref, PageRequest(limit=self.table.page_size, filter=text))
+        except BackendError as exc:
+            # A rejected filter leaves the table as it was; the header and a notice say why.
+            self.filter_text, self.filter_mode = "", ""
+            self.filter_note = f"filter refused: {exc.message}"
+            self.app.notify(f"{exc.message}\n{exc.where()}", title="Filter refused", severity="error",
+                            markup=False)
+            self.update_header()
+            return
+        fewer = before is not None and page.total is not None and page.total < before
+        if fewer or all(fits_server_filter(r, text) for r in page.items):
+            self.filter_mode, self.filter_note = "server", ""
+            self.table.reset(self._fetch, first_page=page)
+        else:
+            # The server answered as if unfiltered (it ignores the parameter): filter what is loaded.
+            self._local_filter(text, was_local)
         self.update_header()
 
     _unfiltered: list[Record] = []
@@ -219,8 +279,11 @@ class CollectionView(Vertical):
             self.table.reset(self._fetch, first_page=page)
         else:
             self.sort_mode = "local"
-            rows = sorted(self.table.loaded_records(), key=lambda r: _sort_key(r.fields.get(column)),
-                          reverse=descending)
+            rows = sort_records(self.table.loaded_records(), column, descending)
+            total = self.table.total
+            # Sorting part of a collection looks like sorting all of it; the header says which it was.
+            self.sort_note = ("sorted locally" if total is not None and len(rows) >= total
+                              else f"sorted locally, {len(rows):,} loaded rows only")
             self.table.show_local(rows)
         self.update_header()
 

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from isptui.errors import BackendError
+from isptui.errors import BackendError, retryable
 from isptui.ui.text import clean, pretty_json, safe_text
 
 
@@ -49,7 +49,9 @@ class ErrorPanel(Static, can_focus=True):
         if error.url:
             text.append("\n")
             text.append_text(safe_text(f"{error.method or ''} {error.url}".strip(), style="dim"))
-        text.append("\n\nr retry · escape back")
+        # A client error (4xx) fails the same way when asked again: no retry is offered for it.
+        text.append("\n\nr retry · escape back" if retryable(error)
+                    else "\n\nthe server refused the request; not retried · escape back")
         return text
 
 

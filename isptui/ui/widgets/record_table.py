@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import WorkerState
 
-from isptui.errors import BackendError
+from isptui.errors import BackendError, retryable
 from isptui.model import Page, Record
 from isptui.ui.text import cell, cut
 
@@ -153,6 +153,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._fetch = fetch
         self._pages: OrderedDict[int, list[Record]] = OrderedDict()
         self._pending: set[int] = set()
+        self._failed: dict[int, BackendError] = {}
+        """Pages whose fetch failed: their rows say so, the rest of the table keeps loading and showing."""
         self._wanted: set[int] = set()
         self._fetch_scheduled = False
         self._total: int | None = None
@@ -206,6 +208,11 @@ class RecordTable(ScrollView, can_focus=True):
         return self._local is not None
 
     @property
+    def can_retry(self) -> bool:
+        """True when ``r`` may help: a cancel, or a failed page whose error is not the client's (4xx)."""
+        return self.cancelled or any(retryable(e) for e in self._failed.values())
+
+    @property
     def cached_pages(self) -> int:
         return len(self._pages)
 
@@ -239,6 +246,7 @@ class RecordTable(ScrollView, can_focus=True):
             self._fetch = fetch
         self._pages.clear()
         self._pending.clear()
+        self._failed.clear()
         self._wanted.clear()
         self._total, self._known_end, self._has_more = None, 0, True
         self._local = None
@@ -272,7 +280,7 @@ class RecordTable(ScrollView, can_focus=True):
             self._want(0)
 
     def _want(self, page_no: int) -> None:
-        if page_no in self._pending or page_no in self._pages or self.cancelled or self.error:
+        if page_no in self._pending or page_no in self._pages or page_no in self._failed or self.cancelled:
             return
         self._wanted.add(page_no)
         if not self._fetch_scheduled:
@@ -302,6 +310,8 @@ class RecordTable(ScrollView, can_focus=True):
             page = await self._fetch(page_no * self.page_size, self.page_size)
         except BackendError as exc:
             self._pending.discard(page_no)
+            # Only this page's rows are marked failed; rows already loaded stay (issue 15 item 3).
+            self._failed[page_no] = exc
             self.error = exc
             self.post_message(self.LoadFailed(self, exc))
             self._changed()
@@ -314,6 +324,16 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _store(self, page_no: int, page: Page) -> None:
         items = list(page.items)
+        if page.whole and len(items) > self.page_size:
+            # The server ignored paging and sent every row: keep them all, in pages of our size, and the
+            # collection ends there (never a partial page presented as the whole).
+            start = page.offset // self.page_size
+            chunks = [items[i:i + self.page_size] for i in range(0, len(items), self.page_size)]
+            for k, chunk in enumerate(chunks):
+                self._store(start + k, Page(items=tuple(chunk), offset=page.offset + k * self.page_size,
+                                            total=page.offset + len(items)))
+            self.max_pages = max(self.max_pages, len(chunks))
+            return
         if page_no == 0 and page.has_more and 0 < len(items) < self.page_size:
             # The server caps pages below our request; follow its size so page numbers line up.
             self.page_size = len(items)
@@ -342,9 +362,15 @@ class RecordTable(ScrollView, can_focus=True):
         self._changed()
 
     def retry(self) -> None:
-        """Fetch missing visible pages again after an error or a cancel."""
-        self.error, self.cancelled = None, False
-        for page_no in self._visible_pages():
+        """Fetch again the failed pages whose error may pass (not a 4xx) and, after a cancel, visible ones."""
+        again = [p for p, e in self._failed.items() if retryable(e)]
+        for page_no in again:
+            del self._failed[page_no]
+        self.error = next(iter(self._failed.values()), None)
+        # After a cancel the pages in view were never fetched; after failures only the failed ones are asked.
+        pages = {*again, *(self._visible_pages() if self.cancelled else ())}
+        self.cancelled = False
+        for page_no in pages:
             self._want(page_no)
         self.refresh()
         self._changed()
@@ -433,8 +459,13 @@ class RecordTable(ScrollView, can_focus=True):
         else:
             style = base
         gutter = f"{index + 1:,}".rjust(gutter_w - 1) + " "
+        failed = self._failed.get(index // self.page_size) if self._local is None else None
         if record is None:
-            note = "failed — r to retry" if self.error else "cancelled — r to retry" if self.cancelled else "loading…"
+            if failed is not None:
+                note = ("failed — r to retry" if retryable(failed)
+                        else f"failed ({failed.status or 'error'}) — the server refused it; not retried")
+            else:
+                note = "cancelled — r to retry" if self.cancelled else "loading…"
             body = "·" * min(3, width) + " " + note
         else:
             mask = getattr(self.app, "mask", None)

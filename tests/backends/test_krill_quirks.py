@@ -1,0 +1,142 @@
+"""The Krill adapter against the Krill sandbox's quirk variants (isptui/sandbox/quirks.py): what the server
+answers under each variant, and what the adapter sent to get its work done (issue 14, part B)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from isptui.backends.base import BackendSettings
+from isptui.backends.krill import KrillBackend
+from isptui.errors import MethodRefused
+from isptui.model import Action, PageRequest, ResourceRef
+from isptui.sandbox import create_sandbox
+
+URL = "http://krill.test"
+CREDS = {"username": "operator", "password": "sandbox"}
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """The sandbox in-process, keeping (method, path, status) of every exchange."""
+
+    def __init__(self, quirks: str) -> None:
+        self.inner = create_sandbox("krill", customers=30, quirks=quirks).transport()
+        self.seen: list[tuple[str, str, int]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        self.seen.append((request.method, request.url.path, response.status_code))
+        return response
+
+
+def _backend(transport: Recording) -> KrillBackend:
+    creds = dict(CREDS)
+    return KrillBackend(BackendSettings(url=URL, credentials=creds, transport=transport, retries=0))
+
+
+async def _raw(quirks: str, method: str, path: str) -> httpx.Response:
+    """One request to the variant, logged in, not through the adapter."""
+    async with httpx.AsyncClient(transport=create_sandbox("krill", customers=30, quirks=quirks).transport(),
+                                 base_url="http://krill.test") as client:
+        token = (await client.post("/api/v2/auth/login/", data=CREDS)).json()["access"]
+        return await client.request(method, path, headers={"Authorization": f"Bearer {token}"})
+
+
+async def test_append_slash_variant_redirects_slashless_paths_and_the_adapter_never_needs_it() -> None:
+    answer = await _raw("drf-append-slash", "GET", "/api/v2/isp/customers")
+    assert (answer.status_code, answer.headers["location"]) == (301, "/api/v2/isp/customers/")
+    root = (await _raw("drf-append-slash", "GET", "/api/v2/isp/")).json()
+    assert not root["customers"].endswith("/")
+    transport = Recording("drf-append-slash")
+    async with _backend(transport) as backend:
+        await backend.discover()
+        page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=5))
+        created = await backend.create(ResourceRef(collection="isp/customers"),
+                                       {"name": "Slash", "surname": "Test", "city": "Leeds"})
+        await backend.update(created.ref, {"city": "York"})
+    assert len(page.items) == 5
+    assert [s for s in transport.seen if s[2] in (301, 500)] == []
+    assert all(path.endswith("/") for _, path, _ in transport.seen)
+
+
+async def test_patch_405_variant_refuses_patch_naming_put_and_put_works() -> None:
+    # The adapter does not switch verbs on its own: the one write path offers the other verb with a fresh
+    # preview (isptui/edit/editor.py other_verb); here the 405 must name PUT and the PUT must work.
+    assert (await _raw("patch-405", "PATCH", "/api/v2/isp/customers/1/")).status_code == 405
+    transport = Recording("patch-405")
+    ref = ResourceRef(collection="isp/customers", id="2")
+    async with _backend(transport) as backend:
+        with pytest.raises(MethodRefused) as refused:
+            await backend.update(ref, {"city": "York"})
+        current = await backend.get(ref)
+        body = {k: v for k, v in current.fields.items() if k in ("name", "surname", "external_id", "realm")}
+        updated = await backend.update(ref, {**body, "city": "York"}, partial=False)
+    assert "PUT" in refused.value.allow and updated.fields["city"] == "York"
+    writes = [(m, s) for m, p, s in transport.seen if m in ("PATCH", "PUT")]
+    assert writes == [("PATCH", 405), ("PUT", 200)]
+
+
+async def test_action_post_only_variant_action_goes_as_post_and_a_get_is_refused_naming_post() -> None:
+    assert (await _raw("action-post-only", "GET", "/api/v2/isp/cpes/1/reboot/")).status_code == 405
+    transport = Recording("action-post-only")
+    async with _backend(transport) as backend:
+        record = await backend.get(ResourceRef(collection="isp/cpes", id="1"))
+        reboot = next(a for a in record.actions if a.name == "reboot")
+        await backend.invoke(record, reboot)
+        with pytest.raises(MethodRefused) as refused:
+            await backend.invoke(record, Action(name=reboot.name, method="GET", href=reboot.href))
+    assert refused.value.allow and "POST" in refused.value.allow
+    sent = [(m, s) for m, p, s in transport.seen if p.endswith("/reboot/")]
+    assert sent == [("POST", 200), ("GET", 405)]
+
+
+async def test_ignores_paging_variant_page_is_the_whole_collection() -> None:
+    transport = Recording("ignores-paging")
+    async with _backend(transport) as backend:
+        page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=10))
+    assert (page.whole, len(page.items), page.has_more, page.total) == (True, 30, False, 30)
+
+
+async def test_detail_options_only_variant_form_comes_from_the_detail_url() -> None:
+    options = (await _raw("drf-detail-options-only", "OPTIONS", "/api/v2/isp/customers/")).json()
+    assert "POST" not in options.get("actions", {})
+    transport = Recording("drf-detail-options-only")
+    async with _backend(transport) as backend:
+        schema = await backend.schema(ResourceRef(collection="isp/customers"))
+    assert schema.source == "OPTIONS" and not schema.inferred
+    ident = schema.field("id")
+    assert ident is not None and ident.read_only
+    assert any(m == "OPTIONS" and p.rstrip("/").split("/")[-1].isdigit() for m, p, _ in transport.seen)
+
+
+@pytest.mark.parametrize("quirks", ["", "drf-append-slash"])
+async def test_one_login_and_one_root_read_per_session(quirks: str) -> None:
+    transport = Recording(quirks)
+    async with _backend(transport) as backend:
+        await backend.discover()
+        await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=5))
+    logins = [s for s in transport.seen if s[1] == "/api/v2/auth/login/"]
+    roots = [s for s in transport.seen if s[:2] == ("GET", "/api/v2/")]
+    assert (len(logins), len(roots)) == (1, 1)
+
+
+async def test_string_ids_and_null_sort_values_variants_are_what_the_battery_meets() -> None:
+    ids = (await _raw("string-ids", "GET", "/api/v2/isp/customers/?limit=2")).json()["results"]
+    assert [row["id"] for row in ids] == ["1", "2"]
+    rows = (await _raw("null-sort-values", "GET", "/api/v2/isp/customers/?limit=30&sort=city")).json()["results"]
+    cities = [row["city"] for row in rows]
+    assert cities.count(None) == 10 and cities[-10:] == [None] * 10
+    transport = Recording("string-ids")
+    async with _backend(transport) as backend:
+        page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=3))
+        again = await backend.get(page.items[0].ref)
+    assert [r.id for r in page.items] == ["1", "2", "3"] and again.id == "1"
+
+
+async def test_pk_zero_variant_customer_zero_is_read_by_its_pk() -> None:
+    first = (await _raw("pk-zero", "GET", "/api/v2/isp/customers/?limit=1")).json()["results"][0]
+    assert first["id"] == 0 and (await _raw("pk-zero", "GET", "/api/v2/isp/customers/1/")).status_code == 404
+    async with _backend(Recording("pk-zero")) as backend:
+        page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=3))
+        zero = await backend.get(page.items[0].ref)
+    assert (page.items[0].id, zero.id, zero.fields["name"]) == ("0", "0", first["name"])

@@ -1,0 +1,74 @@
+"""CollectionView honesty (issue 14 item 2): a server filter is believed only when it took effect, a refused
+filter leaves the table as it was, and a local sort says what it covered, with nulls last."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from isptui.errors import BackendError
+from isptui.model import Page, PageRequest, Record, ResourceRef
+from isptui.ui.widgets.collection_view import CollectionView, sort_records
+from tests.ui.memory_backend import MemoryBackend, memory_settings
+
+
+class Ignoring(MemoryBackend):
+    """Says it filters on the server, then answers every filter with the unfiltered rows (or refuses it)."""
+
+    refuse = False
+
+    async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
+        request = request or PageRequest()
+        if request.filter and self.refuse:
+            raise BackendError("unknown field 'zzz'", status=400)
+        return await super().list(ref, request.model_copy(update={"filter": None}))
+
+
+class Host(App[None]):
+    def __init__(self, backend: MemoryBackend) -> None:
+        super().__init__()
+        self.backend = backend
+
+    def compose(self) -> ComposeResult:
+        yield CollectionView(self.backend, ResourceRef(collection="customers"), "Customers")
+
+
+def header(app: Host) -> str:
+    return str(app.query_one(".collection-header", Static).render())
+
+
+async def _filtered(backend: MemoryBackend, text: str) -> tuple[str, int]:
+    app = Host(backend)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        view = app.query_one(CollectionView)
+        view.apply_filter(text)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        return header(app), view.table.row_count
+
+
+async def test_an_ignored_server_filter_is_said_to_be_local_with_counts() -> None:
+    text, rows = await _filtered(Ignoring(memory_settings(), customers=30), "Customer 7")
+    assert "filtered by the server" not in text and "filtered locally" in text and rows < 30
+
+
+async def test_a_server_filter_that_took_effect_is_labelled_so() -> None:
+    text, rows = await _filtered(MemoryBackend(memory_settings(), customers=30), "Customer 7")
+    assert "filtered by the server" in text and rows < 30
+
+
+async def test_a_refused_filter_keeps_the_table_and_says_why() -> None:
+    backend = Ignoring(memory_settings(), customers=30)
+    backend.refuse = True
+    text, rows = await _filtered(backend, "zzz=1")
+    assert "filter refused: unknown field 'zzz'" in text and rows == 30
+
+
+def test_local_sort_puts_nulls_last_both_ways_and_numbers_as_numbers() -> None:
+    def rec(i: int, v: object) -> Record:
+        return Record(ref=ResourceRef(collection="c", id=str(i)), title=str(i), fields={"v": v})
+
+    rows = [rec(1, "10"), rec(2, None), rec(3, "9"), rec(4, "")]
+    assert [r.id for r in sort_records(rows, "v", False)] == ["3", "1", "2", "4"]
+    assert [r.id for r in sort_records(rows, "v", True)] == ["1", "3", "2", "4"]

@@ -1,0 +1,113 @@
+"""RecordTable on its own: rows keyed by position, a whole-collection page, failed pages (issues 14 B, 15)."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from isptui.errors import BackendError
+from isptui.model import Page, Record, ResourceRef
+from isptui.ui.widgets.record_table import RecordTable
+from tests.ui.conftest import settle
+from tests.ui.screen_text import screen_text
+from tests.ui.test_explorer import goto
+
+
+def rec(n: int) -> Record:
+    return Record(ref=ResourceRef(collection="c", id=str(n)), title=f"row {n}", fields={"id": n, "name": f"row {n}"})
+
+
+class Server:
+    """A collection of ``size`` rows (ids from 0); pages listed in ``fail`` raise the given status."""
+
+    def __init__(self, size: int, *, whole: bool = False, fail: dict[int, int] | None = None) -> None:
+        self.size, self.whole, self.fail = size, whole, dict(fail or {})
+        self.asked: list[int] = []
+
+    async def __call__(self, offset: int, limit: int) -> Page:
+        self.asked.append(offset)
+        if offset in self.fail:
+            raise BackendError("refused", status=self.fail[offset])
+        if self.whole:  # ignores paging: always every row
+            return Page(items=tuple(rec(n) for n in range(self.size)), offset=0, total=self.size, whole=True)
+        rows = tuple(rec(n) for n in range(offset, min(self.size, offset + limit)))
+        return Page(items=rows, offset=offset, total=self.size)
+
+
+class Host(App[None]):
+    def __init__(self, server: Server, page_size: int) -> None:
+        super().__init__()
+        self.server, self.page_size = server, page_size
+
+    def compose(self) -> ComposeResult:
+        yield RecordTable(self.server, page_size=self.page_size)
+
+
+def lines(table: RecordTable) -> list[str]:
+    return [table.render_line(y).text for y in range(1, table.scrollable_content_region.height)]
+
+
+async def test_pk_zero_row_is_shown_not_loading() -> None:
+    app = Host(Server(3), page_size=50)
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        shown = lines(table)
+    assert "row 0" in shown[0] and not any("loading" in line for line in shown)
+
+
+async def test_a_whole_collection_page_shows_every_row_once() -> None:
+    server = Server(12, whole=True)
+    app = Host(server, page_size=5)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        await pilot.pause()
+        shown = lines(table)[:12]
+        assert (table.total, table.row_count) == (12, 12)
+        assert [(r.id if (r := table.row(n)) else None) for n in range(12)] == [str(n) for n in range(12)]
+    assert not any("loading" in line for line in shown) and "12 " in shown[11]
+    assert server.asked == [0]
+
+
+async def test_a_failed_page_keeps_loaded_rows_marks_its_range_and_r_retries_it_alone() -> None:
+    server = Server(12, fail={4: 503})
+    app = Host(server, page_size=4)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        shown = lines(table)
+        assert [("row 0" in shown[0]), ("failed — r to retry" in shown[4]), ("row 8" in shown[8])] == [True] * 3
+        assert table.can_retry
+        del server.fail[4]
+        before = len(server.asked)
+        table.retry()
+        await pilot.pause()
+        await pilot.pause()
+        assert server.asked[before:] == [4]
+        assert "row 4" in lines(table)[4] and table.error is None
+
+
+async def test_a_client_error_page_is_not_offered_for_retry() -> None:
+    server = Server(12, fail={4: 400})
+    app = Host(server, page_size=4)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        row = lines(table)[4]
+        assert "not retried" in row and "r to retry" not in row and not table.can_retry
+        before = len(server.asked)
+        table.retry()
+        await pilot.pause()
+        assert server.asked[before:] == []
+
+
+async def test_a_400_on_opening_is_not_offered_for_retry_in_the_app(memory_app) -> None:  # type: ignore[no-untyped-def]
+    app, made = memory_app()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        made["backend"].fail_next, made["backend"].fail_status = 1, 400
+        await goto(pilot, "customers")
+        text = screen_text(app)
+        assert "not retried" in text and "r retr" not in text
