@@ -1,6 +1,6 @@
 """Listing 10,000 records through each adapter vs raw httpx sending the very same requests.
 
-Budget (PRODUCT.md): the adapter takes at most 1.25x the time of raw httpx against the same served sandbox.
+Budget (docs/product.md): the adapter takes at most 1.25x the time of raw httpx against the same served sandbox.
 The sandbox runs in a subprocess (``isptui sandbox serve --port 0``, uvicorn on 127.0.0.1), so both sides
 pay the same server and socket costs. The adapter's listing requests are captured as they go out (method,
 URL, headers with the live token, body) and replayed by a bare ``httpx.AsyncClient``: same page size, same
@@ -24,7 +24,7 @@ import httpx
 from isptui.backends.base import BackendSettings, load_backend
 from isptui.model import PageRequest, ResourceRef
 
-# One collection per backend with one row per subscriber, and the sandbox's credentials (PRODUCT.md).
+# One collection per backend with one row per subscriber, and the sandbox's credentials (docs/product.md).
 TARGETS: dict[str, tuple[str, dict[str, str]]] = {
     "splynx": ("customers", {"api_key": "sandbox-key", "api_secret": "sandbox-secret", "auth": "basic"}),
     "krill": ("isp/customers", {"username": "operator", "password": "sandbox"}),

@@ -1,7 +1,7 @@
 """Opening a 100,000-customer collection through the real Krill adapter on the in-process sandbox.
 
 Prints time to first rows on screen, time to the last rows after End, and peak RSS of the process.
-Budgets (PRODUCT.md): first rows within 0.3 s, last rows within 1 s, peak RSS under 150 MB.
+Budgets (docs/product.md): first rows within 0.3 s, last rows within 1 s, peak RSS under 150 MB.
 """
 
 from __future__ import annotations

@@ -39,11 +39,11 @@ from chaos_audit import (  # noqa: E402
     worker_errors,
 )
 
+from isptui.cli.common import demo_backends  # noqa: E402
 from isptui.edit.journal import Journal  # noqa: E402
 from isptui.sandbox import Sandbox, create_sandbox  # noqa: E402
 from isptui.ui.edit import ConfirmActionScreen, DiffPreviewScreen, RecordFormScreen  # noqa: E402
 from isptui.ui.edit.confirm import DiscardChangesScreen  # noqa: E402
-from isptui.ui.launch import DEMO_BACKENDS  # noqa: E402
 from isptui.ui.screens.dialogs import GoToScreen  # noqa: E402
 from isptui.ui.screens.explorer import ExplorerScreen  # noqa: E402
 from isptui.ui.screens.picker import PickerScreen  # noqa: E402
@@ -59,7 +59,7 @@ it renew before every request (reported; not what this run is about)."""
 
 @dataclass(frozen=True)
 class Plan:
-    """What a chaos session edits, creates and deletes on one backend (collections from PRODUCT.md)."""
+    """What a chaos session edits, creates and deletes on one backend (collections from docs/product.md)."""
 
     edit: str
     field: str
@@ -99,7 +99,7 @@ class ChaosConfig:
     chaos: str = DEFAULT_CHAOS
     timeout: float = 1.0
     """The per-request timeout of the adapters: short, so an injected timeout costs seconds, not minutes."""
-    backends: tuple[str, ...] = DEMO_BACKENDS
+    backends: tuple[str, ...] = demo_backends()
     action_timeout: float = 20.0
     weights: dict[str, int] = field(default_factory=lambda: dict(WEIGHTS))
     """How often each action is drawn; writes cost seconds each (a form, a diff, a read-back)."""

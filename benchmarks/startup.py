@@ -10,7 +10,7 @@ stops at the first screen refresh after the useful content is there:
 - the baseline: a Textual app showing one ``Static("hello")``.
 
 Usage: ``python benchmarks/startup.py [BACKEND] [RUNS]`` (defaults: krill, 7). Prints medians and the ratios
-(budget in PRODUCT.md: at most 1.6x the hello-world).
+(budget in docs/product.md: at most 1.6x the hello-world).
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ OWN: dict[str, tuple[str, ...]] = {
     "ispcrm": (CREDS.ispcrm_token,),
     "trisul": (CREDS.trisul_api_token,),
 }
-"""Carbon is not here: its REST API v2 has no credentials at all (vendor-apis.md §5.3), so nothing to leak."""
+"""Carbon is not here: its REST API v2 has no credentials at all (docs/carbon.md §5.3), so nothing to leak."""
 _TOKEN_KEYS = ("access", "refresh", "access_token", "refresh_token", "token")
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from isptui.backends import registry
+from isptui.backends.registry import BackendDescriptor
 from isptui.errors import BackendError, NotSupported, WriteUnconfirmed
 from isptui.model import (
     Action,
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 
     from isptui.http.log import RequestLog
 
-ENTRY_POINT_GROUP = "isptui.backends"
-
-
 @dataclass
 class Elevation:
     """Whether a read-only profile was elevated for this session; shared by the HTTP guards and the UI.
@@ -49,9 +47,8 @@ class Elevation:
 class BackendSettings:
     """Everything an adapter needs to connect. Secrets are plain strings here, held only in memory.
 
-    ``credentials`` keys are per backend: splynx ``api_key``/``api_secret``/``auth`` (basic|signature|token),
-    krill ``username``/``password``, ispcrm ``token``/``token_header``, trisul ``username``/``api_token``/
-    ``context``. ``transport`` lets tests and the demo inject ``httpx.ASGITransport(app=sandbox)``.
+    ``credentials`` keys are per backend, as its descriptor declares them (``CredentialField.setting_key``).
+    ``transport`` lets tests and the demo inject ``httpx.ASGITransport(app=sandbox)``.
     """
 
     url: str
@@ -72,17 +69,25 @@ class BackendSettings:
 
     def secrets(self) -> list[str]:
         """Values that must never reach the screen, logs or the journal."""
-        return [v for k, v in self.credentials.items() if v and k not in ("username", "auth", "context",
-                                                                           "token_header")]
+        return registry.secret_values(self.credentials)
 
 
 class Backend(abc.ABC):
     """An ISP system as seen by isptui: discover, list, get, follow, schema, write, act."""
 
+    descriptor: ClassVar[BackendDescriptor | None] = None
+    """What the backend declares about itself (``isptui.backends.registry``); name and title come from it."""
     name: str = ""
     """Registry key: ``splynx``, ``krill``, …"""
     title: str = ""
     """What the UI shows: ``Splynx``, ``Krill (Phicus)``, …"""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # One source for name and title: a subclass that sets a descriptor gets them from it.
+        if cls.descriptor is not None:
+            cls.name = cls.name or cls.descriptor.name
+            cls.title = cls.title or cls.descriptor.title
 
     def __init__(self, settings: BackendSettings) -> None:
         self.settings = settings
@@ -182,16 +187,17 @@ class Backend(abc.ABC):
 
 
 def load_backend(name: str) -> type[Backend]:
-    """The adapter class for ``name``; ``KeyError`` with the known names when there is none."""
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name == name:
-            try:
-                cls = ep.load()
-            except (ImportError, AttributeError) as exc:
-                # A broken third-party package must not crash the app with a traceback.
-                raise KeyError(f"backend {name!r} could not be loaded ({type(exc).__name__}: {exc})") from exc
-            if not (isinstance(cls, type) and issubclass(cls, Backend)):
-                raise TypeError(f"entry point {name!r} does not name a Backend subclass")
-            return cls
-    known = sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
-    raise KeyError(f"unknown backend {name!r}; known: {', '.join(known) or 'none'}")
+    """The adapter class for ``name``, found through the registry (the ``isptui.backends`` entry points).
+
+    ``KeyError`` naming the known backends when there is none or it cannot be imported: a broken
+    third-party package must not crash the app with a traceback.
+    """
+    try:
+        cls = registry.descriptor(name).load()
+    except registry.RegistryError as exc:
+        raise KeyError(str(exc)) from exc
+    except (ImportError, AttributeError) as exc:
+        raise KeyError(f"backend {name!r} could not be loaded ({type(exc).__name__}: {exc})") from exc
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        raise TypeError(f"backend {name!r}: {registry.descriptor(name).adapter} is not a Backend subclass")
+    return cls

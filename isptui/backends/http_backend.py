@@ -68,7 +68,7 @@ class HttpBackend(Backend):
         return None
 
     def _client_options(self) -> dict[str, Any]:
-        """More ``make_client`` arguments: ``login_calls`` a read-only profile may send, ``headers``."""
+        """More ``make_client`` arguments (``headers``); login calls come from the descriptor."""
         return {}
 
     async def _probe(self) -> None:
@@ -89,8 +89,11 @@ class HttpBackend(Backend):
     async def connect(self) -> None:
         """Build the client and send the probe; a failed probe closes the client again."""
         self._auth = self._make_auth()
+        # The descriptor's read-only auth calls are the one list the read-only guard lets through.
+        options: dict[str, Any] = {"login_calls": self.descriptor.read_only_auth_calls if self.descriptor else ()}
+        options.update(self._client_options())
         self._client = make_client(self.settings, base_url=self.base_url, auth=self._auth,
-                                   redactor=self._redactor, **self._client_options())
+                                   redactor=self._redactor, **options)
         try:
             await self._probe()
         except BaseException:

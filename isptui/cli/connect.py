@@ -26,9 +26,6 @@ from isptui.errors import (
 if TYPE_CHECKING:
     from isptui.http.log import RequestLog
 
-SECRET_CREDENTIALS = ("api_secret", "password", "api_token", "token")
-
-
 class ConnectFailed(Exception):
     """Opening a profile failed; ``message`` is one line: what failed, where, why, what to try."""
 
@@ -41,12 +38,14 @@ def settings_for(profile: Profile, *, request_log: RequestLog | None = None,
                  prompt: Callable[[str], str] | None = None, transport: object = None) -> BackendSettings:
     """BackendSettings with every secret reference resolved (values live only in memory)."""
     credentials: dict[str, str] = {}
-    for key, value in profile.credential_refs().items():
-        if key in SECRET_CREDENTIALS:
-            where = f"profile {profile.name!r}, key {key!r}"
-            credentials[key] = resolve_secret(value, where=where, prompt=prompt).get_secret_value()
-        else:
-            credentials[key] = value
+    for cred in profile.descriptor.credentials:
+        value = profile.credential(cred.key)
+        if value is None:
+            continue
+        if cred.secret:
+            where = f"profile {profile.name!r}, key {cred.key!r}"
+            value = resolve_secret(value, where=where, prompt=prompt).get_secret_value()
+        credentials[cred.setting_key] = value
     verify: bool | str = profile.ca_bundle if (profile.verify and profile.ca_bundle) else profile.verify
     return BackendSettings(
         url=profile.url,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-DEMO_BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
+from isptui.cli.common import demo_backends
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="explore the built-in sandbox (no network)")
-    demo.add_argument("backend", nargs="?", choices=DEMO_BACKENDS)
+    demo.add_argument("backend", nargs="?", choices=demo_backends())
     demo.add_argument("--customers", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--chaos", default="", help="e.g. latency=200ms,error_rate=0.1")

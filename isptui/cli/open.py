@@ -1,6 +1,6 @@
-"""``isptui open …`` and ``isptui --profile NAME``: build the profile, check the connection, run the app.
+"""``isptui open …`` and ``isptui --profile NAME``: build the profile, connect once, run the app on it.
 
-The connection check runs before the terminal is taken over, so a failure is one line on stderr with exit
+The connection is made before the terminal is taken over, so a failure is one line on stderr with exit
 code 1 (config problems exit 2), never a traceback or a half-drawn screen.
 """
 
@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isptui.cli.common import add_connection_args
 from isptui.cli.errors import EXIT_RUNTIME, EXIT_USAGE, CliError
@@ -24,22 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_connection_args(sub.add_parser("open", help="connect to a server"))
 
 
-def check_connection(profile: Profile, settings: BackendSettings) -> None:
-    """Connect and close once; raises CliError with the one-line reason on failure."""
-    from isptui.cli.connect import ConnectFailed, connect_with
-
-    async def probe() -> None:
-        backend = await connect_with(profile, settings)
-        await backend.close()
-
-    try:
-        asyncio.run(probe())
-    except ConnectFailed as exc:
-        raise CliError(exc.message, EXIT_RUNTIME) from exc
-
-
 def _launch(profile: Profile) -> int:
-    from isptui.cli.connect import settings_for
+    from isptui.cli.connect import ConnectFailed, settings_for
     from isptui.config.errors import ConfigError
     from isptui.http import RequestLog
 
@@ -49,12 +35,26 @@ def _launch(profile: Profile) -> int:
         settings = settings_for(profile, request_log=log)
     except ConfigError as exc:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
-    check_connection(profile, settings)
-    if not profile.verify:
-        print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
+    try:
+        return asyncio.run(open_session(profile, settings))
+    except ConnectFailed as exc:
+        raise CliError(exc.message, EXIT_RUNTIME) from exc
+
+
+async def open_session(profile: Profile, settings: BackendSettings, **run_options: Any) -> int:
+    """Connect (and log in) once, before the terminal is taken over, then run the app on that connection.
+
+    The app runs in this same event loop, so the connected client (its pool, its token) is handed over
+    as it is instead of being checked, closed and built again. ``run_options`` go to ``App.run_async``
+    (tests pass ``headless`` and ``auto_pilot``). Raises ConnectFailed with the one-line reason.
+    """
+    from isptui.cli.connect import connect_with
     from isptui.ui.launch import run_profile_app
 
-    return run_profile_app(profile, settings)
+    backend = await connect_with(profile, settings)
+    if not profile.verify:
+        print(f"isptui: warning: TLS verification is off for {profile.url}", file=sys.stderr)
+    return await run_profile_app(profile, settings, backend, **run_options)
 
 
 def run(args: argparse.Namespace) -> int:

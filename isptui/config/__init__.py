@@ -15,7 +15,6 @@ _EXPORTS = {
     "config_path": "isptui.config.paths",
     "data_dir": "isptui.config.paths",
     "Profile": "isptui.config.profiles",
-    "SECRET_KEYS": "isptui.config.profiles",
     "resolve_secret": "isptui.config.secrets",
 }
 

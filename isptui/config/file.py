@@ -11,21 +11,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from isptui.backends import registry
 from isptui.config.errors import ConfigError
 from isptui.config.keys import keymap_from
 from isptui.config.paths import config_path
-from isptui.config.profiles import SECRET_KEYS, Profile
+from isptui.config.profiles import Profile
 from isptui.config.secrets import is_reference
 
-# Environment variables that make an implicit profile per backend (PRODUCT.md, "Command line").
-ENV_PROFILES: dict[str, dict[str, str]] = {
-    "splynx": {"url": "SPLYNX_URL", "api_key": "SPLYNX_API_KEY", "api_secret": "SPLYNX_PASSWORD"},
-    "krill": {"url": "KRILL_URL", "username": "KRILL_USERNAME", "password": "KRILL_PASSWORD"},
-    "ispcrm": {"url": "ISPCRM_URL", "token": "ISPCRM_TOKEN"},
-    "trisul": {"url": "TRISUL_URL", "username": "TRISUL_USERNAME", "api_token": "TRISUL_API_TOKEN",
-               "context": "TRISUL_CONTEXT"},
-    "carbon": {"url": "CARBON_URL"},
-}
+
+def env_values(backend: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The credentials a backend's environment variables give (``SPLYNX_API_KEY``…), as its descriptor names them."""
+    desc = registry.descriptor(backend)
+    return {f.key: environ[f.env] for f in desc.credentials if f.env and environ.get(f.env)}
 
 
 def load_profiles(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Profile]:
@@ -76,14 +73,13 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
 
 
 def _refuse_readable_literal_secrets(path: Path, profiles: Mapping[str, Profile]) -> None:
-    """A file that holds a literal secret must not be readable by group or others (PRODUCT.md, Config)."""
+    """A file that holds a literal secret must not be readable by group or others (docs/product.md, Config)."""
     mode = path.stat().st_mode
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return
     for profile in profiles.values():
-        for key in SECRET_KEYS:
-            value = getattr(profile, key)
-            if value is not None and not is_reference(value):
+        for key, value in profile.secret_refs().items():
+            if not is_reference(value):
                 raise ConfigError(
                     f"holds a literal secret but is readable by other users (mode {stat.S_IMODE(mode):o}); "
                     f"run: chmod 600 {path}, or use an env:/command:/keyring: reference",
@@ -91,19 +87,17 @@ def _refuse_readable_literal_secrets(path: Path, profiles: Mapping[str, Profile]
 
 
 def env_profiles(environ: Mapping[str, str]) -> dict[str, Profile]:
-    """Implicit profiles ``env-<backend>`` for every backend whose URL variable is set."""
+    """Implicit profiles ``env-<backend>`` for every backend whose URL variable (``SPLYNX_URL``…) is set."""
     found: dict[str, Profile] = {}
-    for backend, names in ENV_PROFILES.items():
-        url = environ.get(names["url"])
+    for desc in registry.descriptors():
+        url = environ.get(desc.url_env) if desc.url_env else None
         if not url:
             continue
-        values: dict[str, Any] = {key: environ[var] for key, var in names.items() if environ.get(var)}
-        if backend == "trisul":
-            values.setdefault("context", "default")
-        name = f"env-{backend}"
+        name = f"env-{desc.name}"
         try:
-            found[name] = Profile(name=name, backend=backend, source="env", **values)  # type: ignore[arg-type]
+            found[name] = Profile(name=name, backend=desc.name, source="env", url=url,
+                                  **env_values(desc.name, environ))
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise ConfigError(f"{names['url']}: {first['msg']}") from None
+            raise ConfigError(f"{desc.url_env}: {first['msg']}") from None
     return found

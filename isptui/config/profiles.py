@@ -6,42 +6,30 @@ the file's permissions allow it, a literal. They are resolved only when the prof
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-BackendName = Literal["splynx", "krill", "ispcrm", "trisul", "carbon"]
-
-SECRET_KEYS = ("api_secret", "password", "api_token", "token")
-"""Profile keys whose values are secrets (references or literals)."""
-
-# Which credential keys each backend takes, mapped to the BackendSettings.credentials names.
-CREDENTIAL_KEYS: dict[str, tuple[str, ...]] = {
-    "splynx": ("api_key", "api_secret", "splynx_auth"),
-    "krill": ("username", "password"),
-    "ispcrm": ("token", "token_header"),
-    "trisul": ("username", "api_token", "context"),
-    "carbon": (),
-}
+from isptui.backends import registry
+from isptui.backends.registry import BackendDescriptor
 
 
 class Profile(BaseModel):
-    """One configured connection. ``name`` is the table name in config.toml."""
+    """One configured connection. ``name`` is the table name in config.toml.
+
+    Which backends exist and which credential keys each takes come from the backend registry (the plug-in
+    contract), so a profile for a plug-in backend validates like one for a built-in. In config.toml the
+    credential keys sit flat in the profile's table (``api_key = …``); here they are gathered in
+    ``credentials``, keyed as the backend declares them.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = ""
-    backend: BackendName
+    backend: str
     url: str
-    api_key: str | None = None
-    api_secret: str | None = None
-    splynx_auth: Literal["basic", "signature", "token"] | None = None
-    username: str | None = None
-    password: str | None = None
-    api_token: str | None = None
-    context: str | None = None
-    token: str | None = None
-    token_header: Literal["authorization", "x-auth-token"] | None = None
+    credentials: dict[str, str] = Field(default_factory=dict)
+    """Credential key -> value or secret reference (``env:NAME``…), unresolved."""
     read_only: bool = False
     production: bool = False
     verify: bool = True
@@ -51,6 +39,39 @@ class Profile(BaseModel):
     source: str = Field(default="file", exclude=True)
     """Where the profile came from: ``file``, ``env`` or ``flags`` (shown in the picker)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_credentials(cls, data: Any) -> Any:
+        """Move the backend's declared credential keys into ``credentials``; others stay and are refused."""
+        if not isinstance(data, dict) or not isinstance(data.get("backend"), str):
+            return data
+        try:
+            desc = registry.descriptor(data["backend"])
+        except registry.RegistryError:
+            return data  # the ``backend`` validator names the problem
+        credentials = {k: v for k, v in dict(data.get("credentials") or {}).items() if v is not None}
+        rest: dict[str, Any] = {}
+        for key, value in data.items():
+            if key != "credentials" and desc.credential(key) is not None:
+                if value is not None:
+                    credentials[key] = value
+            elif key != "credentials":
+                rest[key] = value
+        for cred in desc.credentials:
+            if cred.default is not None:
+                credentials.setdefault(cred.key, cred.default)
+        rest["credentials"] = credentials
+        return rest
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        try:
+            registry.descriptor(value)
+        except registry.RegistryError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -58,16 +79,40 @@ class Profile(BaseModel):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @model_validator(mode="after")
+    def _credential_values(self) -> Profile:
+        desc = self.descriptor
+        for key, value in self.credentials.items():
+            cred = desc.credential(key)
+            if cred is None:
+                raise ValueError(f"{key}: unknown key for backend {self.backend}")
+            if not isinstance(value, str):
+                raise ValueError(f"{key}: must be a string")
+            if cred.choices and value not in cred.choices:
+                raise ValueError(f"{key}: must be one of {', '.join(cred.choices)}")
+        return self
+
+    @property
+    def descriptor(self) -> BackendDescriptor:
+        return registry.descriptor(self.backend)
+
     @property
     def starts_read_only(self) -> bool:
         """Production profiles start read-only until the user elevates for the session."""
         return self.read_only or self.production
 
-    def credential_refs(self) -> dict[str, str]:
-        """The credentials this backend takes, as given (references unresolved)."""
-        refs: dict[str, str] = {}
-        for key in CREDENTIAL_KEYS[self.backend]:
-            value = getattr(self, key)
-            if value is not None:
-                refs["auth" if key == "splynx_auth" else key] = value
-        return refs
+    def credential(self, key: str) -> str | None:
+        """One credential as given (a reference stays unresolved), or None."""
+        return self.credentials.get(key)
+
+    def secret_refs(self) -> dict[str, str]:
+        """The secret credentials as given: key -> reference or literal."""
+        desc = self.descriptor
+        return {k: v for k, v in self.credentials.items() if (f := desc.credential(k)) is not None and f.secret}
+
+    def flat(self) -> dict[str, Any]:
+        """The profile as config.toml spells it (credential keys flat), for merging flags and env over it."""
+        values = self.model_dump()
+        values.update(values.pop("credentials"))
+        values["source"] = self.source
+        return values

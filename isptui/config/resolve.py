@@ -9,25 +9,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from isptui.backends import registry
 from isptui.config.errors import ConfigError
-from isptui.config.file import ENV_PROFILES, load_profiles
+from isptui.config.file import env_values as _env_values
+from isptui.config.file import load_profiles
 from isptui.config.profiles import Profile
 
-# `isptui open` flag (argparse dest) -> Profile key
-FLAG_KEYS = {
-    "url": "url", "api_key": "api_key", "api_secret": "api_secret", "splynx_auth": "splynx_auth",
-    "username": "username", "password": "password", "api_token": "api_token", "context": "context",
-    "token": "token", "ca_bundle": "ca_bundle", "timeout": "timeout",
-}
+CONNECTION_KEYS = ("url", "ca_bundle", "timeout")
+"""`isptui open` flags that are profile keys of every backend; credential flags come from the registry."""
 
 
-def _env_values(backend: str, environ: Mapping[str, str]) -> dict[str, str]:
-    names = ENV_PROFILES[backend]
-    return {key: environ[var] for key, var in names.items() if key != "url" and environ.get(var)}
-
-
-def _flag_values(args: argparse.Namespace) -> dict[str, Any]:
-    values = {key: getattr(args, dest) for dest, key in FLAG_KEYS.items() if getattr(args, dest, None) is not None}
+def _flag_values(args: argparse.Namespace, backend: str) -> dict[str, Any]:
+    keys = [*CONNECTION_KEYS, *(f.key for f in registry.descriptor(backend).credentials)]
+    values = {key: getattr(args, key) for key in keys if getattr(args, key, None) is not None}
     if getattr(args, "read_only", False):
         values["read_only"] = True
     if getattr(args, "insecure", False):
@@ -48,9 +42,7 @@ def profile_for_open(args: argparse.Namespace, environ: Mapping[str, str]) -> Pr
     """``isptui open BACKEND --url …``: credentials from flags, else from the backend's env variables."""
     values: dict[str, Any] = {"name": f"{args.backend}@{args.url}", "backend": args.backend, "source": "flags"}
     values.update(_env_values(args.backend, environ))
-    if args.backend == "trisul":
-        values.setdefault("context", "default")
-    values.update(_flag_values(args))
+    values.update(_flag_values(args, args.backend))
     return _build(values, values["name"])
 
 
@@ -62,9 +54,8 @@ def profile_by_name(name: str, args: argparse.Namespace | None, environ: Mapping
         known = ", ".join(sorted(profiles)) or "none configured"
         raise ConfigError(f"no profile named {name!r} (known: {known})")
     profile = profiles[name]
-    values = profile.model_dump()
-    values["source"] = profile.source
+    values = profile.flat()
     values.update(_env_values(profile.backend, environ))
     if args is not None:
-        values.update(_flag_values(args))
+        values.update(_flag_values(args, profile.backend))
     return _build(values, name)

@@ -26,7 +26,8 @@ MAX_NAME = 256
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SECRET_NAME = re.compile(
-    r"(?:^|_)(?:password|passwd|pwd|psw|secret|token|api_?key|private_?key|pin|otp_secret)(?:$|_)",
+    r"(?:^|_)(?:password|passwd|pwd|psw|secret|token|api_?key|private_?key|pin|otp_secret|psk|wpa_?key"
+    r"|pre_?shared_?key|passphrase)(?:$|_)",
     re.IGNORECASE,
 )
 _MULTILINE_NAMES = frozenset({"notes", "note", "comment", "comments", "description", "memo", "message"})

@@ -26,7 +26,7 @@ from isptui.discovery._common import (
 )
 from isptui.model import Capabilities, FieldSpec, FieldType, Schema
 
-# Every SimpleMetadata type (vendor-apis.md §2.6). Unknown types (newer DRF: "duration", third-party
+# Every SimpleMetadata type (docs/krill.md §2.6). Unknown types (newer DRF: "duration", third-party
 # fields) fall back to STRING: a text box is always a possible way to enter a value.
 DRF_TYPES: dict[str, FieldType] = {
     "field": FieldType.STRING,

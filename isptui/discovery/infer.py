@@ -23,7 +23,7 @@ _SERVER_KEYS = frozenset({"id", "pk"})  # assigned by the server, never typed in
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?")
-_ZERO_DATE, _ZERO_DATETIME = "0000-00-00", "0000-00-00 00:00:00"  # Splynx "no date" (vendor-apis.md §1.8)
+_ZERO_DATE, _ZERO_DATETIME = "0000-00-00", "0000-00-00 00:00:00"  # Splynx "no date" (docs/splynx.md §1.8)
 
 
 def _string_kind(value: str) -> FieldType | None:

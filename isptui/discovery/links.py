@@ -11,7 +11,7 @@ Rules, chosen so that nothing dangerous happens by accident:
   link can never write.
 - Krill actions are Actions with method POST. The Krill guide shows ``GET .../reboot/`` but a GET would
   slip past the read-only guard and reboot a subscriber's CPE from a read-only profile; the sandbox (and,
-  per vendor-apis.md §2.4, an emulator) accepts both, so POST is the safe choice.
+  per docs/krill.md §2.4, an emulator) accepts both, so POST is the safe choice.
 - One unusable entry (bad href, wrong type) is skipped so the record still shows its other links; a
   block that is not an object at all raises ``MalformedResponse``.
 """

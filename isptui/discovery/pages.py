@@ -20,7 +20,7 @@ from isptui.errors import (
 )
 
 _MAX_MESSAGE = 300
-# ISPCRM's data may hold the list under one of these keys (its envelope is unverified, vendor-apis.md §3).
+# ISPCRM's data may hold the list under one of these keys (its envelope is unverified, docs/ispcrm.md §3).
 _LIST_KEYS = ("results", "items", "records", "rows")
 _TOTAL_KEYS = ("count", "total")
 _TRISUL_ERROR_STATUSES = frozenset({"error", "failed", "failure", "not found"})
@@ -82,7 +82,7 @@ def unwrap_ispcrm(doc: object, *, status: int | None = None) -> Any:
 
     Raises the matching BackendError for ``{"status": "error", "message": …}`` or ``success`` false
     (class chosen by ``status`` when given, else by the message). A body without envelope keys is returned
-    unchanged: the envelope is unverified (vendor-apis.md §3), so an unwrapped body is not called malformed.
+    unchanged: the envelope is unverified (docs/ispcrm.md §3), so an unwrapped body is not called malformed.
     """
     doc = expect_dict(doc, "ISPCRM response")
     if isinstance(doc.get("status"), str) and doc["status"].strip().lower() == "error":
@@ -101,7 +101,7 @@ def unwrap_ispcrm(doc: object, *, status: int | None = None) -> Any:
 def unwrap_carbon(doc: object, *, status: int | None = None) -> Any:
     """``result`` of a Carbon ``{"call": …, "result": …}`` envelope; raises for a non-empty ``error``.
 
-    A non-empty ``error`` means failure (vendor-apis.md §5.2); Django's "matching query does not exist"
+    A non-empty ``error`` means failure (docs/carbon.md §5.2); Django's "matching query does not exist"
     becomes NotFound, other texts are classified by :func:`error_for_message`. ``result`` may legitimately be
     false or null (``check_pass``), so only its absence is malformed.
     """
@@ -118,7 +118,7 @@ def trisul_error(doc: object) -> str | None:
     """The message of a Trisul error body (``{"status": "ERROR"|"Error", "message": …}``), else None.
 
     Case-insensitive; "failed" and "not found" (Trisul's user API) count too. Errors come with HTTP 200
-    (vendor-apis.md §4.3), so the adapter must ask this of every body.
+    (docs/trisul.md §4.3), so the adapter must ask this of every body.
     """
     if not isinstance(doc, dict):
         return None

@@ -1,5 +1,5 @@
 """Splynx OPTIONS into a Schema: the documented bare array and the observed
-``{"attributes": [...], "additional_attributes": [...]}`` object (vendor-apis.md §1.4, §7.2, A.4).
+``{"attributes": [...], "additional_attributes": [...]}`` object (docs/splynx.md §1.4, §7.2, A.4).
 
 Additional fields (AFs) live under ``"additional_attributes": {name: value}`` in Splynx records and
 writes (§1.7), so they are returned nested the same way: one OBJECT field named

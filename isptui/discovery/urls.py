@@ -68,7 +68,7 @@ def rebase(url: str, base_url: str) -> str:
     """``url``'s path and query on ``base_url``'s origin.
 
     Why: DRF builds absolute ``next`` links from the Host header it sees, so behind a reverse proxy they
-    name an internal host (vendor-apis.md §2.3 shows ``http://pre1:4280/...``). Rewriting them onto the
+    name an internal host (docs/krill.md §2.3 shows ``http://pre1:4280/...``). Rewriting them onto the
     origin we talk to fetches the page the server meant without sending credentials anywhere else.
     """
     base = urlsplit(base_url)

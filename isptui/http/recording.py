@@ -17,6 +17,10 @@ from isptui.http.log import Exchange, RequestLog
 from isptui.http.redact import Redactor
 from isptui.http.redact import header_pairs as _pairs
 
+LOG_BODY_LIMIT = 16 * 1024
+"""Characters of each body the request log keeps (redacted). The log screen shows a body to read, not to
+archive; redacting a 64 KB page of 500 rows for every listed page cost about a fifth of a Splynx listing."""
+
 ATTEMPT_KEY = "isptui.attempt"
 """Request extension through which the retry layer tells the log which attempt this is."""
 
@@ -54,11 +58,11 @@ def make_exchange(
 ) -> Exchange:
     """Build a redacted Exchange for ``request`` (and its response, if one came)."""
     body = request_bytes(request)
-    req_body, req_cut = redactor.body(body, request.headers.get("content-type"))
+    req_body, req_cut = redactor.body(body, request.headers.get("content-type"), LOG_BODY_LIMIT)
     resp_body, resp_cut = ("", False)
     resp_headers: tuple[tuple[str, str], ...] = ()
     if response is not None:
-        resp_body, resp_cut = redactor.body(response_text, response.headers.get("content-type"))
+        resp_body, resp_cut = redactor.body(response_text, response.headers.get("content-type"), LOG_BODY_LIMIT)
         resp_headers = tuple(redactor.headers(_pairs(response.headers)))
     return Exchange(
         id=log.next_id(),

@@ -46,11 +46,13 @@ BACKEND_PREFIXES: dict[str, str] = {
     "carbon": "/rest_api/v2/",
 }
 """Each backend's real API base path; with ``--backend all`` one server answers all of them."""
+LEGACY_PREFIXES: dict[str, str] = {"splynx": "/api/1.0/"}
+"""Older bases a vendor still serves (Splynx's API v1, the PHP client's default), routed to the same app."""
 
 
 def backend_for_path(path: str) -> str | None:
     """The backend whose prefix owns ``path`` (``/api/v1`` but not ``/api/v10``), or None."""
-    for name, prefix in BACKEND_PREFIXES.items():
+    for name, prefix in [*BACKEND_PREFIXES.items(), *LEGACY_PREFIXES.items()]:
         stem = prefix.rstrip("/")
         if path == stem or path.startswith(stem + "/"):
             return name

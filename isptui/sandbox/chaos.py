@@ -136,7 +136,7 @@ def _vendor_error(path: str, status: int, message: str) -> bytes:
         code = {429: "EXCEEDED_MAX_ATTEMPTS"}.get(status, "SERVER_ERROR")
         body = {"error": {"message": message, "code": status, "internal_code": code}}
     elif path.startswith("/api/v2"):
-        body = {"detail": message}  # DRF default shape (vendor-apis §2.6)
+        body = {"detail": message}  # DRF default shape (docs/krill.md §2.6)
     elif path.startswith("/rest_api/v2"):
         body = {"call": path, "error": message}
     else:  # ISPCRM and Trisul share the {"status": "error"|"ERROR", "message"} shape

@@ -1,6 +1,6 @@
 """ISPCRM API v1 emulator: pure HATEOAS under ``/api/v1`` with the ``{"success": "true", "data": …}`` envelope.
 
-Only the base URL and Bearer auth are documented (vendor-apis §3); everything else here is a choice,
+Only the base URL and Bearer auth are documented (docs/ispcrm.md §3); everything else here is a choice,
 marked ``Unknown (§3)`` where it is made. Resources live at paths a client cannot guess (``/api/v1/x/u`` …)
 so an adapter has to follow the root's links, as the product contract demands.
 
@@ -30,9 +30,11 @@ from isptui.sandbox.options import SandboxOptions
 from isptui.sandbox.store import Collection, Row
 
 BASE = "/api/v1"
-# Unknown (§3): real resource paths were not found. These short opaque ones are chosen on purpose so no
-# client can hard-code "users"; the root document is the only way in.
-USERS, PROFILES, SESSIONS, INVOICES = f"{BASE}/x/u", f"{BASE}/x/p", f"{BASE}/x/o", f"{BASE}/x/i"
+# The vendor page shows a flat root, ``{"list_users": "https://host/api/v1/users"}``: the default. The
+# ``ispcrm-enveloped-root`` quirk serves the root in the envelope with short opaque paths instead, so no
+# client can hard-code "users"; either way the root document is the only way in.
+PLAIN_PATHS = (f"{BASE}/users", f"{BASE}/profiles", f"{BASE}/online_sessions", f"{BASE}/invoices")
+OPAQUE_PATHS = (f"{BASE}/x/u", f"{BASE}/x/p", f"{BASE}/x/o", f"{BASE}/x/i")
 STATUSES = ("active", "blocked", "new", "disabled")
 # Unknown (§3): paging is limit/offset, default 25, capped at 100 (a Laravel-like default).
 DEFAULT_LIMIT, MAX_LIMIT = 25, 100
@@ -42,7 +44,7 @@ _NAS = "10.255.0.1"
 
 
 def _ok(data: object, status: int = 200, **extra: object) -> JSONResponse:
-    # The string "true" is the documented quirk of this envelope (PRODUCT.md), not a boolean.
+    # The string "true" is the documented quirk of this envelope (docs/product.md), not a boolean.
     return JSONResponse({"success": "true", "data": data, **extra}, status_code=status)
 
 
@@ -78,6 +80,7 @@ class IspcrmState:
 
     def __init__(self, options: SandboxOptions) -> None:
         self.dataset = options.dataset
+        self.quirk = options.has_quirk
         self.token = options.credentials.ispcrm_token
         self.users = Collection(self.dataset.customers, lambda n: _user_row(self.dataset.subscriber(n)))
         self.touched: set[int] = set()
@@ -95,9 +98,13 @@ class IspcrmState:
         return False
 
 
-def _paged(request: Request, total: int, fetch: Callable[[int, int], list[Any]], url: str) -> JSONResponse:
+def _paged(request: Request, total: int, fetch: Callable[[int, int], list[Any]], url: str,
+           ignore_paging: bool = False) -> JSONResponse:
     """A page of a list. Unknown (§3): Laravel-style top-level ``links`` (first/last/prev/next, absolute,
-    null at the ends) and ``meta`` (total/limit/offset/count) beside the envelope's ``data`` list."""
+    null at the ends) and ``meta`` (total/limit/offset/count) beside the envelope's ``data`` list.
+    ``ignore_paging`` (quirk ignores-paging): the whole list, bare in the envelope, whatever was asked."""
+    if ignore_paging:
+        return _ok(fetch(0, total))
     try:
         limit = int(request.query_params.get("limit", DEFAULT_LIMIT))
         offset = int(request.query_params.get("offset", 0))
@@ -128,57 +135,86 @@ class IspcrmApi:
 
     def __init__(self, state: IspcrmState) -> None:
         self.s = state
+        enveloped = state.quirk("ispcrm-enveloped-root")
+        self.USERS, self.PROFILES, self.SESSIONS, self.INVOICES = OPAQUE_PATHS if enveloped else PLAIN_PATHS
+        self.pk_zero, self.string_ids = state.quirk("pk-zero"), state.quirk("string-ids")
+
+    # -- ids on the wire (quirks pk-zero, string-ids) -----------------------------------------------
+    def wire_id(self, uid: int) -> int | str:
+        """The id a user is served with: user 1 is 0 under pk-zero; a string under string-ids."""
+        wid = 0 if self.pk_zero and uid == 1 else uid
+        return str(wid) if self.string_ids else wid
+
+    def store_id(self, wid: int) -> int:
+        """The stored id of a user addressed as ``wid`` in a URL (pk-zero: 0 is user 1, 1 is nobody)."""
+        if self.pk_zero:
+            return 1 if wid == 0 else -1 if wid == 1 else wid
+        return wid
+
+    def paged(self, request: Request, total: int, fetch: Callable[[int, int], list[Any]], url: str) -> Response:
+        return _paged(request, total, fetch, url, ignore_paging=self.s.quirk("ignores-paging"))
 
     # -- representations ---------------------------------------------------------------------------
     def user(self, base: str, row: Row) -> dict[str, Any]:
-        uid = row["id"]
+        uid = self.wire_id(row["id"])
         profile = next((t for t in TARIFFS if t["id"] == row["profile_id"]), None)
-        return {**row, "profile": profile["title"] if profile else None, "links": {
-            "self": f"{base}{USERS}/{uid}",
-            "profile": f"{base}{PROFILES}/{row['profile_id']}",
-            "invoices": f"{base}{USERS}/{uid}/i",
+        if self.s.quirk("null-sort-values") and row["id"] % 3 == 0:
+            # Sortable fields a real database may leave NULL.
+            row = {**row, "email": None, "phone": None, "balance": None, "created": None}
+        return {**row, "id": uid, "profile": profile["title"] if profile else None, "links": {
+            "self": f"{base}{self.USERS}/{uid}",
+            "profile": f"{base}{self.PROFILES}/{row['profile_id']}",
+            "invoices": f"{base}{self.USERS}/{uid}/i",
         }}
 
-    @staticmethod
-    def profile(base: str, tariff: dict[str, Any]) -> dict[str, Any]:
+    def profile(self, base: str, tariff: dict[str, Any]) -> dict[str, Any]:
         pid = tariff["id"]
         return {"id": pid, "name": tariff["title"], "download_kbps": tariff["down"],
                 "upload_kbps": tariff["up"], "price": tariff["price"],
-                "links": {"self": f"{base}{PROFILES}/{pid}", "users": f"{base}{USERS}?profile_id={pid}"}}
+                "links": {"self": f"{base}{self.PROFILES}/{pid}", "users": f"{base}{self.USERS}?profile_id={pid}"}}
 
-    @staticmethod
-    def invoice(base: str, user_id: int, inv: dict[str, Any]) -> dict[str, Any]:
-        return {**inv, "user_id": user_id, "links": {"self": f"{base}{INVOICES}/{inv['id']}",
-                                                     "user": f"{base}{USERS}/{user_id}"}}
+    def invoice(self, base: str, user_id: int, inv: dict[str, Any]) -> dict[str, Any]:
+        return {**inv, "user_id": user_id, "links": {"self": f"{base}{self.INVOICES}/{inv['id']}",
+                                                     "user": f"{base}{self.USERS}/{self.wire_id(user_id)}"}}
 
     def session(self, base: str, number: int) -> dict[str, Any]:
         sub = self.s.dataset.subscriber(number)
         return {"id": number, "username": sub.login, "nasipaddress": _NAS, "framedipaddress": sub.ipv4,
                 "callingstationid": sub.mac, "acctstarttime": f"{sub.date_add.isoformat()} 08:00:00",
-                "links": {"self": f"{base}{SESSIONS}/{number}", "user": f"{base}{USERS}/{number}"}}
+                "links": {"self": f"{base}{self.SESSIONS}/{number}", "user": f"{base}{self.USERS}/{self.wire_id(number)}"}}
 
     # -- root --------------------------------------------------------------------------------------
     async def root(self, request: Request) -> Response:
         base = _base_url(request)
-        return _ok({"list_users": f"{base}{USERS}", "create_user": f"{base}{USERS}",
-                    "list_profiles": f"{base}{PROFILES}", "list_online_sessions": f"{base}{SESSIONS}"})
+        links = {"list_users": f"{base}{self.USERS}", "create_user": f"{base}{self.USERS}",
+                 "list_profiles": f"{base}{self.PROFILES}", "list_online_sessions": f"{base}{self.SESSIONS}"}
+        if self.s.quirk("no-create-link"):
+            del links["create_user"]
+        # The vendor page shows the flat map; the envelope is a quirk variant.
+        return _ok(links) if self.s.quirk("ispcrm-enveloped-root") else JSONResponse(links)
 
     # -- users -------------------------------------------------------------------------------------
     async def users(self, request: Request) -> Response:
         if request.method == "POST":
             return await self.create_user(request)
         base, users = _base_url(request), self.s.users
-        filters = {k: v for k, v in request.query_params.items() if k in ("search", "status", "profile_id")}
+        known = ("status", "profile_id") if self.s.quirk("ignores-unknown-filter") else FILTERS
+        unknown = sorted(set(request.query_params) - set(FILTERS) - set(PAGING))
+        if unknown and not self.s.quirk("ignores-unknown-filter"):
+            # Unknown (§3): the default refuses a filter it does not know, naming it (Laravel validation).
+            return _error(422, f"Unknown filter: {', '.join(unknown)}",
+                          errors={name: ["This filter is not supported."] for name in unknown})
+        filters = {k: v for k, v in request.query_params.items() if k in known}
         if not filters:
-            return _paged(request, len(users), lambda o, n: [self.user(base, r) for r in users.page(o, n)],
-                          base + USERS)
+            return self.paged(request, len(users), lambda o, n: [self.user(base, r) for r in users.page(o, n)],
+                          base + self.USERS)
         # A filter must look at every row; on a worker thread so an in-process event loop (the UI) stays live.
         rows = await anyio.to_thread.run_sync(lambda: [r for r in users.scan() if _matches(r, filters)])
-        return _paged(request, len(rows), lambda o, n: [self.user(base, r) for r in rows[o:o + n]],
-                      base + USERS)
+        return self.paged(request, len(rows), lambda o, n: [self.user(base, r) for r in rows[o:o + n]],
+                      base + self.USERS)
 
     def _user_or_404(self, request: Request) -> Row:
-        row = self.s.users.get(request.path_params["uid"])
+        row = self.s.users.get(self.store_id(request.path_params["uid"]))
         if row is None:
             raise HTTPException(404, f"User {request.path_params['uid']} not found")
         return row
@@ -191,7 +227,7 @@ class IspcrmApi:
         if request.method == "DELETE":
             # Unknown (§3): DELETE answers 200 with the envelope naming what went, not 204.
             self.s.users.delete(row["id"])
-            return _ok({"id": row["id"]}, message=f"User {row['id']} deleted")
+            return _ok({"id": self.wire_id(row["id"])}, message=f"User {self.wire_id(row['id'])} deleted")
         body = await _body(request)
         # Unknown (§3): PUT needs the required fields, PATCH any subset; fields not sent keep their value
         # (Laravel's $model->update($validated)), so neither resets what the client did not mention.
@@ -225,8 +261,8 @@ class IspcrmApi:
         row = self._user_or_404(request)
         uid, base = row["id"], _base_url(request)
         invoices = list(self.s.dataset.subscriber(uid).invoices) if uid <= self.s.dataset.customers else []
-        return _paged(request, len(invoices),
-                      lambda o, n: [self.invoice(base, uid, i) for i in invoices[o:o + n]], f"{base}{USERS}/{uid}/i")
+        return self.paged(request, len(invoices),
+                      lambda o, n: [self.invoice(base, uid, i) for i in invoices[o:o + n]], f"{base}{self.USERS}/{uid}/i")
 
     async def invoice_detail(self, request: Request) -> Response:
         iid = request.path_params["iid"]
@@ -238,8 +274,8 @@ class IspcrmApi:
     # -- profiles and sessions (read-only) ---------------------------------------------------------
     async def profiles(self, request: Request) -> Response:
         base = _base_url(request)
-        return _paged(request, len(TARIFFS), lambda o, n: [self.profile(base, t) for t in TARIFFS[o:o + n]],
-                      base + PROFILES)
+        return self.paged(request, len(TARIFFS), lambda o, n: [self.profile(base, t) for t in TARIFFS[o:o + n]],
+                      base + self.PROFILES)
 
     async def profile_detail(self, request: Request) -> Response:
         tariff = next((t for t in TARIFFS if t["id"] == request.path_params["pid"]), None)
@@ -250,8 +286,8 @@ class IspcrmApi:
     async def sessions(self, request: Request) -> Response:
         # The NAS keeps every fourth subscriber (1, 5, 9, …) online, so a page maps straight to numbers.
         base, total = _base_url(request), (self.s.dataset.customers + 3) // 4
-        return _paged(request, total, lambda o, n: [self.session(base, 4 * i + 1)
-                                                    for i in range(o, min(total, o + n))], base + SESSIONS)
+        return self.paged(request, total, lambda o, n: [self.session(base, 4 * i + 1)
+                                                    for i in range(o, min(total, o + n))], base + self.SESSIONS)
 
     async def session_detail(self, request: Request) -> Response:
         sid = request.path_params["sid"]
@@ -284,6 +320,8 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
+FILTERS = ("search", "status", "profile_id")
+PAGING = ("limit", "offset", "sort")
 WRITABLE = ("username", "fullname", "email", "phone", "address", "status", "profile_id", "balance", "notes")
 REQUIRED = ("username", "fullname", "profile_id")
 
@@ -369,17 +407,18 @@ class _Guard:
 
 
 def _routes(api: IspcrmApi) -> Iterable[Route]:
-    detail = ["GET", "PUT", "PATCH", "DELETE"]
+    # Quirk patch-405: no partial update; PATCH answers 405 with an Allow that lists PUT.
+    detail = ["GET", "PUT", "DELETE"] if api.s.quirk("patch-405") else ["GET", "PUT", "PATCH", "DELETE"]
     return [
         Route(BASE, api.root, methods=["GET"]),
-        Route(USERS, api.users, methods=["GET", "POST"]),
-        Route(USERS + "/{uid:int}", api.user_detail, methods=detail),
-        Route(USERS + "/{uid:int}/i", api.user_invoices, methods=["GET"]),
-        Route(INVOICES + "/{iid:int}", api.invoice_detail, methods=["GET"]),
-        Route(PROFILES, api.profiles, methods=["GET"]),
-        Route(PROFILES + "/{pid:int}", api.profile_detail, methods=["GET"]),
-        Route(SESSIONS, api.sessions, methods=["GET"]),
-        Route(SESSIONS + "/{sid:int}", api.session_detail, methods=["GET"]),
+        Route(api.USERS, api.users, methods=["GET", "POST"]),
+        Route(api.USERS + "/{uid:int}", api.user_detail, methods=detail),
+        Route(api.USERS + "/{uid:int}/i", api.user_invoices, methods=["GET"]),
+        Route(api.INVOICES + "/{iid:int}", api.invoice_detail, methods=["GET"]),
+        Route(api.PROFILES, api.profiles, methods=["GET"]),
+        Route(api.PROFILES + "/{pid:int}", api.profile_detail, methods=["GET"]),
+        Route(api.SESSIONS, api.sessions, methods=["GET"]),
+        Route(api.SESSIONS + "/{sid:int}", api.session_detail, methods=["GET"]),
     ]
 
 

@@ -9,7 +9,7 @@ from isptui.sandbox.dataset import Dataset
 
 @dataclass(frozen=True)
 class SandboxCredentials:
-    """The fixed credentials of PRODUCT.md, printed when the sandbox starts; flags may override them."""
+    """The fixed credentials of docs/product.md, printed when the sandbox starts; flags may override them."""
 
     splynx_api_key: str = "sandbox-key"
     splynx_api_secret: str = "sandbox-secret"

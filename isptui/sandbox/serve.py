@@ -115,18 +115,45 @@ def run_serve(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def serving(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run ``app`` under uvicorn in a background thread; yields ``http://host:port``; stops on exit."""
-    sock = _bind(host, port)
+    with serving_each([app], host, port) as urls:
+        yield urls[0]
+
+
+class _ByPort:
+    """One ASGI app per listening port: each request goes to the app of the port it came in on."""
+
+    def __init__(self, apps: dict[int, Any]) -> None:
+        self.apps = apps
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.apps[scope["server"][1]](scope, receive, send)
+
+
+@contextlib.contextmanager
+def serving_each(apps: list[Any], host: str = "127.0.0.1", port: int = 0) -> Iterator[list[str]]:
+    """Several apps, each on its own port, under ONE uvicorn server (one start-up, one thread); yields their
+    root URLs in order. Tests that serve many sandboxes pay uvicorn's start and stop once."""
+    socks: list[socket.socket] = []
+    try:
+        for _ in apps:
+            socks.append(_bind(host, port))
+    except OSError:
+        for sock in socks:
+            sock.close()
+        raise
+    ports = [sock.getsockname()[1] for sock in socks]
+    app = apps[0] if len(apps) == 1 else _ByPort(dict(zip(ports, apps, strict=True)))
     server = _server(app, timeout_graceful_shutdown=0.5)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="sandbox-serving",
-                              daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": socks}, name="sandbox-serving", daemon=True)
     thread.start()
     try:
         while not server.started and thread.is_alive():
             time.sleep(0.01)
         if not server.started:
-            raise RuntimeError(f"the sandbox server did not start on {host}:{sock.getsockname()[1]}")
-        yield _root_url(host, sock.getsockname()[1])
+            raise RuntimeError(f"the sandbox server did not start on {host}:{ports[0]}")
+        yield [_root_url(host, p) for p in ports]
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        sock.close()
+        for sock in socks:
+            sock.close()

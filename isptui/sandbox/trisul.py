@@ -1,6 +1,6 @@
 """Trisul IPDR customers emulator: one collection keyed by ``UserID``, body auth, errors with HTTP 200.
 
-Wire facts from vendor-apis §4 and A.8. Every request (GET and DELETE too) carries ``api_token``,
+Wire facts from docs/trisul.md §4 and A.8. Every request (GET and DELETE too) carries ``api_token``,
 ``username`` and ``contextname`` in a JSON body; the list is one unpaged JSON array, so the serialised
 base rows are cached and built off the event loop (the in-process demo shares the UI's loop).
 """
@@ -60,9 +60,16 @@ def _error(message: str, status: str = "Error", http_status: int = 200) -> JSONR
 class IpdrCustomers:
     """The customer collection plus a UserID index; base UserIDs are derived, so no index is built."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, null_values: bool = False) -> None:
         self.dataset = dataset
-        self.rows = Collection(dataset.customers, lambda n: customer_row(dataset.subscriber(n)))
+
+        def row(n: int) -> Row:
+            made = customer_row(dataset.subscriber(n))
+            if null_values and n % 3 == 0:
+                made.update(Email=None, PhoneNumber=None, Address=None)  # quirk null-sort-values
+            return made
+
+        self.rows = Collection(dataset.customers, row)
         self._uid_overlay: dict[str, int] = {}  # created or renamed UserIDs -> id
         self._dirty: set[int] = set()  # ids whose row differs from the generated one
         self._base_json: list[str] | None = None
@@ -135,7 +142,7 @@ class IpdrCustomers:
 async def _params(request: Request) -> dict[str, Any] | None:
     """Query parameters overlaid by the JSON body; None when the body is not a JSON object.
 
-    Unknown (vendor-apis §7.6): query-string auth on this endpoint is not documented. Webtrisul is a
+    Unknown (docs/trisul.md §7.6): query-string auth on this endpoint is not documented. Webtrisul is a
     Rails app, and Rails merges query and JSON-body params, so the sandbox accepts both (body wins).
     """
     raw = await request.body()
@@ -186,24 +193,24 @@ def _clean(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 def _blank_required(values: dict[str, Any]) -> str | None:
     blank = [name for name in REQUIRED_ON_CREATE if name in values and not (values[name] or "").strip()]
     if blank:
-        # Unknown (vendor-apis §7.6): wording of validation errors; Rails' full_messages style chosen.
+        # Unknown (docs/trisul.md §7.6): wording of validation errors; Rails' full_messages style chosen.
         return "Validation failed: " + ", ".join(f"{n} can't be blank" for n in blank)
     return None
 
 
 def _not_found(user_id: str) -> JSONResponse:
-    # Unknown (vendor-apis §7.6): unknown UserID on PUT/PATCH/DELETE; HTTP 200 + error body chosen.
+    # Unknown (docs/trisul.md §7.6): unknown UserID on PUT/PATCH/DELETE; HTTP 200 + error body chosen.
     return _error(f"IPDR customer with UserID {user_id} not found")
 
 
 def _duplicate(user_id: str) -> JSONResponse:
-    # Unknown (vendor-apis §7.6): duplicate UserID; Rails' uniqueness message chosen, HTTP 200.
+    # Unknown (docs/trisul.md §7.6): duplicate UserID; Rails' uniqueness message chosen, HTTP 200.
     return _error(f"Validation failed: UserID {user_id} has already been taken")
 
 
 def create_app(options: SandboxOptions) -> Starlette:
     """The Trisul IPDR customers API at ``/api/ipdrcustomers``."""
-    store = IpdrCustomers(options.dataset)
+    store = IpdrCustomers(options.dataset, null_values=options.has_quirk("null-sort-values"))
 
     async def authed(request: Request) -> dict[str, Any] | Response:
         params = await _params(request)
@@ -232,7 +239,7 @@ def create_app(options: SandboxOptions) -> Starlette:
     async def member(request: Request) -> Response:
         user_id = request.path_params["user_id"]
         if request.method == "GET":
-            # Not documented (vendor-apis §4.2): there is no GET-one route, so the sandbox answers as an
+            # Not documented (docs/trisul.md §4.2): there is no GET-one route, so the sandbox answers as an
             # unrouted Rails path does, before auth; clients must find a customer in the list instead.
             return _error(f'No route matches [GET] "{PREFIX}/{user_id}"', http_status=404)
         params = await authed(request)
@@ -259,6 +266,8 @@ def create_app(options: SandboxOptions) -> Starlette:
 
     routes = [
         Route(PREFIX, collection, methods=["GET", "POST"]),
-        Route(PREFIX + "/{user_id}", member, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        # Quirk patch-405: no partial update; PATCH answers 405 with an Allow header that lists PUT.
+        Route(PREFIX + "/{user_id}", member, methods=["GET", "PUT", "DELETE"] if options.has_quirk("patch-405")
+              else ["GET", "PUT", "PATCH", "DELETE"]),
     ]
     return Starlette(routes=routes)

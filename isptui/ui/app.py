@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,6 +44,12 @@ def _build(profile: ProfileEntry) -> tuple[Backend, type[ExplorerScreen]]:
     from isptui.ui.screens.explorer import ExplorerScreen
 
     return profile.build(), ExplorerScreen
+
+
+def _explorer() -> type[ExplorerScreen]:
+    from isptui.ui.screens.explorer import ExplorerScreen
+
+    return ExplorerScreen
 
 
 class IspApp(App[int]):
@@ -82,6 +89,9 @@ class IspApp(App[int]):
         self.theme = choose_theme(self.available_themes, self.requested_theme)
 
     def on_mount(self) -> None:
+        # Everything imported and built so far lives as long as the app: keep it out of the cyclic garbage
+        # collector's full passes, which otherwise scan it all and pause the event loop for 100 ms or more.
+        gc.freeze()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # [keys] of config.toml: binding id -> keys
         for problem in self._theme_problems:
@@ -100,8 +110,12 @@ class IspApp(App[int]):
     async def connect(self, profile: ProfileEntry) -> None:
         """Build and connect the profile's backend; on failure the picker shows why."""
         try:
-            backend, explorer = await asyncio.to_thread(_build, profile)
-            await backend.connect()
+            if profile.connected is not None:
+                backend, profile.connected = profile.connected, None
+                explorer = await asyncio.to_thread(_explorer)
+            else:
+                backend, explorer = await asyncio.to_thread(_build, profile)
+                await backend.connect()
         except BackendError as exc:
             picker = self.screen if isinstance(self.screen, PickerScreen) else None
             if picker is not None:

@@ -10,7 +10,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isptui.ui.profiles import ProfileEntry
 
@@ -18,25 +18,19 @@ if TYPE_CHECKING:
     from isptui.backends.base import Backend, BackendSettings
     from isptui.config.profiles import Profile
     from isptui.sandbox import Sandbox
+    from isptui.ui.app import IspApp
 
-DEMO_BACKENDS = ("splynx", "krill", "ispcrm", "trisul", "carbon")
 DEMO_URL = "http://isptui-demo.invalid"
 """Any origin works with an in-process transport; ``.invalid`` cannot be mistaken for a real server. It must
 not contain a sandbox secret (``sandbox`` is a password), or redaction would mask the host in the log."""
 
-DESCRIPTIONS = {
-    "splynx": "billing & CRM · catalogue, OPTIONS, HEAD counts",
-    "krill": "provisioning · DRF links and CPE actions",
-    "ispcrm": "CRM · pure HATEOAS root",
-    "trisul": "IPDR customers · body-token API",
-    "carbon": "billing · RPC over form posts",
-}
-
+from isptui.backends import registry  # noqa: E402
+from isptui.cli.common import demo_backends  # noqa: E402
 from isptui.cli.errors import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE  # noqa: E402
 
 
 def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
-    """The sandbox's fixed credentials (PRODUCT.md) in the adapter's ``credentials`` keys."""
+    """The sandbox's fixed credentials (docs/product.md) in the adapter's ``credentials`` keys."""
     creds = sandbox.options.credentials
     return {
         "splynx": {"api_key": creds.splynx_api_key, "api_secret": creds.splynx_api_secret, "auth": "basic"},
@@ -48,7 +42,7 @@ def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
     }[backend]
 
 
-def demo_profiles(sandbox: Sandbox, backends: Sequence[str] = DEMO_BACKENDS, *, read_only: bool = False,
+def demo_profiles(sandbox: Sandbox, backends: Sequence[str] | None = None, *, read_only: bool = False,
                   loader: Callable[[str], type[Backend]] | None = None) -> list[ProfileEntry]:
     """One picker entry per demo backend; nothing heavy is imported until an entry is chosen.
 
@@ -57,19 +51,18 @@ def demo_profiles(sandbox: Sandbox, backends: Sequence[str] = DEMO_BACKENDS, *, 
     in a thread). The entry's request log is created there too, once, and kept across reconnects.
     """
     entries = []
-    for name in backends:
+    for name in demo_backends() if backends is None else backends:
         credentials = demo_credentials(name, sandbox)
+        try:
+            description = registry.descriptor(name).description
+        except registry.RegistryError:
+            description = ""  # the entry's build says why when it is chosen
         entry = ProfileEntry(
-            name=f"demo-{name}", backend_name=name, build=_unbuilt, description=DESCRIPTIONS.get(name, ""),
-            read_only=read_only, secrets=_secret_values(credentials), source="demo")
+            name=f"demo-{name}", backend_name=name, build=_unbuilt, description=description,
+            read_only=read_only, secrets=registry.secret_values(credentials), source="demo")
         entry.build = _builder(entry, loader, name, sandbox, credentials, read_only)
         entries.append(entry)
     return entries
-
-
-def _secret_values(credentials: dict[str, str]) -> list[str]:
-    # The same rule as BackendSettings.secrets(), without importing the backends package for the picker.
-    return [v for k, v in credentials.items() if v and k not in ("username", "auth", "context", "token_header")]
 
 
 def _unbuilt() -> Backend:
@@ -103,8 +96,11 @@ def _builder(entry: ProfileEntry, loader: Callable[[str], type[Backend]] | None,
     return build
 
 
-def profile_entry(profile: Profile, settings: BackendSettings) -> ProfileEntry:
-    """A picker entry for a configured, environment or command-line profile with resolved settings."""
+def profile_entry(profile: Profile, settings: BackendSettings, connected: Backend | None = None) -> ProfileEntry:
+    """A picker entry for a configured, environment or command-line profile with resolved settings.
+
+    ``connected``: a backend the command line already connected; the app uses it for its first connection.
+    """
     from isptui.cli.connect import backend_for
 
     def build() -> Backend:
@@ -119,7 +115,8 @@ def profile_entry(profile: Profile, settings: BackendSettings) -> ProfileEntry:
     return ProfileEntry(
         name=profile.name, backend_name=profile.backend, build=build, description=profile.url,
         request_log=settings.request_log, read_only=profile.read_only, production=profile.production,
-        insecure=not profile.verify, theme=profile.theme, source=profile.source, secrets=settings.secrets())
+        insecure=not profile.verify, theme=profile.theme, source=profile.source, secrets=settings.secrets(),
+        connected=connected)
 
 
 def config_profiles() -> list[ProfileEntry]:
@@ -146,10 +143,18 @@ def _no_prompt(label: str) -> str:
     raise EOFError(label)
 
 
-def run_profile_app(profile: Profile, settings: BackendSettings) -> int:
-    """``isptui open`` / ``isptui --profile``: the explorer on one profile, connection already checked."""
-    entry = profile_entry(profile, settings)
-    return _run([entry], start=entry.name)
+async def run_profile_app(profile: Profile, settings: BackendSettings, backend: Backend, **run_options: Any) -> int:
+    """``isptui open`` / ``isptui --profile``: the explorer on one profile over its connected ``backend``.
+
+    Runs in the event loop that connected the backend (``App.run_async``), so its client stays usable.
+    """
+    entry = profile_entry(profile, settings, connected=backend)
+    app = _app([entry], start=entry.name)
+    if app is None:
+        await backend.close()
+        return EXIT_USAGE
+    result = await app.run_async(**run_options)
+    return _exit_code(app, result)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -161,7 +166,7 @@ def run_demo(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"isptui demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    backends = (args.backend,) if args.backend else DEMO_BACKENDS
+    backends = (args.backend,) if args.backend else demo_backends()
     profiles = demo_profiles(sandbox, backends, read_only=bool(args.read_only))
     return _run(profiles, start=profiles[0].name if args.backend else None)
 
@@ -180,7 +185,8 @@ def run_picker(args: argparse.Namespace) -> int:
     return _run([*configured, *demo_profiles(sandbox)])
 
 
-def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
+def _app(profiles: list[ProfileEntry], start: str | None = None) -> IspApp | None:
+    """The app on these entries with the user's keymap; None (the reason on stderr) if the keymap is bad."""
     from isptui.config.errors import ConfigError
     from isptui.config.keys import load_keymap
     from isptui.ui.app import IspApp
@@ -189,9 +195,18 @@ def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
         keymap = load_keymap()
     except ConfigError as exc:
         print(f"isptui: {exc.message}", file=sys.stderr)
+        return None
+    return IspApp(profiles, start=start, keymap=keymap)
+
+
+def _run(profiles: list[ProfileEntry], start: str | None = None) -> int:
+    app = _app(profiles, start)
+    if app is None:
         return EXIT_USAGE
-    app = IspApp(profiles, start=start, keymap=keymap)
-    result = app.run()
+    return _exit_code(app, app.run())
+
+
+def _exit_code(app: IspApp, result: int | None) -> int:
     if app.return_code not in (None, 0):
         return app.return_code or EXIT_RUNTIME
     return int(result or EXIT_OK)

@@ -32,6 +32,9 @@ class ProfileEntry:
     """``demo``, ``config`` or ``env``: where the entry came from, shown in the picker."""
     secrets: list[str] = field(default_factory=list)
     """Values the UI must never put on screen or the clipboard (redacted if an API echoes one)."""
+    connected: Backend | None = None
+    """A backend the command line connected already (``isptui open``): the first connection uses it, so the
+    server sees one login, not a check and then a second login. Taken (set to None) when used."""
 
     @property
     def badges(self) -> list[str]:

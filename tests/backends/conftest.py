@@ -26,7 +26,7 @@ CUSTOMERS = 200
 
 @dataclass(frozen=True)
 class Case:
-    """What the contract battery needs to know about one backend (all of it from PRODUCT.md / the dataset)."""
+    """What the contract battery needs to know about one backend (all of it from docs/product.md / the dataset)."""
 
     name: str
     credentials: Mapping[str, str]
@@ -106,7 +106,7 @@ CASES: dict[str, Case] = {
         update=("address", "Contractville"),
         invalid={"username": "", "fullname": "Contract Test", "profile_id": 1},
         invalid_field="username",
-        unsupported={"token-expiry": "ISPCRM API tokens are static (vendor-apis.md §3)"},
+        unsupported={"token-expiry": "ISPCRM API tokens are static (docs/ispcrm.md §3)"},
         # The ISPCRM emulator has one token with every permission: 403 is injected (see test_contract).
     ),
     "trisul": Case(
@@ -123,9 +123,9 @@ CASES: dict[str, Case] = {
         update=("Address", "Contractville"),
         invalid={"UserID": "CT0002", "Name": ""},
         invalid_field="Name",
-        auth_status=(200,),  # vendor-apis.md §4.3: errors come with HTTP 200
+        auth_status=(200,),  # docs/trisul.md §4.3: errors come with HTTP 200
         unsupported={
-            "follow": "Trisul customers carry no links (vendor-apis.md §4.2)",
+            "follow": "Trisul customers carry no links (docs/trisul.md §4.2)",
             "filter": "Trisul cannot filter on the server; the adapter filters its whole list (test_trisul)",
             "token-expiry": "Trisul's API token does not expire",
         },
@@ -145,7 +145,7 @@ CASES: dict[str, Case] = {
         invalid={"name": ""},
         invalid_field="name",
         unsupported={
-            "auth": "Carbon's REST API v2 has no credentials (vendor-apis.md §5.3)",
+            "auth": "Carbon's REST API v2 has no credentials (docs/carbon.md §5.3)",
             "token-expiry": "Carbon's REST API v2 has no tokens",
         },
     ),

@@ -1,6 +1,6 @@
 """Carbon adapter: the method-chain form, envelopes with FK expansion, pk-window paging, actions, read-only.
 
-Envelope samples are those quoted in vendor-apis.md §5.2 and A.9; paging, actions and read-only run
+Envelope samples are those quoted in docs/carbon.md §5.2 and A.9; paging, actions and read-only run
 against the sandbox, asserting what the server received.
 """
 
@@ -174,3 +174,38 @@ async def test_a_truncated_answer_to_a_post_is_malformed() -> None:
         with pytest.raises(MalformedResponse) as info:
             await carbon.get(ResourceRef(collection="Abonents", id="45"))
     assert "truncated" in info.value.message and info.value.url == URL + "/rest_api/v2/Abonents/"
+
+
+@pytest.mark.parametrize("typed, sent", [("100", "100"), (" 12.50 ", "12.50"), (100.0, "100"), (12.5, "12.5")])
+async def test_a_payment_amount_is_sent_as_typed(connected: Connect, sandbox: Sandbox, typed: object,
+                                                 sent: str) -> None:
+    async with connected("carbon") as carbon:
+        abonent = await carbon.get(ResourceRef(collection="Abonents", id="1"))
+        pay = next(a for a in abonent.actions if a.name == "add_payment")
+        await carbon.invoke(abonent, pay, {"SUM_IN": typed})
+    form = dict(parse_qsl(sandbox.received[-1].body.decode()))
+    assert json.loads(form["arg2"]) == {"SUM_IN": sent}
+
+
+@pytest.mark.parametrize("listing", [
+    {"call": "/rest_api/v2/", "result": ["Abonents", "Users"]},
+    {"call": "/rest_api/v2/", "result": [{"name": "Abonents", "fields": ["id", "name"]}, {"name": "Users"}]},
+    {"Abonents": {"fields": {"id": {}, "name": {}}}, "Users": {}},
+], ids=["names", "objects", "bare-map"])
+async def test_any_listing_shape_gives_the_models_it_names(listing: object) -> None:
+    """Unknown listing shape (vendor-apis.md §5.4): a server that answers it in another shape still lists."""
+
+    async def app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
+        body = json.dumps(listing).encode()
+        await send({"type": "http.response.start", "status": 200,  # type: ignore[operator]
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
+
+    carbon = CarbonBackend(BackendSettings(url="http://carbon.test", credentials={},
+                                           transport=httpx.ASGITransport(app=app), retries=0))
+    await carbon.connect()
+    try:
+        keys = [e.key for e in await carbon.discover()]
+    finally:
+        await carbon.close()
+    assert keys == ["Abonents", "Users"]

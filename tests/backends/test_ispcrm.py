@@ -1,6 +1,6 @@
 """ISPCRM adapter: both token headers, discovery from the root's links only, envelopes, paging, errors.
 
-The root, envelope and error shapes are those the product contract and vendor-apis.md §3 describe (all
+The root, envelope and error shapes are those the product contract and docs/ispcrm.md §3 describe (all
 unverified beyond the Bearer header); the mock server uses paths no client could guess.
 """
 
@@ -15,6 +15,7 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.ispcrm import IspcrmBackend
 from isptui.errors import AuthFailed, NotFound, ValidationFailed
 from isptui.model import Page, PageRequest, Record, ResourceRef
+from isptui.sandbox import create_sandbox
 from tests.backends.conftest import Connect
 
 URL = "https://crm.test"
@@ -75,7 +76,8 @@ async def test_entry_points_come_from_the_root_rels() -> None:
     async with connect([]) as crm:
         entries = await crm.discover()
     assert [(e.key, e.title) for e in entries] == [("users", "Users"), ("invoices", "Invoices")]
-    assert entries[0].capabilities.can_create and not entries[1].capabilities.can_create
+    # No create_* link for invoices is no proof POST is refused (issue 14): create is offered, the server decides.
+    assert entries[0].capabilities.can_create and entries[1].capabilities.can_create
 
 
 async def test_pages_follow_the_servers_next_link_and_total() -> None:
@@ -127,3 +129,42 @@ async def test_sandbox_links_lead_to_a_profile_and_an_invoice_page(connected: Co
     assert isinstance(invoices, Page) and invoices.items and invoices.total == len(invoices.items)
     assert lines[0].startswith("PATCH http://sandbox.local/api/v1/") and json.loads(lines[-1]) == {"notes": "hi"}
     assert "sandbox-token" not in "\n".join(lines)
+
+
+async def test_create_is_offered_without_a_create_link_and_the_server_decides() -> None:
+    """Quirk no-create-link: the root names no create_user, yet POST to the collection works."""
+
+
+    sandbox = create_sandbox("ispcrm", customers=5, quirks="no-create-link")
+    settings = BackendSettings(url="http://crm.test", credentials={"token": "sandbox-token"},
+                               transport=sandbox.transport(), retries=0)
+    crm = IspcrmBackend(settings)
+    await crm.connect()
+    try:
+        users = next(e for e in await crm.discover() if e.key == "users")
+        created = await crm.create(users.ref, {"username": "nolink", "fullname": "No Link", "profile_id": 1})
+    finally:
+        await crm.close()
+    assert users.capabilities.can_create and created.fields["username"] == "nolink"
+    assert [r.method for r in sandbox.received if r.method == "POST"] == ["POST"]
+
+
+async def test_a_refused_patch_becomes_a_put_of_the_whole_record_and_the_record_says_so() -> None:
+    """Quirk patch-405: PATCH answers 405 (Allow: GET, PUT, DELETE); the edit is sent again as a full PUT."""
+
+
+    sandbox = create_sandbox("ispcrm", customers=5, quirks="patch-405")
+    settings = BackendSettings(url="http://crm.test", credentials={"token": "sandbox-token"},
+                               transport=sandbox.transport(), retries=0)
+    crm = IspcrmBackend(settings)
+    await crm.connect()
+    try:
+        updated = await crm.update(ResourceRef(collection="users", id="2"), {"address": "New Street 1"})
+        record = await crm.get(ResourceRef(collection="users", id="2"))
+    finally:
+        await crm.close()
+    writes = [(r.method, json.loads(r.body)) for r in sandbox.received if r.method in ("PATCH", "PUT")]
+    assert [m for m, _ in writes] == ["PATCH", "PUT"]
+    assert writes[1][1]["address"] == "New Street 1" and writes[1][1]["username"] == "isp00002"
+    assert updated.fields["address"] == "New Street 1"
+    assert record.capabilities.can_update and not record.capabilities.partial_update

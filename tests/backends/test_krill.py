@@ -1,4 +1,4 @@
-"""The Krill adapter on the wire shapes quoted in vendor-apis.md (CPE with ``_links``, LimitOffset pages with
+"""The Krill adapter on the wire shapes quoted in docs/krill.md (CPE with ``_links``, LimitOffset pages with
 absolute and relative ``next``, DRF errors and OPTIONS), through httpx.MockTransport."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def jwt(exp: float, n: int = 1) -> str:
     return f"{part({'typ': 'JWT', 'alg': 'HS256'})}.{part({'token_type': 'access', 'exp': exp, 'jti': n})}.sig"
 
 
-# vendor-apis.md §2.4 (the guide's CPE item, abridged) with its _links block
+# docs/krill.md §2.4 (the guide's CPE item, abridged) with its _links block
 CPE_585 = {"id": 585, "cpename": "pim0585", "sn": "HWTC1234ABCD", "customer": 27, "tech": "gpon",
            "latitude": "38.0124867", "pppoe_password": "ppp-secret",
            "_links": {"actions": {a: f"/api/v2/isp/cpes/585/{a}" for a in (

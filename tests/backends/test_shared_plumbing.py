@@ -47,7 +47,7 @@ async def test_a_refused_login_leaves_the_adapter_closed(name: str, sandbox: San
         await backend.connect()
     with pytest.raises(ConnectionFailed, match=f"^not connected to {VENDOR_NAMES[name]}; connect first$"):
         if name == "ispcrm":  # ISPCRM knows its collections only from the root it could not read
-            await backend.get(ResourceRef(href=f"{SANDBOX_URL}/api/v1/x/u/1", id="1"))
+            await backend.get(ResourceRef(href=f"{SANDBOX_URL}/api/v1/users/1", id="1"))
         else:
             await backend.list(case.collection)
 

@@ -1,4 +1,4 @@
-"""The Splynx adapter on the wire shapes quoted in vendor-apis.md, through httpx.MockTransport.
+"""The Splynx adapter on the wire shapes quoted in docs/splynx.md, through httpx.MockTransport.
 
 These complement the contract battery: the sandbox makes its own choices where the reference says a fact
 is unknown, so here the adapter meets the documented and the observed variants directly.
@@ -27,19 +27,19 @@ from isptui.model import FieldType, PageRequest, ResourceRef
 KEY, SECRET = "k3y", "s3cret-value"
 URL = "http://splynx.test"
 
-# vendor-apis.md A.5 (string ids, additional attributes)
+# docs/splynx.md A.5 (string ids, additional attributes)
 CUSTOMER_A5 = {"id": "1", "partner_id": "1", "location_id": "1", "added_by": "admin", "added_by_id": "0",
                "login": "redis", "category": "person", "name": "Jacques Rice", "email": "jfarrell@gmail.com",
                "billing_email": "", "phone": "+9410978741579", "street_1": "5500 Aniyah Dale",
                "zip_code": "63572", "city": "Farrellmouth",
                "additional_attributes": {"account_holderid": "", "aesi_branch": "", "booooll": "0"}}
-# vendor-apis.md A.4 (observed form)
+# docs/splynx.md A.4 (observed form)
 OPTIONS_OBSERVED = {"attributes": [
     {"name": "id", "title": "ID", "type": "integer", "required": False},
     {"name": "name", "title": "Full name", "type": "string", "required": True},
     {"name": "date_add", "title": "Date add", "type": "date", "required": False}],
     "additional_attributes": [{"name": "aesi_branch", "title": "Branch", "type": "string", "required": False}]}
-# vendor-apis.md §1.4 (documented bare array, base and with-AF entries)
+# docs/splynx.md §1.4 (documented bare array, base and with-AF entries)
 OPTIONS_DOCUMENTED = [
     {"name": "name", "title": "Full name", "type": "string", "required": True},
     {"name": "aesi_branch", "title": "Branch", "type": "string", "required": False, "module": "customers",

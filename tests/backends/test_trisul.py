@@ -1,6 +1,6 @@
 """Trisul adapter: body auth on every request, HTTP-200 errors, UserID keys, local paging.
 
-Wire samples are those quoted in vendor-apis.md §4 and A.8; a few checks run against the sandbox.
+Wire samples are those quoted in docs/trisul.md §4 and A.8; a few checks run against the sandbox.
 """
 
 from __future__ import annotations

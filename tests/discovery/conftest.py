@@ -1,4 +1,4 @@
-"""Fixtures for the discovery tests: real-shaped bodies from vendor-apis.md, and hostile JSON strategies."""
+"""Fixtures for the discovery tests: real-shaped bodies from docs/, and hostile JSON strategies."""
 
 from __future__ import annotations
 

@@ -47,8 +47,11 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "trisul_error": trisul_error,
 }
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SHAPED_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: the same examples every run (no flaky CI); sized to keep each test near a second.
+FAST = settings(max_examples=100, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+SHAPED_SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None,
+                           suppress_health_check=[HealthCheck.too_slow])
 
 
 def check(name: str, doc: Any) -> Any:

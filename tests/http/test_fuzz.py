@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from isptui.errors import BackendError, MalformedResponse
 from isptui.http import Redactor, json_body, raise_for_status, to_curl
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: the same examples every run (no flaky CI).
+FAST = settings(max_examples=80, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
 secrets = st.text(alphabet=string.ascii_letters + string.digits + "-_.~/+", min_size=4, max_size=24)
 content_types = st.sampled_from(["application/json", "text/html", "text/plain", "", "multipart/form-data",
                                  "application/x-www-form-urlencoded", "image/png", "application/json; charset=x"])

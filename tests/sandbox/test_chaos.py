@@ -56,7 +56,7 @@ async def outcomes(seed: int, asgi_client: ClientFactory, n: int = 40) -> list[s
     seen = []
     async with asgi_client(sandbox.app, headers=ISPCRM_AUTH) as c:
         for i in range(n):
-            r = await c.get(f"/api/v1/x/u/{i % 5 + 1}")
+            r = await c.get(f"/api/v1/users/{i % 5 + 1}")
             try:
                 r.json()
                 kind = "json"
@@ -78,7 +78,7 @@ async def test_the_same_seed_injects_the_same_faults(asgi_client: ClientFactory)
     ("/api/2.0/admin/customers/customer", lambda b: b["error"]["code"] in (500, 503)
      and b["error"]["internal_code"] == "SERVER_ERROR"),
     ("/api/v2/isp/cpes/", lambda b: set(b) == {"detail"}),
-    ("/api/v1/x/u", lambda b: b["status"] == "error"),
+    ("/api/v1/users", lambda b: b["status"] == "error"),
     ("/api/ipdrcustomers", lambda b: b["status"] == "ERROR"),
     ("/rest_api/v2/Abonents/", lambda b: b["call"] == "/rest_api/v2/Abonents/" and b["error"]),
 ])
@@ -95,7 +95,7 @@ async def test_injected_errors_use_each_vendors_error_shape(asgi_client: ClientF
 async def test_malformed_bodies_are_not_json(asgi_client: ClientFactory) -> None:
     sandbox = create_sandbox("ispcrm", chaos="malformed_rate=1")
     async with asgi_client(sandbox.app, headers=ISPCRM_AUTH) as c:
-        responses = [await c.get("/api/v1/x/u") for _ in range(12)]
+        responses = [await c.get("/api/v1/users") for _ in range(12)]
     assert {r.status_code for r in responses} == {200, 502}
     for r in responses:
         with pytest.raises(json.JSONDecodeError):
@@ -163,5 +163,5 @@ async def test_a_slow_answer_still_arrives_with_the_body_intact(asgi_client: Cli
     assert sandbox.chaos is not None
     sandbox.chaos.timeout_delay = 0.05  # a patient client waits the hang out
     async with asgi_client(sandbox.app, headers=ISPCRM_AUTH) as c:
-        r = await c.post("/api/v1/x/u", json={"username": "slowpoke", "fullname": "Slow Poke", "profile_id": 2})
+        r = await c.post("/api/v1/users", json={"username": "slowpoke", "fullname": "Slow Poke", "profile_id": 2})
     assert r.status_code == 201 and r.json()["data"]["username"] == "slowpoke"

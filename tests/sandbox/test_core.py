@@ -19,7 +19,7 @@ async def test_a_100000_customer_sandbox_starts_and_serves_its_last_page_fast(as
     assert time.perf_counter() - started < 0.5
     async with asgi_client(sandbox.app, headers=ISPCRM_AUTH) as c:
         started = time.perf_counter()
-        page = (await c.get("/api/v1/x/u", params={"offset": 99_975, "limit": 25})).json()
+        page = (await c.get("/api/v1/users", params={"offset": 99_975, "limit": 25})).json()
         elapsed = time.perf_counter() - started
     assert [u["id"] for u in page["data"]] == list(range(99_976, 100_001))
     assert page["meta"]["total"] == 100_000 and page["links"]["next"] is None
@@ -47,11 +47,11 @@ def test_bad_arguments_raise_value_error(kwargs: dict[str, object], words: str) 
 async def test_the_recorder_keeps_each_request_and_the_app_still_gets_the_body(asgi_client: ClientFactory) -> None:
     sandbox = create_sandbox("ispcrm", customers=5)
     async with asgi_client(sandbox.app, headers={**ISPCRM_AUTH, "X-Trace": "abc"}) as c:
-        await c.get("/api/v1/x/u", params={"limit": 2})
-        r = await c.post("/api/v1/x/u", json={"username": "rec1", "fullname": "Rec Orded", "profile_id": 1})
+        await c.get("/api/v1/users", params={"limit": 2})
+        r = await c.post("/api/v1/users", json={"username": "rec1", "fullname": "Rec Orded", "profile_id": 1})
     assert r.status_code == 201 and r.json()["data"]["fullname"] == "Rec Orded"
     get, post = sandbox.received
-    assert (get.method, get.path, get.query, get.body) == ("GET", "/api/v1/x/u", "limit=2", b"")
+    assert (get.method, get.path, get.query, get.body) == ("GET", "/api/v1/users", "limit=2", b"")
     assert post.method == "POST" and post.json() == {"username": "rec1", "fullname": "Rec Orded", "profile_id": 1}
     assert post.headers["x-trace"] == "abc" and post.headers["authorization"] == "Bearer sandbox-token"
     assert post.headers["content-type"] == "application/json"
@@ -62,13 +62,13 @@ async def test_the_recorder_keeps_each_request_and_the_app_still_gets_the_body(a
 async def test_the_recorder_sees_requests_that_chaos_answers(asgi_client: ClientFactory) -> None:
     sandbox = create_sandbox("ispcrm", chaos="error_rate=1")
     async with asgi_client(sandbox.app, headers=ISPCRM_AUTH) as c:
-        r = await c.put("/api/v1/x/u/1", json={"fullname": "Never applied"})
+        r = await c.put("/api/v1/users/1", json={"fullname": "Never applied"})
     assert r.status_code in (500, 503)
     assert [(q.method, q.json()) for q in sandbox.received] == [("PUT", {"fullname": "Never applied"})]
 
 
 def test_prefixes_map_paths_to_backends() -> None:
-    assert backend_for_path("/api/v1") == backend_for_path("/api/v1/x/u") == "ispcrm"
+    assert backend_for_path("/api/v1") == backend_for_path("/api/v1/users") == "ispcrm"
     assert backend_for_path("/api/v10") is None and backend_for_path("/") is None
     assert backend_for_path("/api/2.0/admin/customers/customer") == "splynx"
     assert backend_for_path("/api/ipdrcustomers/SUB000001") == "trisul"

@@ -1,6 +1,6 @@
 """The README's curl examples, run with the real ``curl`` against ``isptui sandbox serve`` on 127.0.0.1.
 
-Each example is the exchange of vendor-apis.md Appendix A (Splynx HEAD count, Krill cpes with ``_links``
+Each example is the exchange in the "Example exchanges" (§A.n) of the vendor pages in docs/ (Splynx HEAD count, Krill cpes with ``_links``
 and ``attrs``/``joins``, Trisul body auth, Carbon method chains), sent exactly as a user would type it. The
 expected answers come from the dataset (seed 1, 200 customers), not from copies of the sandbox's output.
 ``EXAMPLES`` is also what the README shows, with the port the docs use (8765).
@@ -92,7 +92,7 @@ def _check_trisul_list(answer: Answer) -> None:
 
 
 def _check_trisul_bad_token(answer: Answer) -> None:
-    # Documented: Trisul refuses a token with HTTP 200 and an error body (vendor-apis.md §4.3).
+    # Documented: Trisul refuses a token with HTTP 200 and an error body (docs/trisul.md §4.3).
     assert answer.status == 200 and answer.json() == {"status": "ERROR", "message": "Invalid API token"}
 
 

@@ -35,8 +35,8 @@ async def test_each_backend_answers_over_a_real_socket(served_url: str, backend:
 
 async def test_absolute_links_carry_the_served_port(served_url: str) -> None:
     async with httpx.AsyncClient(base_url=served_url, timeout=5, headers=ISPCRM_AUTH) as client:
-        root = (await client.get("/api/v1/")).json()["data"]
-        assert root["list_users"] == f"{served_url}/api/v1/x/u"
+        root = (await client.get("/api/v1/")).json()
+        assert root["list_users"] == f"{served_url}/api/v1/users"
         assert (await client.get(root["list_users"])).status_code == 200
 
 
@@ -95,7 +95,7 @@ def test_cli_serve_prints_urls_and_credentials_and_answers() -> None:
         assert "--api-token sandbox-token --context default" in text
         assert f"carbon: {url}/rest_api/v2/" in text and "30 customers" in text
         r = httpx.get(f"{url}/api/v1", headers={"X-Auth-Token": "sandbox-token"}, timeout=5)
-        assert r.status_code == 200 and r.json()["data"]["list_users"] == f"{url}/api/v1/x/u"
+        assert r.status_code == 200 and r.json()["list_users"] == f"{url}/api/v1/users"
         assert httpx.get(f"{url}/api/v1", timeout=5).status_code == 401
     finally:
         proc.terminate()

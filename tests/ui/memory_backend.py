@@ -89,7 +89,7 @@ class MemoryBackend(Backend):
     async def discover(self) -> list[EntryPoint]:
         return [
             EntryPoint(key="customers", title="Customers", group="CRM", ref=ResourceRef(collection="customers"),
-                       capabilities=Capabilities(can_filter=True, server_filter=True, total_known=True)),
+                       capabilities=Capabilities()),
             EntryPoint(key="tariffs", title="Tariffs", group="Catalogue", ref=ResourceRef(collection="tariffs")),
         ]
 

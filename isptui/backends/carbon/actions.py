@@ -1,6 +1,6 @@
 """Carbon object methods offered as record actions, with the parameter forms the UI shows.
 
-The methods are the ones real clients call (vendor-apis.md §5.5): Abonents ``add_payment {SUM_IN}`` and
+The methods are the ones real clients call (docs/carbon.md §5.5): Abonents ``add_payment {SUM_IN}`` and
 ``get_balance_until_date``, Users ``set_password {psw, dontshow}``; a recalculation is ``need_recalc=1``
 saved on the abonent, and a promised payment is a UsersUsluga row for the "promised payment" service.
 """
@@ -60,11 +60,25 @@ def actions_for(info: ModelInfo, models: set[str]) -> list[Action]:
     return found
 
 
+def decimal_text(value: Any) -> str:
+    """A money amount as the user typed it: text kept (stripped), a number without float noise.
+
+    ``str(100.0)`` is ``"100.0"`` and ``str(0.1 + 0.2)`` is ``"0.30000000000000004"``; the server parses the
+    text as a Decimal, so the shortest text that round-trips is sent, and an integral float loses its ``.0``.
+    """
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
 async def _add_payment(backend: CarbonBackend, record: Record, params: dict[str, Any]) -> Record:
     amount = params.get("SUM_IN")
     if amount in (None, ""):
         raise ValidationFailed("enter the amount to book", field_errors={"SUM_IN": ["is required"]})
-    arg = {"SUM_IN": str(amount)} | ({"comment": str(params["comment"])} if params.get("comment") else {})
+    arg = {"SUM_IN": decimal_text(amount)} | ({"comment": str(params["comment"])} if params.get("comment") else {})
     chain = Chain(record.ref.collection or "Abonents").get(pk=record.id).call("add_payment", arg)
     return backend.record_of(await backend.run(chain), chain)
 

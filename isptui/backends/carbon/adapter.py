@@ -18,6 +18,7 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.carbon import mapping
 from isptui.backends.carbon.actions import ACTIONS
 from isptui.backends.carbon.chain import Chain, dumps
+from isptui.backends.carbon.descriptor import DESCRIPTOR
 from isptui.backends.carbon.guard import API_POSTS, ReadOnlyChains
 from isptui.backends.carbon.links import Decorator
 from isptui.backends.http_backend import HttpBackend, maybe_json
@@ -48,8 +49,7 @@ Key = tuple[str, str]
 class CarbonBackend(HttpBackend):
     """Carbon Billing 5, REST API v2 (``{url}/rest_api/v2/<Model>/``); no credentials (network-restricted)."""
 
-    name = "carbon"
-    title = "Carbon Billing"
+    descriptor = DESCRIPTOR
     vendor = "Carbon"
     api_path = API_PATH
 
@@ -63,6 +63,7 @@ class CarbonBackend(HttpBackend):
         self._dense: dict[Key, bool] = {}
         self._anchors: dict[Key, dict[int, int]] = {}
         self._rows: dict[Key, list[dict[str, Any]]] = {}
+        self._no_count: set[str] = set()  # models whose server refused count: listed by objects.filter only
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth | None:
@@ -85,9 +86,12 @@ class CarbonBackend(HttpBackend):
         if response.status_code < 400:
             try:
                 doc = json_body(response, self._redactor)
-                listing = mapping.parse_listing(doc.get("result") if isinstance(doc, dict) else None)
+                # The documented envelope puts the listing under "result"; a bare listing is read as well.
+                bare = isinstance(doc, dict) and "result" not in doc and not {"call", "error"} & doc.keys()
+                listing = mapping.parse_listing(doc if bare or isinstance(doc, list) else
+                                                doc.get("result") if isinstance(doc, dict) else None)
             except MalformedResponse:
-                listing = {}  # the page is meant for a browser (vendor-apis.md §5.4): fall back below
+                listing = {}  # the page is meant for a browser (docs/carbon.md §5.4): fall back below
         if listing:
             self.models, self.listed = listing, True
             return
@@ -95,7 +99,7 @@ class CarbonBackend(HttpBackend):
         self.models = {name: mapping.ModelInfo(name=name) for name in mapping.CATALOGUE}
 
     async def _version(self) -> Any:
-        """``POST Version/ get_version=True``: the documented liveness call (vendor-apis.md §5.2)."""
+        """``POST Version/ get_version=True``: the documented liveness call (docs/carbon.md §5.2)."""
         response = await self._send("POST", self.base_url + "Version/", check=False, content="get_version=True",
                                     headers={"Content-Type": FORM})
         return self._result(response, "Version")
@@ -111,7 +115,7 @@ class CarbonBackend(HttpBackend):
         doc = json_body(response, self._redactor) if response.status_code < 400 else maybe_json(response)
         error = doc.get("error") if isinstance(doc, dict) else None
         if error not in (None, "", False, [], {}):
-            # A non-empty "error" is the failure (vendor-apis.md §5.2), whatever the status says.
+            # A non-empty "error" is the failure (docs/carbon.md §5.2), whatever the status says.
             text = self._redactor.message(error if isinstance(error, str) else json.dumps(error), 300)
             known = tuple(f.name for f in self._info(model).fields)
             raise mapping.error_for(text, model=model, fields=known, where=where)
@@ -171,7 +175,7 @@ class CarbonBackend(HttpBackend):
         info = self._info(ref.collection or "")
         names = tuple(f.name for f in info.fields) or (self._schemas[ref.collection].names
                                                         if ref.collection in self._schemas else ())
-        return FilterSpec(server_side=True, fields=names, operators=("=", "~", ">", "<", ">=", "<=", "!="),
+        return FilterSpec(server_side=True, fields=names,
                           hint=mapping.FILTER_HINT.format(field=mapping.search_field(info) or "nothing"))
 
     def _list_fields(self, info: mapping.ModelInfo) -> list[str] | None:
@@ -217,8 +221,16 @@ class CarbonBackend(HttpBackend):
         elif request.offset == 0:
             for cache in (self._totals, self._dense, self._anchors, self._rows):
                 cache.pop(key, None)  # the first page is a (re)load: count again
+        if model in self._no_count:
+            return await self._list_documented(model, lookups, excludes, info, offset, request)
         if key not in self._totals:
-            self._totals[key] = await self._count(model, lookups, excludes)
+            try:
+                self._totals[key] = await self._count(model, lookups, excludes)
+            except NotSupported:
+                # count (like exists and order_by) is not among the chain methods the vendor documents, and
+                # this server refuses it: list with objects.filter alone, from now on, for this model.
+                self._no_count.add(model)
+                return await self._list_documented(model, lookups, excludes, info, offset, request)
         total = self._totals[key]
         fields = self._list_fields(info)
         if request.order_by or ((lookups or excludes) and total <= LOCAL_MAX):
@@ -234,6 +246,22 @@ class CarbonBackend(HttpBackend):
         end = offset + len(items)
         cursor = f"{end}:{int(rows[-1]['pk']) + 1}" if rows and end < total else None
         return Page(items=items, offset=offset, total=total, next_cursor=cursor)
+
+    async def _list_documented(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
+                               info: mapping.ModelInfo, offset: int, request: PageRequest) -> Page:
+        """Every matching row through the documented ``objects.filter`` only; pk order (or the asked sort)
+        made here, and the page holds every row from ``offset`` on and says it is the whole."""
+        chain = self._query(model, lookups, excludes).fields(self._list_fields(info))
+        rows = self._objects(await self.run(chain), model)
+        rows.sort(key=lambda r: _sortable(r.get("pk")))
+        if request.order_by:
+            name = request.order_by
+            present = [r for r in rows if (r.get("fields") or {}).get(name) is not None]
+            missing = [r for r in rows if (r.get("fields") or {}).get(name) is None]
+            present.sort(key=lambda r: _sortable(r["fields"][name]), reverse=request.descending)
+            rows = present + missing  # nulls last, whichever the direction
+        items = tuple(self._records(rows[offset:], model))
+        return Page(items=items, offset=offset, total=len(rows), whole=True)
 
     async def _all(self, key: Key, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
                    fields: list[str] | None, request: PageRequest) -> list[dict[str, Any]]:
@@ -355,7 +383,7 @@ class CarbonBackend(HttpBackend):
         self.forget()
         if mapping.is_object(result):
             return self.record_of(result, chain)
-        # Unknown (vendor-apis.md §7.7): the shape of objects.create's result; a bare pk is read back.
+        # Unknown (docs/carbon.md §7.7): the shape of objects.create's result; a bare pk is read back.
         pk = result.get("pk") if isinstance(result, dict) else result
         if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdigit():
             return await self.read_back(ResourceRef(collection=chain.model, id=str(pk)), values)
@@ -394,3 +422,13 @@ class CarbonBackend(HttpBackend):
             lines.append(f"{name}={value}")
         return lines
 
+
+def _sortable(value: Any) -> tuple[int, float, str]:
+    """A sort key for values of mixed kinds: numbers (ints or numeric strings) by value, then text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, float(value), "")
+    text = str(value)
+    try:
+        return (0, float(text), "")
+    except ValueError:
+        return (1, 0.0, text.casefold())

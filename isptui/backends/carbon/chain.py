@@ -1,6 +1,6 @@
 """Carbon's method chain as a builder: ``Chain("Abonents").get(pk=45).set(name="X").save()``.
 
-It renders the form fields Carbon's REST API v2 reads (vendor-apis.md §5.1): ``method1=objects.get&arg1={…}
+It renders the form fields Carbon's REST API v2 reads (docs/carbon.md §5.1): ``method1=objects.get&arg1={…}
 &method2=set&arg2={…}&method3=save&arg3={}&fields=[…]``. Every argument is sent, even an empty ``{}``, as the
 Carbon docs insist; the first method is a manager method, later ones apply to the previous result.
 """

@@ -1,6 +1,6 @@
 """Carbon JSON to the resource model: the model listing, ``{"pk","model","fields"}`` objects, errors, filters.
 
-The listing's format is unknown (vendor-apis.md §5.4: a page meant for a browser); the reader accepts a
+The listing's format is unknown (docs/carbon.md §5.4: a page meant for a browser); the reader accepts a
 JSON map of model -> ``{"fields": {name: spec | type}, "object_methods": [...]}`` or model -> field list,
 and anything else leaves the adapter on its built-in catalogue of the models real clients use (§5.5).
 """
@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from isptui.backends.carbon.descriptor import DESCRIPTOR
 from isptui.discovery._common import clean_text, usable_name
 from isptui.errors import (
     BackendError,
@@ -20,9 +21,9 @@ from isptui.errors import (
     NotSupported,
     ValidationFailed,
 )
-from isptui.model import Action, Capabilities, FieldSpec, FieldType, Link, Record, ResourceRef, Schema
+from isptui.model import Action, Capabilities, FieldSpec, FieldType, Lazy, Link, Record, ResourceRef, Schema
 
-# Models real clients use (vendor-apis.md §5.5), with the UI's titles and groups. Order is the tree's.
+# Models real clients use (docs/carbon.md §5.5), with the UI's titles and groups. Order is the tree's.
 CATALOGUE: dict[str, tuple[str, str]] = {
     "Abonents": ("Abonents (subscribers)", "Subscribers"),
     "Users": ("Users (logins)", "Subscribers"),
@@ -55,8 +56,7 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "FinanceOperations": ("abonent_id", "op_date", "op_summa", "storno", "comment"),
 }
 TITLE_FIELDS = ("name", "login", "title", "contract_number", "comment", "comments")
-FILTER_HINT = ("field=value, field~text (contains), field>n, field<n; Django lookups work too "
-               "(tarif__name__icontains=home); join with ','; plain text searches {field}")
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 _DJANGO_TYPES = {
     "AutoField": FieldType.INTEGER, "BigAutoField": FieldType.INTEGER, "IntegerField": FieldType.INTEGER,
     "SmallIntegerField": FieldType.INTEGER, "PositiveIntegerField": FieldType.INTEGER,
@@ -132,7 +132,16 @@ def _field(name: str, spec: Any) -> FieldInfo:
 
 
 def parse_listing(doc: Any) -> dict[str, ModelInfo]:
-    """Models from the listing's ``result`` (see the module doc); an empty map when it is not readable."""
+    """Models from the listing's ``result`` (see the module doc); an empty map when it is not readable.
+
+    Unknown (docs/carbon.md §5.4): the listing's shape. Besides ``{name: fields-or-description}``, a list of
+    names (``["Abonents", …]``) and a list of ``{"name": …, "fields": …}`` objects are read too.
+    """
+    if isinstance(doc, list):
+        doc = {v if isinstance(v, str) else v.get("name") or v.get("model"): v
+               for v in doc if isinstance(v, str) or (isinstance(v, dict) and isinstance(
+                   v.get("name") or v.get("model"), str))}
+        doc = {k: (None if isinstance(v, str) else v) for k, v in doc.items()}
     if not isinstance(doc, dict):
         return {}
     models: dict[str, ModelInfo] = {}
@@ -157,8 +166,7 @@ def parse_listing(doc: Any) -> dict[str, ModelInfo]:
 def capabilities(info: ModelInfo) -> Capabilities:
     creatable = info.model_methods is None or "objects.create" in info.model_methods
     return Capabilities(can_create=creatable, can_update=info.can("set") and info.can("save"),
-                        can_delete=info.can("delete"), partial_update=True, can_filter=True,
-                        server_filter=True, total_known=True)
+                        can_delete=info.can("delete"), partial_update=True)
 
 
 def title(model: str, pk: Any, fields: Mapping[str, Any]) -> str:
@@ -200,9 +208,18 @@ def to_record(obj: Any, *, model: str, url: str, caps: Capabilities | None = Non
         return Record.trusted(ref=ref, title=title(name, pk, fields), fields=record_fields, raw=obj,
                               capabilities=caps or NO_CAPABILITIES)
     # Built without validation: every value is a str made here, the server's own dicts, or decorate's.
-    links, actions = decorate(name, ref.id, record_fields)
+    # Links and actions are made when first read (model.Lazy): a listed row seldom needs them.
+    both = Lazy(decorate, name, ref.id, record_fields)
     return Record.trusted(ref=ref, title=title(name, pk, fields), fields=record_fields, raw=obj,
-                          capabilities=caps or NO_CAPABILITIES, links=links, actions=actions)
+                          capabilities=caps or NO_CAPABILITIES, links=Lazy(_first, both), actions=Lazy(_second, both))
+
+
+def _first(pair: Lazy) -> Any:
+    return pair[0]
+
+
+def _second(pair: Lazy) -> Any:
+    return pair[1]
 
 
 # -- errors -----------------------------------------------------------------------------------------
@@ -245,7 +262,7 @@ _OPS = {"=": "", "~": "__icontains", ">": "__gt", "<": "__lt", ">=": "__gte", "<
 
 
 def _value(text: str) -> Any:
-    """Numbers stay numbers; everything else is a string (Carbon coerces either way, vendor-apis §5.5)."""
+    """Numbers stay numbers; everything else is a string (Carbon coerces either way, docs/carbon.md §5.5)."""
     if re.fullmatch(r"-?\d{1,18}", text):
         return int(text)
     return text

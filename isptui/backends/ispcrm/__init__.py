@@ -1,7 +1,14 @@
-"""ISPCRM API v1 adapter."""
+"""ISPCRM API v1 adapter.
+
+The package publishes ``DESCRIPTOR`` (the ``isptui.backends`` entry point); the adapter class is imported
+only when asked for, so reading the descriptor (the picker, the command line's help) stays cheap.
+"""
 
 from __future__ import annotations
 
-from isptui.backends.ispcrm.adapter import IspcrmBackend
+from isptui.backends.ispcrm.descriptor import DESCRIPTOR
+from isptui.backends.registry import lazy_adapter
 
-__all__ = ["IspcrmBackend"]
+__all__ = ["DESCRIPTOR", "IspcrmBackend"]
+
+__getattr__ = lazy_adapter(DESCRIPTOR)

@@ -16,6 +16,7 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.http_backend import HttpBackend
 from isptui.backends.ispcrm import mapping
 from isptui.backends.ispcrm.auth import IspcrmTokenAuth
+from isptui.backends.ispcrm.descriptor import DESCRIPTOR
 from isptui.discovery import allow_to_capabilities, infer_schema, parse_root_links, resolve, unwrap_ispcrm
 from isptui.errors import (
     AuthFailed,
@@ -46,8 +47,7 @@ RECORD_DEFAULT = Capabilities(can_update=True, can_delete=True, partial_update=T
 class IspcrmBackend(HttpBackend):
     """ISPCRM API v1 (``{url}/api/v1``)."""
 
-    name = "ispcrm"
-    title = "ISPCRM"
+    descriptor = DESCRIPTOR
     vendor = "ISPCRM"
     api_path = API_PATH
 
@@ -141,13 +141,13 @@ class IspcrmBackend(HttpBackend):
     def capabilities(self, ref: ResourceRef) -> Capabilities:
         coll = self._collection(ref)
         known = self._allow.get((ref.collection or "", False))
-        base = known or Capabilities(can_create=bool(coll and coll.create_href))
-        return base.model_copy(update={"can_filter": True, "server_filter": True, "total_known": True})
+        # Without OPTIONS, create is offered whether or not the root has a create_* link (a server may omit
+        # it and still accept POST on the collection): the server decides, and its 405 is reported.
+        return known or Capabilities(can_create=coll is not None)
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         known = self._schemas.get(ref.collection or "")
-        return FilterSpec(server_side=True, fields=known.names if known else (), operators=("=",),
-                          hint=mapping.FILTER_HINT)
+        return FilterSpec(server_side=True, fields=known.names if known else (), hint=mapping.FILTER_HINT)
 
     def _params(self, request: PageRequest) -> list[tuple[str, str]]:
         params: list[tuple[str, str]] = []
@@ -161,7 +161,7 @@ class IspcrmBackend(HttpBackend):
         if words:
             params.append(("search", " ".join(words)))
         if request.order_by:
-            # Unknown (vendor-apis.md §3): sort syntax; the common "sort=-field" is sent.
+            # Unknown (docs/ispcrm.md §3): sort syntax; the common "sort=-field" is sent.
             params.append(("sort", ("-" if request.descending else "") + request.order_by))
         return params
 
@@ -175,7 +175,7 @@ class IspcrmBackend(HttpBackend):
         else:
             url, _, own = self._list_url(ref).partition("?")
             own_params = [(k, v) for k, v in parse_qsl(own, keep_blank_values=True) if k not in ("limit", "offset")]
-            # Unknown (vendor-apis.md §3): paging parameters; limit/offset are sent, and whatever the server
+            # Unknown (docs/ispcrm.md §3): paging parameters; limit/offset are sent, and whatever the server
             # answers (meta, links.next) is believed over them.
             params = [*own_params, *self._params(request), ("limit", str(request.limit)),
                       ("offset", str(request.offset))]
@@ -184,9 +184,14 @@ class IspcrmBackend(HttpBackend):
         got = mapping.parse_list(doc, url=str(response.request.url))
         offset = got.offset if got.offset is not None else asked if asked is not None else request.offset
         items = got.items
-        if len(items) > request.limit and got.next is None:
-            # The server ignored paging and sent everything: page it here.
-            items = items[offset:offset + request.limit] if got.offset is None else items[:request.limit]
+        # More rows than asked and no next link: the server ignored paging and sent the whole collection.
+        # Every row is kept (cutting to the page size would present 50 of 60 as the whole); the page starts
+        # where it was asked to, unless the server said where its rows start.
+        whole = len(items) > request.limit and got.next is None
+        if whole and got.offset is None:
+            items, offset, got_total = items[offset:], offset, len(items)
+        else:
+            got_total = got.total
         key = ref.collection or self._locate(url)[0]
         page_url = self._redactor.url(response.request.url)
         records = tuple(self._record(row, self._row_ref(key, row, url), page_url) for row in items)
@@ -194,7 +199,7 @@ class IspcrmBackend(HttpBackend):
             # Where the next page starts, for servers whose next link says only ``page=2``.
             self._cursor_offsets[got.next] = offset + len(records)
         # A total without a next link still pages: the UI asks by offset.
-        return Page(items=records, offset=offset, total=got.total, next_cursor=got.next)
+        return Page(items=records, offset=offset, total=got_total, next_cursor=got.next, whole=whole)
 
     @staticmethod
     def _row_ref(key: str | None, row: Any, list_url: str) -> ResourceRef:
@@ -302,9 +307,36 @@ class IspcrmBackend(HttpBackend):
         return record
 
     async def update(self, ref: ResourceRef, values: Mapping[str, Any], *, partial: bool = True) -> Record:
-        """PATCH (partial) or PUT (full); the server answers with the record, else it is read back."""
-        response, doc = await self._exchange("PATCH" if partial else "PUT", self._record_url(ref),
-                                             json=dict(values))
+        """PATCH (partial) or PUT (full); the server answers with the record, else it is read back.
+
+        Unknown (docs/ispcrm.md §3): whether PATCH exists. When the record's Allow (OPTIONS) lacks PATCH, or
+        PATCH answers 405, the change goes as a PUT of the whole record (current fields, changes applied),
+        and the record's capabilities say ``partial_update=False`` from then on, so the write path previews
+        and journals the PUT it will really send.
+        """
+        key = ref.collection or self._locate(self._record_url(ref))[0]
+        known = self._allow.get((key or "", True))
+        if partial and known is not None and known.can_update and not known.partial_update:
+            partial = False
+        if not partial:
+            return await self._put_whole(ref, values)
+        try:
+            response, doc = await self._exchange("PATCH", self._record_url(ref), json=dict(values))
+        except BackendError as exc:
+            if exc.status != 405:
+                raise
+            allow = self._allow.get((key or "", True)) or RECORD_DEFAULT
+            self._allow[(key or "", True)] = allow.model_copy(update={"partial_update": False,
+                                                                       "can_update": True})
+            return await self._put_whole(ref, values)
+        return await self._written(response, doc, ref)
+
+    async def _put_whole(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
+        """PUT replaces: send the record's current writable fields with ``values`` applied."""
+        current = await self.get(ref)
+        body = {k: v for k, v in current.fields.items() if k not in mapping.READ_ONLY}
+        body.update(values)
+        response, doc = await self._exchange("PUT", self._record_url(ref), json=body)
         return await self._written(response, doc, ref)
 
     async def delete(self, ref: ResourceRef) -> None:

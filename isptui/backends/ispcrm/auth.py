@@ -1,6 +1,6 @@
 """ISPCRM token auth: ``Authorization: Bearer <token>`` (documented) or ``X-Auth-Token: <token>``.
 
-Only the Bearer header is documented (vendor-apis.md §3); ``X-Auth-Token`` is the alternative the product
+Only the Bearer header is documented (docs/ispcrm.md §3); ``X-Auth-Token`` is the alternative the product
 contract names, chosen with ``token_header = "x-auth-token"`` in the profile.
 """
 

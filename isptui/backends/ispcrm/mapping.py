@@ -1,6 +1,6 @@
 """ISPCRM JSON to the resource model: root rels to collections, records with their links, list pages.
 
-Everything past the base URL and the Bearer header is unverified (vendor-apis.md §3), so each reader here
+Everything past the base URL and the Bearer header is unverified (docs/ispcrm.md §3), so each reader here
 accepts several plausible shapes and says which one it chose where it had to choose.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from isptui.backends.ispcrm.descriptor import DESCRIPTOR
 from isptui.discovery import parse_links, parse_page, resolve, title_for
 from isptui.discovery._common import as_int
 from isptui.errors import MalformedResponse
@@ -25,7 +26,7 @@ TITLE_FIELDS = ("fullname", "full_name", "name", "title", "username", "number", 
 READ_ONLY = frozenset({"id", "created", "created_at", "updated", "updated_at", "links", "_links"})
 LINK_KEYS = ("links", "_links")
 NO_CAPABILITIES = Capabilities()
-FILTER_HINT = "field=value sent as query parameters (e.g. status=active); plain text is sent as search=…"
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 
 
 def singular(word: str) -> str:
@@ -147,7 +148,7 @@ def _href(value: Any) -> Any:
 def parse_list(doc: Any, *, url: str) -> ListBody:
     """Rows, total and next of a list, whatever paging the server uses.
 
-    Unknown (vendor-apis.md §3): the sandbox puts Laravel-style ``links`` (next …) and ``meta`` (total,
+    Unknown (docs/ispcrm.md §3): the sandbox puts Laravel-style ``links`` (next …) and ``meta`` (total,
     offset) beside ``data``; a ``total``/``next`` at the top level or inside a ``data`` object, and a
     ``count``/``next`` page object are read too. No total -> None, no next -> the last page.
     """

@@ -1,7 +1,14 @@
-"""Krill (Phicus) REST API v2 adapter."""
+"""Krill (Phicus) REST API v2 adapter.
+
+The package publishes ``DESCRIPTOR`` (the ``isptui.backends`` entry point); the adapter class is imported
+only when asked for, so reading the descriptor (the picker, the command line's help) stays cheap.
+"""
 
 from __future__ import annotations
 
-from isptui.backends.krill.adapter import KrillBackend
+from isptui.backends.krill.descriptor import DESCRIPTOR
+from isptui.backends.registry import lazy_adapter
 
-__all__ = ["KrillBackend"]
+__all__ = ["DESCRIPTOR", "KrillBackend"]
+
+__getattr__ = lazy_adapter(DESCRIPTOR)

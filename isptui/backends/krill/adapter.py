@@ -17,7 +17,8 @@ import httpx
 from isptui.backends.base import BackendSettings
 from isptui.backends.http_backend import HttpBackend
 from isptui.backends.krill import mapping
-from isptui.backends.krill.auth import LOGIN_PATH, REFRESH_PATH, KrillJWTAuth
+from isptui.backends.krill.auth import KrillJWTAuth
+from isptui.backends.krill.descriptor import DESCRIPTOR
 from isptui.discovery import allow_to_capabilities, drf_options_to_schema, infer_schema, parse_page
 from isptui.discovery.roots import parse_root_links, title_for
 from isptui.discovery.urls import resolve
@@ -48,8 +49,7 @@ API_PREFIX = "/api/v2/"
 class KrillBackend(HttpBackend):
     """Krill by Phicus, REST API v2 (``{url}/api/v2/``)."""
 
-    name = "krill"
-    title = "Krill (Phicus)"
+    descriptor = DESCRIPTOR
     vendor = "Krill"
     api_path = API_PREFIX
 
@@ -68,9 +68,6 @@ class KrillBackend(HttpBackend):
             raise AuthFailed("Krill needs a username and password (--username, --password)")
         return KrillJWTAuth(creds["username"], creds["password"], self.base_url, clock=self._clock,
                             on_token=self._redactor.add)
-
-    def _client_options(self) -> dict[str, Any]:
-        return {"login_calls": (("POST", API_PREFIX + LOGIN_PATH), ("POST", API_PREFIX + REFRESH_PATH))}
 
     async def _probe(self) -> None:
         """Log in (JWT) and read the API root, which proves the URL and the credentials."""
@@ -138,19 +135,17 @@ class KrillBackend(HttpBackend):
         known = self._caps.get(ref.collection or "")
         if known is not None:
             return known
-        # Until an Allow header says more: DRF list endpoints page and filter on the server.
-        return Capabilities(can_filter=True, server_filter=True, total_known=True)
+        # Until an Allow header says more: read only (filtering on the server is filter_spec's to say).
+        return Capabilities()
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         known = self._schemas.get(ref.collection or "")
-        return FilterSpec(server_side=True, fields=known.names if known else (), operators=("=",),
-                          hint=mapping.FILTER_HINT)
+        return FilterSpec(server_side=True, fields=known.names if known else (), hint=mapping.FILTER_HINT)
 
     def _remember_allow(self, key: str | None, response: httpx.Response) -> None:
         if key and "allow" in response.headers:
             caps = allow_to_capabilities(response.headers["allow"], detail=False)
-            self._caps[key] = caps.model_copy(update={"can_filter": True, "server_filter": True,
-                                                      "total_known": True})
+            self._caps[key] = caps
 
     # -- reading ----------------------------------------------------------------------------------
     async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from isptui.backends.http_backend import maybe_json, retry_after, where_of
+from isptui.backends.krill.descriptor import DESCRIPTOR
 from isptui.discovery.links import parse_links
 from isptui.errors import (
     AuthFailed,
@@ -26,7 +27,7 @@ from isptui.http.redact import Redactor
 from isptui.model import Capabilities, Record, ResourceRef
 
 # When a root does not answer (404, HTML, garbage), these collections are offered instead. From the guide
-# (vendor-apis §2.5): the ISP resources, monitoring, oratio accounting and rubik services and tickets.
+# (docs/krill.md §2.5): the ISP resources, monitoring, oratio accounting and rubik services and tickets.
 FALLBACK_CATALOGUE: dict[str, tuple[tuple[str, str], ...]] = {
     "isp": (("cpes", "CPEs"), ("customers", "Customers"), ("potses", "POTS lines"),
             ("cpe-profiles", "CPE profiles")),
@@ -47,7 +48,7 @@ NO_CAPABILITIES = Capabilities()
 """Shared by records whose collection has not said what it allows (frozen, so sharing is safe)."""
 TITLE_FIELDS = ("cpename", "lineid", "name", "title", "label", "username", "sn", "external_id")
 
-FILTER_HINT = "field=value to filter (e.g. realm=pim, sn=HWTC…); join with ','; plain text searches"
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 _TERM = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*=\s*(.*?)\s*$")
 
 

@@ -20,13 +20,13 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.http_backend import HttpBackend
 from isptui.backends.splynx import mapping
 from isptui.backends.splynx.auth import (
-    TOKENS_PATH,
     NonceCounter,
     SplynxBasicAuth,
     SplynxSignatureAuth,
     SplynxTokenAuth,
 )
 from isptui.backends.splynx.catalogue import BY_KEY, CATALOGUE, Entry, entry_for_path
+from isptui.backends.splynx.descriptor import DESCRIPTOR
 from isptui.discovery import infer_schema, splynx_options_to_schema
 from isptui.errors import (
     AuthFailed,
@@ -58,8 +58,7 @@ UPLOAD_ACTION = "upload-document"
 class SplynxBackend(HttpBackend):
     """Splynx REST API v2.0 (``{url}/api/2.0/``)."""
 
-    name = "splynx"
-    title = "Splynx"
+    descriptor = DESCRIPTOR
     vendor = "Splynx"
     api_path = API_PREFIX
 
@@ -73,8 +72,16 @@ class SplynxBackend(HttpBackend):
     def _make_auth(self) -> httpx.Auth:
         creds = self.settings.credentials
         key, secret = creds.get("api_key", ""), creds.get("api_secret", "")
+        login, password = creds.get("admin_login", ""), creds.get("admin_password", "")
+        if login and not key:
+            # An administrator's login (auth_type "admin"): always a token session, never basic/signature.
+            if not password:
+                raise AuthFailed("Splynx admin login needs its password (--admin-password or SPLYNX_ADMIN_PASSWORD)")
+            return SplynxTokenAuth(login, password, self.base_url, clock=self._clock, on_token=self._redactor.add,
+                                   admin=True)
         if not key or not secret:
-            raise AuthFailed("Splynx needs an API key and its secret (--api-key, --api-secret)")
+            raise AuthFailed("Splynx needs an API key and its secret (--api-key, --api-secret), "
+                             "or an administrator login (--admin-login, --admin-password)")
         scheme = (creds.get("auth") or "token").lower()
         if scheme not in AUTH_SCHEMES:
             raise AuthFailed(f"unknown Splynx auth scheme {scheme!r}; use one of {', '.join(AUTH_SCHEMES)}")
@@ -85,10 +92,6 @@ class SplynxBackend(HttpBackend):
             return SplynxSignatureAuth(key, secret, nonce)
         return SplynxTokenAuth(key, secret, self.base_url, clock=self._clock, nonce=nonce,
                                on_token=self._redactor.add)
-
-    def _client_options(self) -> dict[str, Any]:
-        # The token login and logout are not writes to the data; read-only profiles may send them.
-        return {"login_calls": (("POST", API_PREFIX + TOKENS_PATH), ("DELETE", API_PREFIX + TOKENS_PATH + "/*"))}
 
     async def _probe(self) -> None:
         """Authenticate (token login happens on the first request) and check this is a Splynx API."""
@@ -132,7 +135,6 @@ class SplynxBackend(HttpBackend):
         field = entry.search_field if entry else "name"
         known = self._schemas.get(entry.key) if entry else None
         return FilterSpec(server_side=True, fields=known.names if known else (),
-                          operators=("=", "!=", "~", ">", "<", ">=", "<="),
                           hint=mapping.FILTER_HINT.format(field=field))
 
     async def _total(self, path: str, params: list[tuple[str, str]]) -> int | None:
@@ -173,14 +175,16 @@ class SplynxBackend(HttpBackend):
         if not isinstance(body, list):
             raise MalformedResponse("Splynx sent something other than a list for a collection", url=url,
                                     method="GET", status=response.status_code)
-        if len(body) > request.limit:
-            # The server ignored limit (some endpoints do); slice here, from offset if it ignored that too.
-            start = request.offset if total is not None and len(body) >= total else 0
-            body = body[start:start + request.limit]
+        whole = len(body) > request.limit
+        # The server ignored limit (some endpoints do, some servers always): every row is kept, never cut to
+        # the page size, which would present 50 of 60 as the whole. If it sent at least the count, it ignored
+        # offset too and the rows start at 0: the page starts where it was asked to.
+        if whole and (total is None or len(body) >= total):
+            total, body = len(body), body[request.offset:]
         items = tuple(mapping.to_record(entry, row, url, href=self._item_href(entry, row, ref))
                       for row in body)
-        return Page(items=items, offset=request.offset, total=total,
-                    next_cursor=None if len(body) < request.limit else str(request.offset + len(body)))
+        return Page(items=items, offset=request.offset, total=total, whole=whole,
+                    next_cursor=None if whole or len(body) < request.limit else str(request.offset + len(body)))
 
     def _item_href(self, entry: Entry, row: Any, ref: ResourceRef) -> str | None:
         """Where a sub-collection record lives; None for records addressed as ``{collection}/{id}``."""

@@ -116,7 +116,9 @@ class SplynxTokenAuth(RenewingTokenAuth):
 
     def __init__(self, api_key: str, api_secret: str, base_url: str, *,
                  clock: Callable[[], float] = time.time, nonce: NonceCounter | None = None,
-                 on_token: Callable[[str], None] | None = None) -> None:
+                 on_token: Callable[[str], None] | None = None, admin: bool = False) -> None:
+        self._admin = admin
+        """``api_key``/``api_secret`` are an administrator's login and password (auth_type ``admin``)."""
         self._key = api_key
         self._on_token = on_token
         self._secret = api_secret
@@ -133,6 +135,9 @@ class SplynxTokenAuth(RenewingTokenAuth):
 
     # -- requests the flow makes itself ------------------------------------------------------------
     def login_request(self) -> httpx.Request:
+        if self._admin:
+            body = {"auth_type": "admin", "login": self._key, "password": self._secret}
+            return httpx.Request("POST", self._base + TOKENS_PATH, json=body)
         nonce = self._nonce.next()
         body = {"auth_type": "api_key", "key": self._key, "nonce": nonce,
                 "signature": signature(nonce, self._key, self._secret)}
@@ -190,9 +195,11 @@ class SplynxTokenAuth(RenewingTokenAuth):
             # An HTML page or other non-JSON answer is not Splynx refusing the key: it is not Splynx at all.
             json_body(response)
         code = error_code(response)
+        what = ("the administrator login or password", "the login and password") if self._admin else (
+            "the API key or secret", "the key, its secret")
         raise AuthFailed(
-            "Splynx refused the API key or secret" + (f" ({code})" if code else "")
-            + "; check the key, its secret and that it may log in",
+            f"Splynx refused {what[0]}" + (f" ({code})" if code else "")
+            + f"; check {what[1]} and that it may log in",
             method="POST", url=self._base + TOKENS_PATH, status=response.status_code)
 
     def _current(self) -> str | None:

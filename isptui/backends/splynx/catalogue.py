@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from isptui.model import Capabilities, EntryPoint, ResourceRef
 
-GROUPS = ("Customers", "Tariffs", "Finance", "Support", "Networking", "Administration", "Config")
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -40,7 +38,7 @@ class Entry:
     def capabilities(self) -> Capabilities:
         """What the collection allows; one shared (frozen) object per entry, as every record carries it."""
         return Capabilities(can_create=self.writable, can_update=self.writable, can_delete=self.deletable,
-                            partial_update=True, can_filter=True, server_filter=True, total_known=True)
+                            partial_update=True)
 
     def entry_point(self) -> EntryPoint:
         return EntryPoint(key=self.key, title=self.title, group=self.group,

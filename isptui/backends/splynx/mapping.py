@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from isptui.backends.http_backend import maybe_json, retry_after, where_of
 from isptui.backends.splynx.catalogue import Entry, customer_links
+from isptui.backends.splynx.descriptor import DESCRIPTOR
 from isptui.errors import (
     AuthFailed,
     BackendError,
@@ -22,7 +23,7 @@ from isptui.errors import (
     error_for_status,
 )
 from isptui.http.redact import Redactor
-from isptui.model import Action, FieldSpec, Link, Record, ResourceRef
+from isptui.model import Action, FieldSpec, Lazy, Link, Record, ResourceRef
 
 UPLOAD_PARAMETERS = (
     FieldSpec(name="path", label="File", required=True, help="a local file, at most 20 MB"),
@@ -31,10 +32,7 @@ UPLOAD_PARAMETERS = (
 )
 NOT_PERMITTED = "not permitted for this API key"
 
-FILTER_HINT = (
-    "field=value (equal), field!=value, field~text (LIKE), field>n, field<n, field>=n, field<=n; "
-    "join terms with ','; plain text searches {field}; prefix af. for additional fields"
-)
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 _TERM = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(!=|>=|<=|~|=|>|<)\s*(.*?)\s*$")
 _OPS = {"=": None, "!=": "!=", ">=": ">=", "<=": "<=", ">": ">", "<": "<", "~": "LIKE"}
 
@@ -100,11 +98,12 @@ def to_record(entry: Entry, data: Any, url: str, *, href: str | None = None) -> 
         raise MalformedResponse(f"Splynx sent {type(data).__name__} where a record was expected",
                                 url=url, method="GET")
     rid = record_id(data)
-    links: tuple[Link, ...] = ()
+    links: Sequence[Link] = ()
     actions: tuple[Action, ...] = ()
     if entry.key == "customers":
         if rid is not None:
-            links, actions = customer_links_of(rid), (UPLOAD_DOCUMENT,)
+            # Built when the record is read, not for every listed row (see model.Lazy).
+            links, actions = Lazy(customer_links_of, rid), (UPLOAD_DOCUMENT,)
     elif data.get("customer_id") not in (None, "", 0, "0"):
         cid = str(data["customer_id"])
         links = (Link.trusted(rel="customer", href=f"admin/customers/customer/{cid}", title="Customer",

@@ -1,7 +1,14 @@
-"""Trisul Network Analytics IPDR customers API adapter."""
+"""Trisul Network Analytics IPDR customers API adapter.
+
+The package publishes ``DESCRIPTOR`` (the ``isptui.backends`` entry point); the adapter class is imported
+only when asked for, so reading the descriptor (the picker, the command line's help) stays cheap.
+"""
 
 from __future__ import annotations
 
-from isptui.backends.trisul.adapter import TrisulBackend
+from isptui.backends.registry import lazy_adapter
+from isptui.backends.trisul.descriptor import DESCRIPTOR
 
-__all__ = ["TrisulBackend"]
+__all__ = ["DESCRIPTOR", "TrisulBackend"]
+
+__getattr__ = lazy_adapter(DESCRIPTOR)

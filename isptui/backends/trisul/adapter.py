@@ -1,6 +1,6 @@
 """The Trisul IPDR customers adapter: body auth, ``UserID`` keys, HTTP-200 errors, a locally paged list.
 
-The API has one unpaged list and no GET-one endpoint (vendor-apis.md §4.2), so the adapter keeps the list
+The API has one unpaged list and no GET-one endpoint (docs/trisul.md §4.2), so the adapter keeps the list
 it last fetched: pages after the first come from that copy; the first page (a refresh), ``get`` and
 every write fetch or update it, so what the UI shows after a write or a re-read is what the server holds.
 """
@@ -18,6 +18,7 @@ from isptui.backends.base import BackendSettings
 from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.backends.trisul import mapping
 from isptui.backends.trisul.auth import TrisulBodyAuth
+from isptui.backends.trisul.descriptor import DESCRIPTOR
 from isptui.errors import (
     AuthFailed,
     BackendError,
@@ -44,14 +45,14 @@ DEFAULT_CONTEXT = "default"
 class TrisulBackend(HttpBackend):
     """Trisul Network Analytics, IPDR customers API (``{url}/api/ipdrcustomers``)."""
 
-    name = "trisul"
-    title = "Trisul IPDR"
+    descriptor = DESCRIPTOR
     vendor = "Trisul"
     api_path = API_PATH
 
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
         self._rows: list[dict[str, Any]] | None = None
+        self._no_patch = False  # the server answered PATCH with 405: edits go as full PUTs
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth:
@@ -89,7 +90,7 @@ class TrisulBackend(HttpBackend):
                 raise error
             raise self._error(response)
         body = json_body(response, self._redactor)
-        # Documented errors arrive with HTTP 200 (vendor-apis.md §4.3): the body decides.
+        # Documented errors arrive with HTTP 200 (docs/trisul.md §4.3): the body decides.
         error = mapping.body_error(body, method=method, url=where_url, status=response.status_code,
                                    redactor=self._redactor, user_id=user_id)
         if error is not None:
@@ -122,7 +123,7 @@ class TrisulBackend(HttpBackend):
 
     def filter_spec(self, ref: ResourceRef) -> FilterSpec:
         # server_side: the adapter filters the complete list, which beats the UI filtering loaded pages.
-        return FilterSpec(server_side=True, fields=mapping.FIELDS, operators=("=", "~"), hint=mapping.FILTER_HINT)
+        return FilterSpec(server_side=True, fields=mapping.FIELDS, hint=mapping.FILTER_HINT)
 
     async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
         """A slice of the list; offset 0 without a cursor (open, refresh) fetches it anew."""
@@ -176,7 +177,7 @@ class TrisulBackend(HttpBackend):
             self._rows[index] = row
 
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
-        """POST; Trisul answers 200 with the created object (vendor-apis.md §4.2)."""
+        """POST; Trisul answers 200 with the created object (docs/trisul.md §4.2)."""
         self._check(ref)
         body = self._accept(await self._call("POST", self.base_url, values), "POST", self.base_url)
         self._remember(body, None)
@@ -199,8 +200,20 @@ class TrisulBackend(HttpBackend):
             current = await self.get(ref)
             body = {name: current.fields.get(name) for name in mapping.FIELDS} | body
         url = self._member_url(ref.id)
-        method = self._method(body)
-        row = self._accept(await self._call(method, url, body, user_id=ref.id), method, url)
+        method = "PUT" if self._no_patch else self._method(body)
+        if method == "PUT" and self._method(body) == "PATCH":
+            current = await self.get(ref)
+            body = {name: current.fields.get(name) for name in mapping.FIELDS} | body
+        try:
+            answer = await self._call(method, url, body, user_id=ref.id)
+        except BackendError as exc:
+            # Unknown (docs/trisul.md §4): whether PATCH is served. A 405 means it is not: send the whole
+            # record with PUT, and from now on edits are full updates (the capabilities say so).
+            if method != "PATCH" or exc.status != 405:
+                raise
+            self._no_patch = True
+            return await self.update(ref, values, partial=False)
+        row = self._accept(answer, method, url)
         self._remember(row, ref.id)
         return mapping.to_record(row, url=self._redactor.url(self.base_url))
 
@@ -217,7 +230,7 @@ class TrisulBackend(HttpBackend):
         """The request as sent, credentials included but masked (they travel in the body)."""
         creds = self.settings.credentials
         if method in ("PUT", "PATCH"):
-            method = self._method(values)
+            method = "PUT" if self._no_patch else self._method(values)
         url = self.base_url if method == "POST" or ref.id is None else self._member_url(ref.id)
         body = {**(dict(values) if method != "DELETE" else {}), "api_token": creds.get("api_token", ""),
                 "username": creds.get("username", ""), "contextname": creds.get("context") or DEFAULT_CONTEXT}

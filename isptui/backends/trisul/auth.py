@@ -1,7 +1,7 @@
 """Trisul body authentication: ``api_token``, ``username`` and ``contextname`` in every JSON body.
 
 Trisul's IPDR customers API reads its credentials from the JSON body of every request, GET and DELETE
-included (vendor-apis.md §4.1). Doing it in an httpx.Auth keeps call sites free of secrets and means a
+included (docs/trisul.md §4.1). Doing it in an httpx.Auth keeps call sites free of secrets and means a
 retried request carries them too.
 """
 

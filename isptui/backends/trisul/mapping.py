@@ -1,6 +1,6 @@
 """Trisul IPDR customer JSON to the resource model, its HTTP-200 error bodies to typed errors, local filters.
 
-Customer object (vendor-apis.md §4.2): ``{"id", "Name", "Address", "Email", "PhoneNumber",
+Customer object (docs/trisul.md §4.2): ``{"id", "Name", "Address", "Email", "PhoneNumber",
 "AltPhoneNumber", "UserID"}``; ``UserID`` is the key used in paths, ``id`` an integer surrogate.
 """
 
@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from isptui.backends.trisul.descriptor import DESCRIPTOR
 from isptui.discovery import trisul_error
 from isptui.errors import (
     AuthFailed,
@@ -25,11 +26,9 @@ from isptui.model import Capabilities, FieldSpec, FieldType, Record, ResourceRef
 COLLECTION = "ipdrcustomers"
 KEY = "UserID"
 FIELDS = ("UserID", "Name", "Address", "Email", "PhoneNumber", "AltPhoneNumber")
-"""The six writable fields; PUT needs all of them (vendor-apis.md §4.2)."""
-CAPABILITIES = Capabilities(can_create=True, can_update=True, can_delete=True, partial_update=True,
-                            can_filter=True, server_filter=True, total_known=True)
-FILTER_HINT = ("field=value (exact) or field~text (contains), joined with ','; plain text searches every "
-               "field. Trisul cannot filter, so isptui filters its complete list")
+"""The six writable fields; PUT needs all of them (docs/trisul.md §4.2)."""
+CAPABILITIES = Capabilities(can_create=True, can_update=True, can_delete=True, partial_update=True)
+FILTER_HINT = DESCRIPTOR.filter_help  # declared with the backend (plug-in contract)
 
 SCHEMA = Schema(source="adapter knowledge (Trisul IPDR customers API)", fields=(
     FieldSpec(name="id", label="ID", type=FieldType.INTEGER, read_only=True,
@@ -90,7 +89,7 @@ def body_error(body: Any, *, method: str, url: str, status: int, redactor: Redac
                user_id: str | None = None) -> BackendError | None:
     """The typed error for a Trisul error body (``{"status": "ERROR"|"Error", "message"}``), else None.
 
-    Classified by wording, since the documented errors come with HTTP 200 (vendor-apis.md §4.3).
+    Classified by wording, since the documented errors come with HTTP 200 (docs/trisul.md §4.3).
     """
     said = trisul_error(body)
     if said is None:

@@ -27,7 +27,7 @@ VERSION = "5.0.0-sandbox"
 
 
 def _envelope(call: str, result: Any = None, error: str | None = None) -> JSONResponse:
-    # Unknown (vendor-apis §7.7): the HTTP status of errors. Clients only look for a non-empty "error",
+    # Unknown (docs/carbon.md §7.7): the HTTP status of errors. Clients only look for a non-empty "error",
     # so errors are answered with 200 like successes.
     body = {"call": call, "error": error} if error is not None else {"call": call, "result": result}
     return JSONResponse(body)
@@ -86,14 +86,15 @@ def create_app(options: SandboxOptions) -> Starlette:
     """The Carbon REST API v2 at ``/rest_api/v2/``.
 
     No authentication, as on real v2 servers, which rely on the network (a port reachable only locally
-    or from an allowlist, vendor-apis §5.3). An optional client-IP allowlist would be checked here from
+    or from an allowlist, docs/carbon.md §5.3). An optional client-IP allowlist would be checked here from
     ``request.client``; the sandbox does not need one because it only listens on 127.0.0.1.
     """
     db = Database(options.dataset)
+    minimal = options.has_quirk("carbon-minimal-chain")
     lock = threading.Lock()
 
     async def root(request: Request) -> JSONResponse:
-        # Unknown (vendor-apis §5.4): the real page is meant for a browser and its format is not
+        # Unknown (docs/carbon.md §5.4): the real page is meant for a browser and its format is not
         # recorded. JSON in the usual envelope is chosen: model -> fields (type, FK target) and methods.
         listing = {name: describe(model) for name, model in MODELS.items()}
         listing["Version"] = _version_entry()
@@ -120,7 +121,7 @@ def create_app(options: SandboxOptions) -> Starlette:
 
     def execute(call: str, model: ModelDef, form: FormData) -> JSONResponse:
         with lock:
-            outcome = _attempt(lambda: serialize(db, run_chain(db, model, _steps(form)), _fields(form)))
+            outcome = _attempt(lambda: serialize(db, run_chain(db, model, _steps(form), minimal=minimal), _fields(form)))
         return _envelope(call, *outcome)
 
     # Both with and without the trailing slash: Django would redirect a slashless GET and fail a
@@ -143,7 +144,7 @@ def _attempt(func: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
 
 
 def _version(form: FormData) -> dict[str, str]:
-    # Unknown (vendor-apis §5.2): the Version result's shape; version string and server time chosen.
+    # Unknown (docs/carbon.md §5.2): the Version result's shape; version string and server time chosen.
     if str(form.get("get_version", "")).lower() not in ("true", "1"):
         raise CarbonError("Version: pass get_version=True")
     return {"version": VERSION, "time": datetime.now().strftime("%Y-%m-%d %H:%M:%S")}

@@ -28,11 +28,19 @@ class Instance:
     row: Row
 
 
-def run_chain(db: Database, model: ModelDef, steps: list[tuple[str, Any]]) -> Any:
+# What the vendor documents (docs/carbon.md §5): objects.filter/get/create first, then object methods. Quirk
+# carbon-minimal-chain serves only these; count, exists, order_by, all, exclude, first, last are refused.
+DOCUMENTED = frozenset({"objects.filter", "objects.get", "objects.create", "filter", "get"})
+
+
+def run_chain(db: Database, model: ModelDef, steps: list[tuple[str, Any]], *, minimal: bool = False) -> Any:
     """The result of applying each (method, arg) in turn, starting at the model class."""
     current: Any = model
     for name, arg in steps:
         args, kwargs = (arg, {}) if isinstance(arg, list) else ([], arg)
+        if minimal and not isinstance(current, Instance) and name not in DOCUMENTED:
+            owner = "Manager" if isinstance(current, ModelDef) else "QuerySet"
+            raise CarbonError(f"'{owner}' object has no attribute '{name.removeprefix('objects.')}'")
         if isinstance(current, ModelDef):
             current = _manager(db, current, name, args, kwargs)
         elif isinstance(current, QuerySet):
@@ -120,7 +128,7 @@ def _assign(model: ModelDef, row: Row, values: dict[str, Any], creating: bool) -
 
 
 def _create(db: Database, model: ModelDef, values: dict[str, Any]) -> Instance:
-    # Unknown (vendor-apis §7.7): objects.create's result; Django returns the saved instance, so the
+    # Unknown (docs/carbon.md §7.7): objects.create's result; Django returns the saved instance, so the
     # sandbox answers with the object like objects.get does.
     row: Row = {f.attname: f.default for f in model.fields if f.kind != "auto" and not f.computed}
     _assign(model, row, values, creating=True)
@@ -184,7 +192,7 @@ def _object(db: Database, obj: Instance, name: str, args: list[Any], kwargs: dic
     if saved is None:
         raise CarbonError(f"{obj.model.name} object can't be used before it is saved.")
     if name == "delete":
-        # Unknown (vendor-apis §7.7): delete's result; Django's Model.delete() return value
+        # Unknown (docs/carbon.md §7.7): delete's result; Django's Model.delete() return value
         # (count, {model: count}) is chosen, serialised as a JSON array. Related rows cascade (old Django
         # default); a referenced Tarif or Usluga is protected.
         total: dict[str, int] = {}

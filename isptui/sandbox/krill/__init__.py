@@ -2,7 +2,7 @@
 
 JWT login and refresh, DRF roots, LimitOffset paging (absolute links for `isp`, relative for `rubik`),
 `attrs`/`joins`, CPE `_links` that all answer, DRF OPTIONS metadata, `Allow` headers and DRF error bodies,
-over the shared dataset: Krill customer N owns CPE N and its POTS lines (vendor-apis §2, Appendix A.7).
+over the shared dataset: Krill customer N owns CPE N and its POTS lines (docs/krill.md §2, Appendix A.7).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a CPE's `_links` point at: its actions, its related objects, and the monitoring app's view of it.
 
-Only the link names and paths are documented (vendor-apis §2.4); the bodies behind profile, model, events,
+Only the link names and paths are documented (docs/krill.md §2.4); the bodies behind profile, model, events,
 logs, livestatus, links and cwmp_info are not, so each answers plausible JSON of the shape noted there.
 """
 
@@ -20,7 +20,7 @@ from isptui.sandbox.krill.state import KrillState
 def action_body(state: KrillState, cpe: Row, action: str) -> Row:
     """Invoke an action: it is recorded as the CPE's newest event.
 
-    Unknown (vendor-apis §7.4): the response body of CPE actions; a queued-job acknowledgement is chosen,
+    Unknown (docs/krill.md §7.4): the response body of CPE actions; a queued-job acknowledgement is chosen,
     since reboots and reprovisions run asynchronously on the device.
     """
     state.record_event(cpe["id"], action)

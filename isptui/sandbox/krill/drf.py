@@ -1,6 +1,6 @@
 """Django REST Framework behaviour the Krill emulator reproduces: responses, paging, OPTIONS, validation.
 
-Krill's own error bodies and metadata are not published (vendor-apis §2.6, §7.4), so where Krill is silent
+Krill's own error bodies and metadata are not published (docs/krill.md §2.6, §7.4), so where Krill is silent
 these follow DRF 3.x defaults exactly: the same messages, key order and header set a DRF server sends.
 """
 
@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 Row = dict[str, Any]
 
-# Observed on Krill responses (vendor-apis §2.4); Vary: Cookie comes from Django's session middleware.
+# Observed on Krill responses (docs/krill.md §2.4); Vary: Cookie comes from Django's session middleware.
 COMMON_HEADERS = {
     "Vary": "Accept, Cookie",
     "X-Frame-Options": "DENY",

@@ -149,7 +149,7 @@ def _sorted(value: Any) -> Any:
 def shaper(resource: Resource, request: Request) -> Callable[[Row], Row]:
     """Applies `attrs` (keep only these keys) and `joins` (embed related objects) to each row (A.7).
 
-    Unknown (vendor-apis §2.4): what Krill does with unknown attrs or joins; they are ignored, as
+    Unknown (docs/krill.md §2.4): what Krill does with unknown attrs or joins; they are ignored, as
     unknown query parameters are in DRF.
     """
     attrs = {a for a in request.query_params.get("attrs", "").split(",") if a}

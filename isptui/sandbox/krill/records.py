@@ -15,7 +15,7 @@ from isptui.sandbox.dataset import BASE_TIME, CPE_MODELS, TARIFFS, Subscriber
 Row = dict[str, Any]
 TZ = timezone(timedelta(hours=1))
 
-ACTION_PATHS = {  # `_links.actions` key -> path segment (vendor-apis §2.4)
+ACTION_PATHS = {  # `_links.actions` key -> path segment (docs/krill.md §2.4)
     "diagnostic": "cwmp_diagnostic",
     "factory": "factory",
     "reboot": "reboot",
@@ -39,7 +39,7 @@ LINK_PATHS = {
 SERVICES = ["provision", "tr069", "dhcp", "txrx"]
 TECHS = (("gpon", "GPON"), ("adsl", "ADSL"), ("vdsl", "VDSL"), ("wimax", "WiMAX"), ("docsis", "DOCSIS"))
 REALMS = (("isp", "ISP"), ("business", "Business"), ("lab", "Lab"))
-# Unknown (vendor-apis §2.5): Rubik's owners and state names; neutral-network operators and lifecycle chosen.
+# Unknown (docs/krill.md §2.5): Rubik's owners and state names; neutral-network operators and lifecycle chosen.
 RUBIK_OWNERS = ("acme-fibra", "digired", "masvoz", "telenorte")
 RUBIK_STATES = (
     ("pending", "Pending"),
@@ -55,7 +55,7 @@ MODELS = tuple(
 
 
 def iso(moment: datetime, micro: bool = False) -> str:
-    """Krill dates: ISO 8601 with offset; Rubik adds microseconds (vendor-apis §2.5)."""
+    """Krill dates: ISO 8601 with offset; Rubik adds microseconds (docs/krill.md §2.5)."""
     return moment.astimezone(TZ).isoformat(timespec="microseconds" if micro else "seconds")
 
 

@@ -1,6 +1,6 @@
 """Serializer field specs per Krill resource: what OPTIONS describes and what writes are checked against.
 
-Krill's OpenAPI spec is not public (vendor-apis §2.1), so types, lengths and which fields are required are
+Krill's OpenAPI spec is not public (docs/krill.md §2.1), so types, lengths and which fields are required are
 inferred from the sample records and the customer form of the UI guide; each choice is noted where made.
 """
 

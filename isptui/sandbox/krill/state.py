@@ -33,7 +33,7 @@ async def cooperative(rows: Iterable[T]) -> list[T]:
     return out
 
 # Related objects Krill has but the emulator does not serve as collections; their ids are fixed so a PUT
-# that echoes a CPE back validates. Unknown (vendor-apis §2.5): which ids exist on a real server.
+# that echoes a CPE back validates. Unknown (docs/krill.md §2.5): which ids exist on a real server.
 FIXED_RELATED = {
     "models": {m["id"] for m in rec.MODELS},
     "line-profiles": {1, 2, 3},

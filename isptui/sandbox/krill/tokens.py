@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 ACCESS_LIFETIME = 24 * 3600.0  # the docs' sample token: exp - iat == 86400
-# Unknown (vendor-apis §2.2): the refresh lifetime; simplejwt's default of one day is chosen.
+# Unknown (docs/krill.md §2.2): the refresh lifetime; simplejwt's default of one day is chosen.
 REFRESH_LIFETIME = 24 * 3600.0
 
 

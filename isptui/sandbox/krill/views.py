@@ -105,7 +105,7 @@ async def login(call: Call) -> Response:
     if (str(data["username"]), str(data["password"])) != call.credentials:
         return drf_response({"detail": "No active account found with the given credentials"}, 401,
                             {"WWW-Authenticate": 'Bearer realm="api"'})
-    # Inferred (vendor-apis §2.2): simplejwt's pair; the docs only confirm `access`.
+    # Inferred (docs/krill.md §2.2): simplejwt's pair; the docs only confirm `access`.
     return drf_response({"refresh": call.tokens.mint("refresh", 1), "access": call.tokens.mint("access", 1)})
 
 
@@ -126,7 +126,7 @@ async def refresh(call: Call) -> Response:
 
 
 async def current_user(call: Call) -> Response:
-    # Unknown (vendor-apis §2.2): the body of auth/user/; dj-rest-auth's UserDetailsSerializer shape chosen.
+    # Unknown (docs/krill.md §2.2): the body of auth/user/; dj-rest-auth's UserDetailsSerializer shape chosen.
     return drf_response({**USER, "username": call.credentials[0]})
 
 
@@ -136,7 +136,7 @@ def authenticate(call: Call) -> Response | None:
     parts = header.split()
     challenge = {"WWW-Authenticate": 'Bearer realm="api"'}
     if not parts or parts[0] != "Bearer":
-        # Widgets pass the token as ?token= (vendor-apis §2.2); accepted everywhere as a fallback.
+        # Widgets pass the token as ?token= (docs/krill.md §2.2); accepted everywhere as a fallback.
         token = call.request.query_params.get("token")
         if not token:
             return drf_response({"detail": "Authentication credentials were not provided."}, 401, challenge)

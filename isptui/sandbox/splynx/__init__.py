@@ -1,4 +1,4 @@
-"""Splynx API v2.0 emulator (vendor-apis §1): ``create_app(options)`` serves ``/api/2.0/...``."""
+"""Splynx API v2.0 emulator (docs/splynx.md §1): ``create_app(options)`` serves ``/api/2.0/...``."""
 
 from __future__ import annotations
 

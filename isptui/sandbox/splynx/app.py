@@ -36,6 +36,7 @@ from isptui.sandbox.splynx.wire import (
 )
 
 PREFIX = "/api/2.0"
+LEGACY_PREFIX = "/api/1.0"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
 
 
@@ -73,6 +74,7 @@ class SplynxApp:
 
     def __init__(self, options: SandboxOptions, clock: Callable[[], float]) -> None:
         self.auth = Authenticator(options, clock)
+        self.quirks = options.has_quirk
         self.data: Splynx = build(options, clock)
         self.clock = clock
         self.routes: list[tuple[re.Pattern[str], Handler]] = [
@@ -118,20 +120,40 @@ class SplynxApp:
         fixed: dict[str, Any] | None = None,
     ) -> Response:
         res.authorize(call.principal)
+        query = self._quirky_query(call.query, res)
         if call.method == "GET":
-            return ok(res.list(call.query, scope() if scope else None))
+            return ok(self._wire(res.list(query, scope() if scope else None)))
         if call.method == "HEAD":
-            return no_content(count_headers(res.count(call.query, scope() if scope else None)))
+            return no_content(count_headers(res.count(query, scope() if scope else None)))
         if call.method == "OPTIONS":
             return ok(res.options())
         if call.method == "POST":
             return created({"id": res.create(await call.body(), fixed)})
         raise method_not_allowed()
 
+    def _quirky_query(self, query: Nested, res: Resource) -> Nested:
+        """The query as a quirk variant's server reads it: paging dropped, unknown filter fields dropped."""
+        if self.quirks("ignores-paging"):
+            query = {k: v for k, v in query.items() if k not in ("limit", "offset")}
+        if self.quirks("ignores-unknown-filter") and isinstance(query.get("main_attributes"), dict):
+            known = {k: v for k, v in query["main_attributes"].items() if k in res.filterable}
+            query = {**query, "main_attributes": known}
+        return query
+
+    def _wire(self, body: Any) -> Any:
+        """Quirk string-ids: every ``id`` of a record or list sent as a JSON string."""
+        if not self.quirks("string-ids"):
+            return body
+        rows = body if isinstance(body, list) else [body]
+        for row in rows:
+            if isinstance(row, dict) and isinstance(row.get("id"), int):
+                row["id"] = str(row["id"])
+        return body
+
     async def item(self, call: Call, res: Resource, record_id: str) -> Response:
         res.authorize(call.principal)
         if call.method == "GET":
-            return ok(res.get(record_id))
+            return ok(self._wire(res.get(record_id)))
         if call.method == "PUT":
             res.update(record_id, await call.body())
             return accepted()
@@ -146,7 +168,7 @@ class SplynxApp:
         if not token:
             if call.method == "POST":
                 return created(self.auth.issue(await call.body(), agent))
-            if call.method in {"PUT", "DELETE"}:  # observed: 400 without an id (vendor-apis §1.2)
+            if call.method in {"PUT", "DELETE"}:  # observed: 400 without an id (docs/splynx.md §1.2)
                 raise SplynxError("BAD_REQUEST", "Token is required", 400)
             # Observed: GET 405; OPTIONS/HEAD gave 500 on one server, answered 405 here as the saner reading.
             raise method_not_allowed()
@@ -174,7 +196,7 @@ class SplynxApp:
     async def services(self, call: Call, cid: str) -> Response:
         number = self._customer(cid)
         res = self.data.services
-        if number == 0:  # customer 0 means "across all customers" (vendor-apis §1.5)
+        if number == 0:  # customer 0 means "across all customers" (docs/splynx.md §1.5)
             if call.method == "POST":
                 raise not_found("Customer 0")
             return await self.collection(call, res)
@@ -199,7 +221,7 @@ class SplynxApp:
     async def document(self, call: Call, did: str) -> Response:
         res = self.data.documents
         if call.method == "GET":
-            # Quirk (vendor-apis §1.6): GET customer-documents/{id} lists by *customer* id.
+            # Quirk (docs/splynx.md §1.6): GET customer-documents/{id} lists by *customer* id.
             number = self._customer(did) if did.isdigit() else -1
             if number < 1:
                 raise not_found(f"Customer {did}")
@@ -266,7 +288,32 @@ class SplynxApp:
         raise method_not_allowed()
 
 
-def create_app(options: SandboxOptions, *, clock: Callable[[], float] = time.time) -> Starlette:
+def create_app(options: SandboxOptions, *, clock: Callable[[], float] = time.time) -> VendorHeaderCase:
     """The Splynx emulator; ``clock`` lets tests move time to expire tokens without sleeping."""
     handler = SplynxApp(options, clock)
-    return Starlette(routes=[Route(PREFIX + "/{path:path}", handler.handle, methods=_METHODS)])
+    # /api/1.0 is the legacy base (same signature auth; the PHP client's default): same handlers, so its
+    # errors come in Splynx's {"error": {message, code, internal_code}} envelope too.
+    app = Starlette(routes=[Route(base + "/{path:path}", handler.handle, methods=_METHODS)
+                            for base in (PREFIX, LEGACY_PREFIX)])
+    return VendorHeaderCase(app)
+
+
+# Header names as the vendor spells them on the wire. Starlette lowercases every header name; HTTP says
+# names are case-insensitive, but the official PHP client looks up ``X-total-count`` case-sensitively.
+VENDOR_HEADER_CASE: dict[bytes, bytes] = {b"x-total-count": b"X-total-count"}
+
+
+class VendorHeaderCase:
+    """ASGI wrapper restoring the vendor's header-name spelling on responses (uvicorn writes it as given)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def spelled(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(VENDOR_HEADER_CASE.get(k.lower(), k), v)
+                                                  for k, v in message.get("headers", [])]}
+            await send(message)
+
+        await self.app(scope, receive, spelled)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from isptui.sandbox.options import SandboxOptions
 from isptui.sandbox.splynx.wire import SplynxError
 
-ACCESS_TTL = 30 * 60  # "Each token expires after 30 minutes" (vendor-apis §1.2)
+ACCESS_TTL = 30 * 60  # "Each token expires after 30 minutes" (docs/splynx.md §1.2)
 REFRESH_TTL = 30 * 24 * 3600  # Unknown: refresh lifetime is not documented; 30 days chosen.
 FULL = "full"
 RESTRICTED = "restricted"
@@ -56,6 +56,7 @@ class Authenticator:
         self._ttl = options.token_ttl if options.token_ttl is not None else ACCESS_TTL
         self._clock = clock
         self._nonces: dict[tuple[str, str], int] = {}
+        self._strict_nonce = options.has_quirk("splynx-strict-nonce")
         self._by_access: dict[str, _Session] = {}
         self._by_refresh: dict[str, _Session] = {}
 
@@ -94,10 +95,13 @@ class Authenticator:
             raise _unauthorized("Nonce must be an integer") from None
         if not hmac.compare_digest(sign(value, key, known[0]), str(signature).upper()):
             raise _unauthorized("Invalid signature")
-        # Unknown (vendor-apis §1.2, §7.3): whether the server rejects repeated or decreasing nonces is not
-        # documented; every official client increments it, so a nonce not strictly greater than the last
-        # accepted one for this key is refused here. Token requests keep their own counter, since the
-        # blueprint's example there uses seconds while per-request examples use centiseconds.
+        # Unknown (docs/splynx.md §1.2, §7.3): whether the server rejects repeated or decreasing nonces is not
+        # documented. The official Python client makes its nonce once per object (a re-login repeats it),
+        # and the docs say seconds where the PHP client sends centiseconds, so the default accepts any
+        # nonce. Quirk splynx-strict-nonce refuses one not greater than the last accepted for this key
+        # (token requests keep their own counter, since the blueprint's example there uses seconds).
+        if not self._strict_nonce:
+            return known[1]
         last = self._nonces.get((key, scope))
         if last is not None and value <= last:
             raise _unauthorized(f"Nonce {value} is not greater than the last used nonce {last}")
@@ -122,7 +126,7 @@ class Authenticator:
     def issue(self, body: Any, user_agent: str) -> dict[str, Any]:
         """`POST admin/auth/tokens`: a new session for api_key or admin credentials."""
         if not isinstance(body, dict) or not body.get("auth_type"):
-            # Observed on a real server: POST with `{}` gave 401 (vendor-apis §1.2).
+            # Observed on a real server: POST with `{}` gave 401 (docs/splynx.md §1.2).
             raise _unauthorized("auth_type is required")
         auth_type = body["auth_type"]
         if auth_type == "api_key":
@@ -148,7 +152,7 @@ class Authenticator:
     def renew(self, refresh_token: str) -> dict[str, Any]:
         """`GET admin/auth/tokens/{refresh}`: a fresh access token.
 
-        Unknown (vendor-apis §1.2): whether the refresh token rotates; it is kept, so a retried renew
+        Unknown (docs/splynx.md §1.2): whether the refresh token rotates; it is kept, so a retried renew
         cannot lock a client out.
         """
         session = self._by_refresh.get(refresh_token)

@@ -17,7 +17,7 @@ from isptui.sandbox.splynx.resources import AdditionalFields, Problems, Resource
 from isptui.sandbox.splynx.table import Table
 
 _LOGIN = re.compile(r"^isp(\d{5,})$")
-UPLOAD_LIMIT = 20 * 1024 * 1024  # "max 20 MB" (vendor-apis §1.6)
+UPLOAD_LIMIT = 20 * 1024 * 1024  # "max 20 MB" (docs/splynx.md §1.6)
 
 
 @dataclass
@@ -59,7 +59,16 @@ def build(options: SandboxOptions, clock: Callable[[], float]) -> Splynx:
     def today() -> str:
         return now()[:10]
 
-    customers = Table(n, lambda i: {**rec.customer(sub(i)), "additional_attributes": rec.customer_extras(sub(i))})
+    def customer(i: int) -> Row:
+        row = {**rec.customer(sub(i)), "additional_attributes": rec.customer_extras(sub(i))}
+        if options.has_quirk("null-sort-values") and i % 3 == 0:
+            row.update(email=None, phone=None, city=None, date_add=None)  # sortable, yet NULL in the database
+        return row
+
+    # Quirk pk-zero: the first customer's id is 0 (an auto-increment that started at 0); id 1 is nobody.
+    pk_zero = options.has_quirk("pk-zero")
+    customers = Table(n, customer, id_of_key=(lambda k: 0 if k == 1 else k) if pk_zero else None,
+                      key_of_id=(lambda rid: 1 if rid == 0 else None if rid == 1 else rid) if pk_zero else None)
     services = Table(n, lambda i: rec.internet_service(sub(i)), keys_of_customer=lambda c: [c])
     per_inv = rec.INVOICES_PER_CUSTOMER
     invoices = Table(
@@ -127,8 +136,12 @@ def build(options: SandboxOptions, clock: Callable[[], float]) -> Splynx:
             "Customer", customers, sc.CUSTOMER, "customers", extra=("customer_labels",),
             defaults=lambda: {"status": "new", "date_add": today(), "added_by": "api", "added_by_id": "1",
                               "billing_type": "recurring", "mrr_total": "0.0000", "daily_prepaid_cost": "0.0000",
-                              "last_online": rec.ZERO_DATETIME, "last_update": now(), "customer_labels": []},
-            check=checks(digits("partner_id", "location_id")), unique_hints={"login": _by_login}),
+                              "last_online": rec.ZERO_DATETIME, "last_update": now(), "customer_labels": [],
+                              # What a real server fills when OPTIONS' optional fields are left out.
+                              "partner_id": "1", "location_id": "1", "category": "person"},
+            # Left out on create, they get the defaults above; given, they must be ids.
+            check=lambda row, _before: [p for p in digits("partner_id", "location_id")(row) if p[0] in row],
+            unique_hints={"login": _by_login}),
     }
     service_res = res(
         "Internet service", services, sc.INTERNET_SERVICE, "services_internet", extra=("geo", "type"),

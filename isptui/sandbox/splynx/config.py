@@ -9,7 +9,7 @@ from isptui.sandbox.splynx import records as rec
 from isptui.sandbox.splynx.resources import AdditionalFields, Row
 from isptui.sandbox.splynx.wire import ValidationFailed, not_found
 
-# Modules that accept additional fields (vendor-apis §1.6); `inventory_*` is matched by prefix.
+# Modules that accept additional fields (docs/splynx.md §1.6); `inventory_*` is matched by prefix.
 MODULES = frozenset({
     "admins", "partners", "locations", "customers", "api", "tariffs_internet", "tariffs_voice", "tariffs_custom",
     "tariffs_one_time", "bundle", "routers", "voice_devices", "monitoring", "ipv4_networks", "ipv6_networks",
@@ -69,7 +69,7 @@ def _clean(body: dict[str, Any], problems: list[tuple[str, str]]) -> Row:
 
 
 def create_field(fields: AdditionalFields, module: str, body: Any) -> str:
-    """Add a field to a module; 201 answers `{"name": ...}` (vendor-apis §1.3)."""
+    """Add a field to a module; 201 answers `{"name": ...}` (docs/splynx.md §1.3)."""
     check_module(module)
     if not isinstance(body, dict):
         raise ValidationFailed([("name", "Name cannot be blank.")])

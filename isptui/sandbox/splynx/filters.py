@@ -1,4 +1,4 @@
-"""Splynx search: ``main_attributes`` / ``additional_attributes`` conditions and ``order`` (vendor-apis §1.5).
+"""Splynx search: ``main_attributes`` / ``additional_attributes`` conditions and ``order`` (docs/splynx.md §1.5).
 
 Comparisons follow MySQL with a case-insensitive collation, since the real server turns these into SQL:
 ``'1' = 1`` holds, ``'abc' = 'ABC'`` holds, and NULL matches nothing except ``IS __EXPRESSION_NULL__``.
@@ -46,7 +46,7 @@ def _listify(value: Any) -> list[Any]:
 def parse_conditions(query: Nested, allowed: Collection[str], additional: Collection[str]) -> list[Condition]:
     """Read ``main_attributes[...]`` and ``additional_attributes[...]`` from a parsed query.
 
-    Unknown (vendor-apis §1.5): what the server does with an unknown field or operator is not documented;
+    Unknown (docs/splynx.md §1.5): what the server does with an unknown field or operator is not documented;
     a 400 BAD_REQUEST naming it is chosen rather than silently ignoring the filter.
     """
     out: list[Condition] = []
@@ -93,7 +93,7 @@ def _condition(field: str, value: Any, is_af: bool) -> Condition:
 def _like(pattern: str) -> re.Pattern[str]:
     """MySQL LIKE, case-insensitive.
 
-    Unknown (vendor-apis §1.5): the blueprint's `['LIKE', 'durden']` has no wildcard; Yii2's `like`
+    Unknown (docs/splynx.md §1.5): the blueprint's `['LIKE', 'durden']` has no wildcard; Yii2's `like`
     condition wraps the value in %...%, so a pattern without % or _ is a substring match here, while one
     with wildcards is taken as written SQL.
     """

@@ -2,7 +2,7 @@
 sandbox keeps empty, so every endpoint of the adapter's catalogue answers as a real server would.
 
 The rows are the kind of thing a fresh install holds; their shapes follow the blueprint's field names
-(vendor-apis §1.6) where it gives them, and are a plausible minimum where it does not.
+(docs/splynx.md §1.6) where it gives them, and are a plausible minimum where it does not.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Splynx-shaped records generated from the shared dataset (vendor-apis §1.7, §1.8).
+"""Splynx-shaped records generated from the shared dataset (docs/splynx.md §1.7, §1.8).
 
 Subscriber N is customer N with internet service N, its three dataset invoices, a payment per invoice and
 a debit and a credit transaction per invoice. Reference data (tariffs, routers, administrators) is small
@@ -230,7 +230,7 @@ ADMINISTRATORS = (
 
 
 def additional_field(module: str, name: str, title: str, type: str, position: int, **extra: Any) -> Row:
-    """An Additional Field object (vendor-apis §1.6), with the documented 0/1 number flags."""
+    """An Additional Field object (docs/splynx.md §1.6), with the documented 0/1 number flags."""
     row: Row = {"name": name, "title": title, "type": type, "position": position, "default_value": "",
                 "min_length": 0, "max_length": 255, "is_required": 0, "is_unique": 0, "is_add": 1,
                 "show_in_list": 0, "searchable": 0, "readonly": 0, "disabled": 0, "hidden": 0,

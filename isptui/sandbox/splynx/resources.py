@@ -26,7 +26,7 @@ class AdditionalFields:
         return self.modules.get(module, {}) if module else {}
 
     def options(self, module: str | None) -> list[Row]:
-        """OPTIONS ``additional_attributes``: the base keys plus the AF keys of vendor-apis §1.4."""
+        """OPTIONS ``additional_attributes``: the base keys plus the AF keys of docs/splynx.md §1.4"""
         out = []
         for f in self.of(module).values():
             entry = {"name": f["name"], "title": f["title"], "type": f["type"], "required": bool(f["is_required"]),
@@ -90,7 +90,7 @@ def _af_type(spec: Row) -> str:
 
 
 def paging(query: Nested) -> tuple[int, int | None]:
-    """``offset`` and ``limit``; no limit means the whole list, as the real API (vendor-apis §1.5)."""
+    """``offset`` and ``limit``; no limit means the whole list, as the real API (docs/splynx.md §1.5)."""
     out: list[int | None] = []
     for name in ("offset", "limit"):
         raw = query.get(name)

@@ -1,6 +1,6 @@
 """Attribute lists of each emulated Splynx entity (OPTIONS) and write validation driven by them.
 
-Wire convention, as the 2025 server answers (vendor-apis §1.8): attributes typed ``integer`` travel as
+Wire convention, as the 2025 server answers (docs/splynx.md §1.8): attributes typed ``integer`` travel as
 JSON integers; every other scalar (floats, flags, dates) travels as a string; ``array`` as a list.
 """
 
@@ -30,7 +30,7 @@ class Attr:
     unique: bool = False
 
     def options(self) -> dict[str, Any]:
-        """The observed OPTIONS entry: exactly name, title, type, required (vendor-apis A.4)."""
+        """The observed OPTIONS entry: exactly name, title, type, required (docs/splynx.md A.4)."""
         title = self.title or self.name.replace("_", " ").capitalize()
         return {"name": self.name, "title": title, "type": self.type, "required": self.required}
 
@@ -46,17 +46,18 @@ def _ro(name: str, type: str = "string", title: str = "") -> Attr:
 _ID = _ro("id", "integer", "ID")
 _BOOL = "boolean"
 
-# Real customer OPTIONS (vendor-apis §1.4), in the server's order. The real server marks only `name`
-# required; the blueprint also requires partner_id, location_id and category, and the sandbox enforces
-# all four, so OPTIONS says so too and a generated form marks what the server will demand.
+# Real customer OPTIONS (docs/splynx.md §1.4), in the server's order, as the real-server capture answers it:
+# only `name` is required and `gdpr_agreed` is a string. The blueprint also calls partner_id, location_id
+# and category required; a real server fills them (partner 1, location 1, person) when left out, and so
+# does the sandbox, so a form built from OPTIONS demands no more than a real server does.
 CUSTOMER = (
-    _ro("mrr_total", "string", "Monthly recurring revenue"), A("gdpr_agreed", _BOOL, "GDPR agreed"),
+    _ro("mrr_total", "string", "Monthly recurring revenue"), A("gdpr_agreed", "string", "GDPR agreed"),
     A("parent_id", "integer", "Parent"), _ID,
     A("billing_type", choices=("recurring", "prepaid", "prepaid_monthly"), title="Billing type"),
-    A("partner_id", title="Partner", required=True), A("location_id", title="Location", required=True),
+    A("partner_id", title="Partner"), A("location_id", title="Location"),
     _ro("added_by", "string", "Added by"), _ro("added_by_id", "string", "Added by ID"),
     A("login", title="Portal login", unique=True),
-    A("category", title="Category", required=True, choices=("person", "company")),
+    A("category", title="Category", choices=("person", "company")),
     A("name", title="Full name", required=True), A("email", title="E-mail"),
     A("billing_email", title="Billing e-mail"), A("phone", title="Phone number"),
     A("street_1", title="Street"), A("zip_code", title="ZIP code"), A("city", title="City"),

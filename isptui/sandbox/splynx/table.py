@@ -54,9 +54,9 @@ class Table:
             return None
         if rid >= self._created_from:
             return self._base + 1 + rid - self._created_from
-        if rid < 1:
+        if rid < 0:
             return None
-        key = self._key_of_id(rid)
+        key = self._key_of_id(rid)  # 0 maps to no key unless the table's mapping says so (quirk pk-zero)
         return key if key is not None and 1 <= key <= self._base else None
 
     # -- reading ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse, Response
 
-# HTTP status per internal code, as the blueprint pairs them (vendor-apis §1.3).
+# HTTP status per internal code, as the blueprint pairs them (docs/splynx.md §1.3).
 _STATUS_OF_CODE: dict[str, int] = {
     "BAD_REQUEST": 400,
     "INVALID_AUTH_TYPE": 400,
@@ -42,7 +42,7 @@ class SplynxError(Exception):
 class ValidationFailed(Exception):
     """A failed model validation, answered with 422.
 
-    Unknown (vendor-apis §7.1): the real 422 body was not captured; Splynx is built on Yii2, whose REST
+    Unknown (docs/splynx.md §7.1): the real 422 body was not captured; Splynx is built on Yii2, whose REST
     serializer answers ``[{"field": ..., "message": ...}]``, so that shape is chosen here.
     """
 
@@ -71,7 +71,7 @@ def created(body: Any) -> JSONResponse:
 
 
 def accepted() -> Response:
-    # Unknown (vendor-apis §7.1): the PUT 202 body is not documented; an empty body is chosen.
+    # Unknown (docs/splynx.md §7.1): the PUT 202 body is not documented; an empty body is chosen.
     return Response(status_code=202)
 
 

@@ -13,17 +13,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from isptui.edit.formdata import validate_form
 from isptui.model import FieldSpec, Schema
 from isptui.ui.edit.diff import DIALOG_CSS, redact_lines
 from isptui.ui.edit.widgets import FieldEditor
+from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean, pretty_json
 
 
-class ParameterFormScreen(ModalScreen[dict[str, Any] | None]):
+class ParameterFormScreen(Dialog[dict[str, Any] | None]):
     """Ask for an action's parameters; dismisses with typed values, or None when cancelled."""
 
     DEFAULT_CSS = DIALOG_CSS + """
@@ -89,7 +89,7 @@ class ParameterFormScreen(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
 
-class ActionResultScreen(ModalScreen[None]):
+class ActionResultScreen(Dialog[None]):
     """What an action returned, as indented JSON (API text shown literally, known secrets masked)."""
 
     DEFAULT_CSS = DIALOG_CSS + """

@@ -12,17 +12,17 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from isptui.edit.editor import Editor
 from isptui.errors import BackendError, WriteUnconfirmed
 from isptui.model import Record
 from isptui.ui.edit.diff import DIALOG_CSS, redact_lines
+from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean
 
 
-class ConfirmActionScreen(ModalScreen[bool]):
+class ConfirmActionScreen(Dialog[bool]):
     """Confirm one dangerous operation; ``typed`` is the text the user must type first (None: no typing)."""
 
     DEFAULT_CSS = DIALOG_CSS + """
@@ -90,7 +90,7 @@ class ConfirmDeleteScreen(ConfirmActionScreen):
                          request_lines=request_lines, production=production)
 
 
-class ElevateScreen(ModalScreen[bool]):
+class ElevateScreen(Dialog[bool]):
     """Allow writes on a production profile for this session, after typing its name (or ``elevate``)."""
 
     DEFAULT_CSS = DIALOG_CSS + "ElevateScreen { align: center middle; }"
@@ -130,7 +130,7 @@ class ElevateScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class DiscardChangesScreen(ModalScreen[bool]):
+class DiscardChangesScreen(Dialog[bool]):
     """Close a form with unsaved edits? ``Keep editing`` has focus; True means discard."""
 
     DEFAULT_CSS = DIALOG_CSS + "DiscardChangesScreen { align: center middle; }"

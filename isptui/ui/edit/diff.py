@@ -15,11 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, Static
 
 from isptui.edit.editor import Conflict, WritePlan
 from isptui.model import Schema
+from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean, display
 
 MASK = "***"
@@ -83,7 +83,7 @@ def _verb(plan: WritePlan) -> str:
     return {"create": "Create in", "update": "Update", "delete": "Delete"}[plan.kind]
 
 
-class DiffPreviewScreen(ModalScreen[bool]):
+class DiffPreviewScreen(Dialog[bool]):
     """The changed fields (old → new) and the exact request(s); Confirm writes, Back returns to the form."""
 
     # Full height: the diff and the request are what the user must read, so they get all the rows there are.
@@ -139,7 +139,7 @@ class DiffPreviewScreen(ModalScreen[bool]):
 ConflictChoice = Literal["overwrite", "reload", "cancel"]
 
 
-class ConflictScreen(ModalScreen[ConflictChoice]):
+class ConflictScreen(Dialog[ConflictChoice]):
     """The record changed on the server since the form opened: show what, then overwrite, reload or cancel."""
 
     DEFAULT_CSS = DIALOG_CSS + "ConflictScreen { align: center middle; }"

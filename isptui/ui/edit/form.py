@@ -37,6 +37,7 @@ from isptui.model import Record, ResourceRef, Schema
 from isptui.ui.edit.confirm import ConfirmActionScreen, DiscardChangesScreen, describe_error
 from isptui.ui.edit.diff import ConflictScreen, DiffPreviewScreen, is_secret, shown
 from isptui.ui.edit.widgets import FieldEditor
+from isptui.ui.screens.dialogs import DismissOnce
 from isptui.ui.text import clean
 
 # Failures that prove the server did not apply the write; any other (a lost answer, a timeout, a 5xx) may
@@ -45,7 +46,7 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
             NotSupported)
 
 
-class RecordFormScreen(Screen[Record | None]):
+class RecordFormScreen(DismissOnce, Screen[Record | None]):
     """A form generated from ``schema``; dismisses with the stored Record, or None when closed unsaved.
 
     ``record=None`` makes a create form for ``collection_ref``; otherwise it edits ``record`` (which should

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.fuzzy import Matcher
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from isptui.ui.goto_index import GoToIndex
 from isptui.ui.places import Place
 from isptui.ui.text import clean, cut, nice_title
 
@@ -27,8 +30,36 @@ DIALOG_CSS = """
 """
 """Centring and the dimmed backdrop are in ``IspApp.CSS``: a screen's own CSS is scoped to its children."""
 
+ResultT = TypeVar("ResultT")
 
-class GoToScreen(ModalScreen[Place | None]):
+
+class DismissOnce:
+    """Mixed into every dialog and form screen: its dismissal happens once.
+
+    Textual's ``dismiss`` pops whatever screen is on top: a second Enter that arrives before the first
+    dismissal has finished would pop the screen *under* the dialog (the explorer, then the picker). A
+    repeated dismissal, or one of a screen that is no longer on top, is ignored instead.
+    """
+
+    _dismissed = False
+
+    def dismiss(self, result=None):  # noqa: ANN001, ANN201 - Screen.dismiss's signature
+        if self._dismissed or not self.is_attached or self.app.screen is not self:  # type: ignore[attr-defined]
+            self._dismissed = True
+            return AwaitComplete.nothing()
+        self._dismissed = True
+        return super().dismiss(result)  # type: ignore[misc]
+
+
+class Dialog(DismissOnce, ModalScreen[ResultT]):
+    """A modal dialog (go-to, choose, confirm, prompt, help, previews) that is dismissed once."""
+
+
+MATCHES_SHOWN = 20
+"""Enough to scroll through in a 16-line list; each shown match costs layout time on the event loop."""
+
+
+class GoToScreen(Dialog[Place | None]):
     """``:`` — type a few letters of anything discovered so far; enter goes there."""
 
     DEFAULT_CSS = DIALOG_CSS
@@ -42,6 +73,9 @@ class GoToScreen(ModalScreen[Place | None]):
         self.resolve = resolve
         self.initial = initial
         self.shown: list[Place] = []
+        self.index: GoToIndex[Place] | None = None
+        self._submit_pending = False
+        """Enter came before the index was ready: submit once it is, never on the unfiltered list."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -50,24 +84,54 @@ class GoToScreen(ModalScreen[Place | None]):
             yield OptionList(id="goto-matches")
 
     def on_mount(self) -> None:
-        self._match(self.initial)
+        self._show(self.places[:MATCHES_SHOWN])
+        self.build_index()
+
+    @work(thread=True, exit_on_error=False)
+    def build_index(self) -> None:
+        # Folding 10,000 long names takes tens of milliseconds: not on the event loop.
+        index = GoToIndex(self.places, [p.title for p in self.places], [self._haystack(p) for p in self.places])
+        self.app.call_from_thread(self._index_ready, index)
+
+    def _index_ready(self, index: GoToIndex[Place]) -> None:
+        self.index = index
+        if self.is_attached:
+            value = self.query_one("#goto-input", Input).value
+            self._match(value)
+            if self._submit_pending:
+                self._submit(value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._match(event.value)
 
     def _match(self, query: str) -> None:
-        query = query.strip().lstrip(":")
-        if query:
-            matcher = Matcher(query)
-            scored = [(matcher.match(self._haystack(p)), p) for p in self.places]
-            ranked = [p for score, p in sorted(scored, key=lambda sp: -sp[0]) if score > 0]
-        else:
-            ranked = list(self.places)
-        self.shown = ranked[:50]
+        """Exact, prefix and substring matches at once; in-order letters follow from a worker thread."""
+        if self.index is None:
+            return  # _index_ready matches whatever has been typed by then
+        quick = self.index.quick(query)
+        self._show(self.index.pick(quick, MATCHES_SHOWN))
+        if len(quick) < MATCHES_SHOWN:
+            self.find_more(query, quick)
+
+    @work(thread=True, exclusive=True, group="goto-fuzzy", exit_on_error=False)
+    def find_more(self, query: str, quick: list[int]) -> None:
+        assert self.index is not None
+        more = self.index.fuzzy(query, quick, MATCHES_SHOWN - len(quick))
+        if more:
+            self.app.call_from_thread(self._add, query, self.index.pick(more, MATCHES_SHOWN))
+
+    def _add(self, query: str, more: list[Place]) -> None:
+        # Only if the user has not typed on meanwhile: a stale answer must not reorder the list.
+        if self.is_attached and self.query_one("#goto-input", Input).value == query:
+            self._show([*self.shown, *more][:MATCHES_SHOWN], keep_highlight=True)
+
+    def _show(self, places: list[Place], keep_highlight: bool = False) -> None:
         matches = self.query_one("#goto-matches", OptionList)
+        highlighted = matches.highlighted if keep_highlight else None
+        self.shown = places
         matches.set_options(Option(self._line(p)) for p in self.shown)
         if self.shown:
-            matches.highlighted = 0
+            matches.highlighted = highlighted if highlighted is not None else 0
 
     @staticmethod
     def _haystack(place: Place) -> str:
@@ -93,7 +157,13 @@ class GoToScreen(ModalScreen[Place | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        direct = self.resolve(event.value) if self.resolve is not None else None
+        if self.index is None:
+            self._submit_pending = True
+            return
+        self._submit(event.value)
+
+    def _submit(self, value: str) -> None:
+        direct = self.resolve(value) if self.resolve is not None else None
         if direct is not None:
             self.dismiss(direct)
             return
@@ -109,7 +179,7 @@ class GoToScreen(ModalScreen[Place | None]):
         self.dismiss(None)
 
 
-class ChooseScreen(ModalScreen[int | None]):
+class ChooseScreen(Dialog[int | None]):
     """Pick one of a few lines (actions of a record, a column to sort by)."""
 
     DEFAULT_CSS = DIALOG_CSS
@@ -134,40 +204,7 @@ class ChooseScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no, with Cancel focused so a stray enter does nothing harmful."""
-
-    DEFAULT_CSS = DIALOG_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("left,right", "switch", show=False)]
-
-    def __init__(self, title: str, question: str, confirm_label: str = "Run") -> None:
-        super().__init__()
-        self.title_text = title
-        self.question = question
-        self.confirm_label = confirm_label
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="title")
-            yield Static(Text(clean(self.question, multiline=True)))
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button(self.confirm_label, id="confirm", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
-
-    def action_switch(self) -> None:
-        self.focus_next()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm")
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     """One line of input (a row number)."""
 
     DEFAULT_CSS = DIALOG_CSS
@@ -191,7 +228,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """``?`` — the keys of the current view, gathered from the bindings that are active there."""
 
     DEFAULT_CSS = DIALOG_CSS + """

@@ -159,7 +159,7 @@ class ExplorerScreen(WriteCommands):
             self.record = result
             for link in result.links:
                 self.known.add(Place("link", link.rel, link=link, ref=link.target, parent=crumb))
-            view = RecordView(result)
+            view = RecordView(result, read_only=self.backend.read_only)
             await self._show(view)
             view.focus()
         else:
@@ -277,7 +277,7 @@ class ExplorerScreen(WriteCommands):
         if self.raw:
             view: Widget = JsonView(record.raw if record.raw is not None else record.fields)
         else:
-            view = RecordView(record)
+            view = RecordView(record, read_only=self.backend.read_only)
         await self._show(view)
         view.focus()
 
@@ -318,7 +318,8 @@ class ExplorerScreen(WriteCommands):
             "collection" if self._collection() else "record" if self.record else "tree")
         note = help_note(view)
         if self.backend.read_only:
-            note += "\nWrites (e n d u, dangerous a) are off: " + self.read_only_reason()
+            note += ("\nRead-only: edit, new, delete, undo and every action that writes (uploads, reboots, "
+                     "payments) are hidden. " + self.read_only_reason())
         elif view in ("collection", "record"):
             note += "\nEvery write shows a diff first and lands in the journal; u undoes this session's last one."
         self.app.push_screen(HelpScreen(view, help_keys(self), note=note.strip()))

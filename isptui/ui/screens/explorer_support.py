@@ -10,7 +10,7 @@ from textual.screen import Screen
 from isptui.model import EntryPoint, ResourceRef
 from isptui.ui.places import Place
 
-MAX_KNOWN = 5000
+MAX_KNOWN = 10_000
 REDACTED = "***"
 NOISE = {"Page Left", "Page Right", "Copy selected text", "Focus Previous", "Focus Next"}
 """Textual's generic bindings that would crowd the help of an 80x24 screen; tab is told in the note."""

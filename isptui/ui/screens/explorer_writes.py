@@ -295,19 +295,23 @@ class WriteCommands(Screen[None]):
             except BackendError as exc:
                 self.show_error_notice(exc)
                 return
-        offered = [a for a in record.actions if not (a.dangerous and self.backend.read_only)]
+        offered = self.offered_actions(record)
         if not offered:
-            hidden = " (dangerous ones are hidden: " + self.read_only_reason() + ")" if record.actions else ""
+            hidden = " (those that write are hidden: " + self.read_only_reason() + ")" if record.actions else ""
             self.notify(f"{clean(record.ref.label())} has no actions{hidden}.", title="Actions", markup=False)
             return
         lines = [f"{a.title or a.name}  ({a.method}{', dangerous' if a.dangerous else ''}"
                  f"{', asks for input' if a.parameters else ''})" for a in offered]
         title = f"Actions · {record.ref.label()}"
         if len(offered) < len(record.actions):
-            title += " · dangerous hidden (read-only)"
+            title += " · writes hidden (read-only)"
         index = await self.app.push_screen_wait(ChooseScreen(title, lines))
         if index is not None:
             await self._run_action(record, offered[index])
+
+    def offered_actions(self, record: Record) -> list[Action]:
+        """The record's actions this session may run: under read-only only those that do not write."""
+        return [a for a in record.actions if not (self.backend.read_only and a.writes)]
 
     def run_action(self, action: Action) -> None:
         """Run ``action`` on the shown record (enter on a ⚡ line), with the same checks as ``a``."""
@@ -319,8 +323,8 @@ class WriteCommands(Screen[None]):
         await self._run_action(record, action)
 
     async def _run_action(self, record: Record, action: Action) -> None:
-        if action.dangerous and self.backend.read_only:
-            self.notify(f"{action.name} is a dangerous action. {self.read_only_reason()}", title="Not allowed",
+        if action.writes and self.backend.read_only:
+            self.notify(f"{action.name} writes to the server. {self.read_only_reason()}", title="Not allowed",
                         severity="warning", markup=False)
             return
         params: dict[str, Any] = {}

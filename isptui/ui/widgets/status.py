@@ -40,17 +40,12 @@ class StatusLine(Static):
         self.show_latency = show_latency
         self.requests = 0
         self.latency_ms: float | None = None
-        self.message = ""
 
     def on_mount(self) -> None:
         self.redraw()
 
     def set_counts(self, requests: int, latency_ms: float | None) -> None:
         self.requests, self.latency_ms = requests, latency_ms
-        self.redraw()
-
-    def set_message(self, message: str) -> None:
-        self.message = message
         self.redraw()
 
     def redraw(self) -> None:
@@ -60,8 +55,6 @@ class StatusLine(Static):
         for badge in self.badges:
             text.append(" ")
             text.append(f" {badge} ", style="reverse bold")
-        if self.message:
-            text.append(f" · {cut(clean(self.message), 40)}", style="italic")
         right = f"{self.requests} req"
         if self.show_latency and self.latency_ms is not None:
             right += f" · {self.latency_ms:.0f} ms"

@@ -1,0 +1,20 @@
+"""What ISPCRM declares to isptui (the plug-in contract, ``isptui.backends.registry``)."""
+
+from __future__ import annotations
+
+from isptui.backends.registry import BackendDescriptor, CredentialField
+
+DESCRIPTOR = BackendDescriptor(
+    name="ispcrm",
+    title="ISPCRM",
+    description="CRM · pure HATEOAS root",
+    adapter="isptui.backends.ispcrm.adapter:IspcrmBackend",
+    url_env="ISPCRM_URL",
+    credentials=(
+        CredentialField("token", env="ISPCRM_TOKEN", secret=True, help="API token"),
+        CredentialField("token_header", choices=("authorization", "x-auth-token"),
+                        help="header that carries the token (default: authorization)"),
+    ),
+    filter_help="field=value sent as query parameters (e.g. status=active); plain text is sent as search=…",
+    docs="docs/ispcrm.md",
+)

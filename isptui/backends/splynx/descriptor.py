@@ -1,0 +1,31 @@
+"""What Splynx declares to isptui (the plug-in contract, ``isptui.backends.registry``)."""
+
+from __future__ import annotations
+
+from isptui.backends.registry import BackendDescriptor, CredentialField
+
+DESCRIPTOR = BackendDescriptor(
+    name="splynx",
+    title="Splynx",
+    description="billing & CRM · catalogue, OPTIONS, HEAD counts",
+    adapter="isptui.backends.splynx.adapter:SplynxBackend",
+    url_env="SPLYNX_URL",
+    credentials=(
+        CredentialField("api_key", env="SPLYNX_API_KEY", secret=True, help="API key id"),
+        # SPLYNX_PASSWORD holds the API secret: the name existing Splynx tooling uses (docs/splynx.md).
+        CredentialField("api_secret", env="SPLYNX_PASSWORD", secret=True, help="API key secret"),
+        CredentialField("splynx_auth", setting="auth", choices=("basic", "signature", "token"),
+                        help="how the API key signs in (default: token)"),
+        # An administrator's login instead of an API key: auth_type "admin" on the token endpoint.
+        CredentialField("admin_login", env="SPLYNX_ADMIN_LOGIN", help="administrator login (instead of a key)"),
+        CredentialField("admin_password", env="SPLYNX_ADMIN_PASSWORD", secret=True,
+                        help="administrator password"),
+    ),
+    # Logging in and out creates and deletes a token, not data: a read-only profile may still do both.
+    read_only_auth_calls=(("POST", "/api/2.0/admin/auth/tokens"), ("DELETE", "/api/2.0/admin/auth/tokens/*")),
+    filter_help=(
+        "field=value (equal), field!=value, field~text (LIKE), field>n, field<n, field>=n, field<=n; "
+        "join terms with ','; plain text searches {field}; prefix af. for additional fields"
+    ),
+    docs="docs/splynx.md",
+)

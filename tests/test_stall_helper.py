@@ -1,0 +1,45 @@
+"""The stall detector itself: it must catch a blocked loop (and name the code) and pass an idle one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from tests.stall import no_loop_stalls
+
+
+def _busy(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+async def test_a_loop_that_yields_passes() -> None:
+    async with no_loop_stalls() as watch:
+        for _ in range(20):
+            await asyncio.sleep(0.003)
+    assert watch.worst < 0.05
+
+
+async def test_a_blocking_call_fails_and_names_it() -> None:
+    with pytest.raises(AssertionError) as caught:
+        async with no_loop_stalls():
+            await asyncio.sleep(0.01)
+            _busy(0.12)
+            await asyncio.sleep(0.01)
+    message = str(caught.value)
+    assert "blocked" in message and "_busy" in message
+
+
+async def test_garbage_collection_is_reported_apart_unless_asked() -> None:
+    import gc
+
+    junk = [[[] for _ in range(50)] for _ in range(20_000)]
+    async with no_loop_stalls() as watch:
+        await asyncio.sleep(0.005)
+        gc.collect()
+        await asyncio.sleep(0.005)
+    assert watch.gc_worst > 0
+    del junk
