@@ -35,7 +35,7 @@ def _imports(path: pathlib.Path) -> set[str]:
 
 def test_no_textual_below_the_ui() -> None:
     offenders = []
-    for layer in ("model", "config", "http", "discovery", "backends", "sandbox", "export"):
+    for layer in ("model", "config", "http", "discovery", "backends", "sandbox", "export", "find"):
         for path in (PACKAGE / layer).rglob("*.py"):
             if any(n == "textual" or n.startswith("textual.") for n in _imports(path)):
                 offenders.append(str(path.relative_to(PACKAGE)))
