@@ -22,7 +22,7 @@ from isptui.http.redact import Redactor
 from isptui.model import Link, Record, ResourceRef
 from isptui.text import clean, is_clean
 from isptui.ui.screens.dialogs import ConfirmScreen
-from isptui.ui.text import safe_text
+from isptui.ui.text import safe_text, shown
 from isptui.ui.widgets.record_view import RecordView
 from tests.trust.test_ui_trust import hostile_app, open_hostile
 from tests.ui.conftest import settle
@@ -46,7 +46,7 @@ def test_the_sanitizer_and_the_error_line_never_let_a_control_through(text: str)
     assert clean(clean(text)) == clean(text)  # idempotent: sanitising twice changes nothing
     line = Redactor(["hunter22"]).message(text + "hunter22")
     assert is_clean(line, multiline=False) and "hunter22" not in line
-    assert safe_text(text).plain == clean(text)
+    assert safe_text(text).plain == clean(shown(text))  # "null" and "" quoted, so None stays apart
 
 
 def corpus(seed: int = 12, count: int = 3) -> list[str]:

@@ -13,7 +13,6 @@ from urllib.parse import unquote_plus
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TextArea
 
 from isptui.errors import NotFound
 from isptui.model import Record, ResourceRef
@@ -25,7 +24,7 @@ from isptui.ui.places import Place
 from isptui.ui.screens.explorer import ExplorerScreen
 from isptui.ui.widgets.record_view import RecordView
 from tests.ui.conftest import SIZE, settle
-from tests.ui.edit.conftest import field_input, wait_for
+from tests.ui.edit.conftest import field_input, type_into, wait_for
 from tests.ui.screen_text import screen_text
 
 READS = ("GET", "HEAD", "OPTIONS")
@@ -72,17 +71,6 @@ def notices(app: IspApp) -> str:
 def journal_text(app: IspApp) -> str:
     """The journal's entries as JSON lines (the SQLite file itself is checked in tests/test_journal.py)."""
     return "\n".join(json.dumps(asdict(e), ensure_ascii=False) for e in explorer(app).editor.journal.entries())
-
-
-async def type_into(pilot: Pilot[Any], control: Any, text: str) -> None:
-    """Focus a field, clear it and type ``text`` key by key, as a user would (Input or TextArea)."""
-    control.focus()
-    await pilot.pause()
-    if isinstance(control, TextArea):
-        control.clear()
-    else:
-        control.value = ""
-    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
 
 
 async def save_and_confirm(pilot: Pilot[Any]) -> None:

@@ -126,13 +126,13 @@ async def test_krill_reboot_from_a_reaches_the_cpe_after_confirmation(demo_app) 
         await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the reboot preview")
         assert app.focused is app.screen.query_one("#back", Button)
         shown_request = app.screen.plan.request  # type: ignore[attr-defined]
-        assert shown_request.method == "POST" and shown_request.url.endswith("/api/v2/isp/cpes/1/reboot")
+        assert shown_request.method == "POST" and shown_request.url.endswith("/api/v2/isp/cpes/1/reboot/")  # the DRF slash, added before sending
         assert "POST http://" in screen_text(app)
         assert [r for r in sandbox.received if "reboot" in r.path] == []  # nothing before confirming
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: any("reboot" in r.path for r in sandbox.received), "the reboot request")
         assert [(r.method, r.path) for r in sandbox.received if "reboot" in r.path] == [
-            ("POST", "/api/v2/isp/cpes/1/reboot")]
+            ("POST", "/api/v2/isp/cpes/1/reboot/")]
         await settle(pilot)
         # The server's answer is shown as it came (a JSON body here), then escape returns to the record.
         assert isinstance(app.screen, ActionResultScreen), screen_text(app)

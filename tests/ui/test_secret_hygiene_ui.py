@@ -39,7 +39,7 @@ from isptui.ui.screens.explorer import ExplorerScreen
 from isptui.ui.screens.picker import PickerScreen
 from isptui.ui.widgets.request_log import RequestLogPanel
 from tests.ui.conftest import adapter_or_skip, settle
-from tests.ui.edit.conftest import field_input, wait_for
+from tests.ui.edit.conftest import field_input, type_into, wait_for
 from tests.ui.screen_text import screen_text
 from tests.ui.test_terminal_safety import terminal  # noqa: F401  (fixture: what the app wrote to its tty)
 
@@ -213,10 +213,7 @@ async def test_no_secret_is_written_or_rendered(terminal, tmp_path: Path, monkey
         await open_ref(pilot, ref)
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, RecordFormScreen), "the edit form")
-        control = field_input(app, field)
-        control.focus()
-        control.value = ""
-        await pilot.press(*[("space" if ch == " " else ch) for ch in value])
+        await type_into(pilot, field_input(app, field), value)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the diff preview")
         assert value in see("diff preview")

@@ -290,8 +290,9 @@ class KrillBackend(HttpBackend):
             url = resolve(action.href, self.base_url)
             if verb == "GET" and values:
                 url = str(httpx.URL(url).copy_merge_params({k: str(v) for k, v in values.items()}))
-            return self._request(kind, verb, url, record.ref, values, body=values if verb in BODY_VERBS else None,
-                                 action=action, record=record)
+            # The slash _send would add goes in here, so the preview shows the URL that is sent.
+            return self._request(kind, verb, _with_slash(url, self.origin), record.ref, values,
+                                 body=values if verb in BODY_VERBS else None, action=action, record=record)
         if kind == "create":
             verb, url = method or "POST", self._url(ResourceRef(collection=ref.collection, href=ref.href))
         elif kind == "update":
@@ -300,8 +301,8 @@ class KrillBackend(HttpBackend):
             if ref.id is None and ref.href is None:
                 raise NotFound(f"{ref.label()} names no record")
             verb, url = method or "DELETE", self._url(ref)
-        return self._request(kind, verb, url, ref, values, body=values if verb in BODY_VERBS else None,
-                             partial=partial)
+        return self._request(kind, verb, _with_slash(url, self.origin), ref, values,
+                             body=values if verb in BODY_VERBS else None, partial=partial)
 
     async def execute(self, request: WriteRequest) -> Any:
         ref, values = request.ref, request.values

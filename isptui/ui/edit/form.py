@@ -47,7 +47,7 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
             NotSupported)
 
 
-FIRST_FIELDS = 8
+FIRST_FIELDS = 6
 """Fields mounted with the form: about a screenful at 80x24. The rest follow one per repaint."""
 
 

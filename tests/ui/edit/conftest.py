@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Button, Input
+from textual.widgets import Button, TextArea
 
 from isptui.backends.base import Backend, BackendSettings, load_backend
 from isptui.edit.editor import Editor
@@ -109,16 +109,25 @@ def field_input(app: App[Any], name: str) -> Any:
     raise AssertionError(f"no field {name!r} on {type(screen).__name__}")
 
 
-async def type_into(pilot: Any, control: Input, text: str) -> None:
-    """Focus an input, clear it and type ``text`` key by key, as a user would."""
-    screen = pilot.app.screen
-    if getattr(screen, "_unmounted", None) is not None:
-        await screen.mount_all_fields()  # a user scrolls down to a lower field; a test reaches it at once
-        await pilot.pause()
+async def type_into(pilot: Any, control: Any, text: str) -> None:
+    """Focus a field, clear it and type ``text`` key by key, as a user would (Input or TextArea)."""
+    await reach(pilot)
     control.focus()
     await pilot.pause()
-    control.value = ""
+    if isinstance(control, TextArea):
+        control.clear()
+    else:
+        control.value = ""
     await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+
+
+async def reach(pilot: Any) -> None:
+    """A long form mounts its lower fields one per repaint; a test that reaches for any field at once
+    stands for a user who scrolled down to it, so whatever is still waiting is mounted first."""
+    screen = pilot.app.screen
+    if getattr(screen, "_unmounted", None):
+        await screen.mount_all_fields()
+        await pilot.pause()
 
 
 async def wait_for(pilot: Any, condition: Callable[[], object], what: str, timeout: float = 5.0) -> None:
