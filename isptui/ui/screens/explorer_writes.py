@@ -196,9 +196,14 @@ class WriteCommands(Screen[None]):
             return
         current = self.history.current
         shown_ref = self.record.ref if self.record is not None else None
-        if gone is not None and shown_ref is not None and self.history.can_back and (
+        if gone is not None and shown_ref is not None and (
                 shown_ref.collection, shown_ref.id) == (gone.collection, gone.id):
-            self.action_back()
+            # The record shown is the one deleted: reading it again can only answer 404. Go back, or to its
+            # collection when there is no way back.
+            if self.history.can_back:
+                self.action_back()
+            elif gone.collection:
+                self.open_place(Place("collection", gone.collection, ref=ResourceRef(collection=gone.collection)))
             return
         if current is not None:
             self.open_place(current, record_history=False)
