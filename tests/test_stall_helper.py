@@ -27,10 +27,13 @@ async def test_a_blocking_call_fails_and_names_it() -> None:
     with pytest.raises(AssertionError) as caught:
         async with no_loop_stalls():
             await asyncio.sleep(0.01)
-            _busy(0.12)
+            _busy(0.4)  # long enough for the watchdog thread to be scheduled even on a busy machine
             await asyncio.sleep(0.01)
     message = str(caught.value)
-    assert "blocked" in message and "_busy" in message
+    assert "event loop blocked" in message and "(budget 50 ms)" in message
+    # The watchdog thread names the blocking code when the OS schedules it during the block; on a loaded
+    # machine it may not get the chance, and the report then says so instead of naming a wrong frame.
+    assert "_busy" in message or "(no stack sampled)" in message
 
 
 async def test_garbage_collection_is_reported_apart_unless_asked() -> None:
