@@ -94,15 +94,9 @@ async def backend_for(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Callabl
 
 
 def field_input(app: App[Any], name: str) -> Any:
-    """The control of the form field called ``name`` on the current screen.
-
-    A long form mounts its lower fields one per repaint; a test reaching for any field at once stands for a
-    user who scrolled down to it, so whatever is still waiting is mounted first (before a focus() queued
-    after this call runs).
-    """
+    """The control of the form field called ``name`` on the current screen (``type_into`` mounts it first
+    when the form has not yet mounted its lower fields)."""
     screen = app.screen
-    if getattr(screen, "_unmounted", None):
-        screen.call_later(screen.mount_all_fields)  # type: ignore[attr-defined]
     for editor in screen.editors:  # type: ignore[attr-defined]
         if editor.spec.name == name:
             return editor.control
