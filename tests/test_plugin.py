@@ -1,7 +1,9 @@
 """A sixth backend from a plug-in package (tests/plugin) shows up everywhere a built-in one does.
 
 The package is installed the way a wheel would be: its folder, holding the module and a dist-info with an
-``isptui.backends`` entry point, goes on the path. Nothing outside tests/plugin names the backend.
+``isptui.backends`` entry point, goes on the path — for the whole test run (pyproject's pytest ``pythonpath``),
+so the contract battery (tests/backends/test_contract.py) runs on it too. Nothing outside tests/plugin names
+the backend.
 """
 
 from __future__ import annotations
@@ -45,13 +47,22 @@ def _echo_app() -> httpx.ASGITransport:
     return httpx.ASGITransport(app=app)
 
 
-def test_without_the_plugin_there_is_no_echo(tmp_path: Path) -> None:
+def test_without_the_plugin_there_is_no_echo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if Path(p).resolve() != PLUGIN])
     registry.clear()
-    assert "echo" not in registry.names()
-    cfg = tmp_path / "config.toml"
-    cfg.write_text('[profiles.e]\nbackend = "echo"\nurl = "http://echo.test"\n')
-    with pytest.raises(ConfigError, match="unknown backend 'echo'"):
-        load_file(cfg)
+    try:
+        assert "echo" not in registry.names()
+        cfg = tmp_path / "config.toml"
+        cfg.write_text('[profiles.e]\nbackend = "echo"\nurl = "http://echo.test"\n')
+        with pytest.raises(ConfigError, match="unknown backend 'echo'"):
+            load_file(cfg)
+    finally:
+        monkeypatch.undo()
+        registry.clear()  # the plug-in is back for the rest of the run
+
+
+def test_the_plugin_is_installed_for_the_run() -> None:
+    assert "echo" in registry.names()
 
 
 def test_open_help_lists_the_backend_and_its_flag() -> None:

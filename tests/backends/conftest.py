@@ -1,13 +1,17 @@
 """Fixtures for the backend tests: the sandbox, a ``connected`` factory and the ONE table of backends.
 
-To add a backend to the contract battery, add one ``Case`` to ``CASES``: its sandbox credentials, a record
-every sandbox has, a create payload and a field to update. Where a backend cannot do something, say so in
-``unsupported`` with the reason; the battery skips that check for it and prints the reason.
+The contract battery runs on every backend the registry knows (``contract_names``). A built-in backend's
+``Case`` is in ``CASES``: its sandbox credentials, a record every sandbox has, a create payload and a field to
+update. A plug-in brings its own, with no edit here: its descriptor's ``extra["contract"]`` names
+(``"package.module:NAME"``) a mapping of the ``Case`` fields, ``sandbox`` among them (the server it runs
+against). A registered backend with neither fails the battery. Where a backend cannot do something, say so
+in ``unsupported`` with the reason; the battery skips that check for it and prints the reason.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,6 +19,7 @@ from typing import Any, Protocol
 import httpx
 import pytest
 
+from isptui.backends import registry
 from isptui.backends.base import Backend, BackendSettings, load_backend
 from isptui.model import ResourceRef
 from isptui.sandbox import Sandbox, create_sandbox
@@ -54,6 +59,18 @@ class Case:
     unsupported: Mapping[str, str] = field(default_factory=dict)
     """check name -> why this backend cannot be put through it. Names: ``auth`` (bad credentials),
     ``403``, ``token-expiry`` (needs an adapter taking ``clock=`` and a sandbox honouring ``token_ttl``)."""
+    sandbox: Callable[..., Sandbox] | None = None
+    """Builds the server the battery runs against (``customers=``, ``chaos=``, ``quirks=``); None: isptui's
+    own sandbox with every built-in emulator."""
+
+    def make_sandbox(self, **options: Any) -> Sandbox:
+        return self.sandbox(**options) if self.sandbox is not None else create_sandbox("all", **options)
+
+    def is_auth(self, path: str) -> bool:
+        """Whether a request path logs in or renews a token: ``/auth/`` (the built-ins) or a login call the
+        backend's descriptor declares."""
+        declared = registry.descriptor(self.name).read_only_auth_calls
+        return "/auth/" in path or any(path.rstrip("/").endswith(call.rstrip("/")) for _, call in declared)
 
 
 CASES: dict[str, Case] = {
@@ -152,6 +169,22 @@ CASES: dict[str, Case] = {
 }
 
 
+def contract_names() -> list[str]:
+    """Every backend the registry knows: the built-ins and any installed plug-in."""
+    return list(registry.names())
+
+
+def case_for(name: str) -> Case:
+    """The battery's Case for ``name``: from ``CASES``, else from what its descriptor declares."""
+    if name in CASES:
+        return CASES[name]
+    declared = registry.descriptor(name).extra.get("contract")
+    if not declared:
+        pytest.fail(f"backend {name!r} declares no contract for the battery (descriptor extra['contract'])")
+    module, _, attr = declared.partition(":")
+    return Case(name=name, **getattr(importlib.import_module(module), attr))
+
+
 class Connect(Protocol):
     def __call__(self, name: str, **overrides: Any) -> contextlib.AbstractAsyncContextManager[Backend]: ...
 
@@ -181,7 +214,7 @@ def connected(sandbox: Sandbox) -> Connect:
         inner = transport or chosen.transport()
         settings.setdefault("retries", 0)
         backend_settings = BackendSettings(url=settings.pop("url", SANDBOX_URL),
-                                           credentials=dict(credentials or CASES[name].credentials),
+                                           credentials=dict(credentials or case_for(name).credentials),
                                            transport=wrap(inner) if wrap else inner, **settings)
         backend = load_backend(name)(backend_settings, **dict(adapter or {}))
         await backend.connect()

@@ -1,4 +1,5 @@
-"""The contract battery: every adapter in ``conftest.CASES`` against the sandbox, the same checks for all.
+"""The contract battery: every backend the registry knows (``conftest.contract_names``: the built-ins and any
+installed plug-in) against its sandbox, the same checks for all.
 
 Faults come from the sandbox's chaos spec where it can produce them on demand (5xx, timeout, 429, token
 expiry). Two are injected by a wrapping transport instead, each for a stated reason: a truncated JSON body
@@ -29,13 +30,24 @@ from isptui.errors import (
     ValidationFailed,
 )
 from isptui.model import Page, PageRequest, Record, ResourceRef
-from isptui.sandbox import Sandbox, create_sandbox
+from isptui.sandbox import Sandbox
 from isptui.sandbox.dataset import Subscriber, subscriber
 from isptui.sandbox.recorder import ReceivedRequest
 from isptui.sandbox.serve import serving
-from tests.backends.conftest import CASES, CUSTOMERS, Case, Connect
+from tests.backends.conftest import CUSTOMERS, Case, Connect, case_for, contract_names
 
-pytestmark = pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+pytestmark = pytest.mark.parametrize("case", contract_names(), indirect=True)
+
+
+@pytest.fixture
+def case(request: pytest.FixtureRequest) -> Case:
+    return case_for(request.param)
+
+
+@pytest.fixture
+def sandbox(case: Case) -> Sandbox:
+    """The case's own sandbox (``connected`` uses it), ``CUSTOMERS`` subscribers, seed 1."""
+    return case.make_sandbox(customers=CUSTOMERS)
 
 
 def skip_unless(case: Case, check: str) -> None:
@@ -48,15 +60,11 @@ def sub(n: int) -> Subscriber:
     return subscriber(1, n)
 
 
-def _is_auth(request: httpx.Request) -> bool:
-    return "/auth/" in request.url.path
-
-
 class OneShot(httpx.AsyncBaseTransport):
     """Wraps the sandbox transport; the next non-auth request after ``arm`` gets a doctored answer."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
+    def __init__(self, inner: httpx.AsyncBaseTransport, case: Case) -> None:
+        self.inner, self.case = inner, case
         self.mode: str | None = None
         self.hit: httpx.Request | None = None
 
@@ -65,7 +73,7 @@ class OneShot(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         # Any method: some APIs read with POST (Carbon) or GET with a body (Trisul).
-        mode = None if _is_auth(request) else self.mode
+        mode = None if self.case.is_auth(request.url.path) else self.mode
         if mode is None:
             return await self.inner.handle_async_request(request)
         self.mode, self.hit = None, request
@@ -189,7 +197,7 @@ async def test_403_is_permission_denied(case: Case, connected: Connect) -> None:
                 await backend.list(ref)
     else:
         shot: list[OneShot] = []
-        async with connected(case.name, wrap=lambda t: shot.append(OneShot(t)) or shot[0]) as backend:
+        async with connected(case.name, wrap=lambda t: shot.append(OneShot(t, case)) or shot[0]) as backend:
             shot[0].arm("forbidden")
             with pytest.raises(PermissionDenied) as info:
                 await backend.get(case.known)
@@ -216,7 +224,7 @@ async def test_validation_error_names_the_field(case: Case, connected: Connect) 
 @pytest.mark.parametrize("chaos, error", [("error_rate=1", ServerError), ("rate_limit=1/min", RateLimited)],
                          ids=["5xx", "429"])
 async def test_server_faults_are_typed(case: Case, connected: Connect, chaos: str, error: type) -> None:
-    faulty = create_sandbox("all", customers=CUSTOMERS, chaos=chaos)
+    faulty = case.make_sandbox(customers=CUSTOMERS, chaos=chaos)
     with pytest.raises(error) as info:
         async with connected(case.name, sandbox=faulty) as backend:
             await backend.get(case.known)
@@ -226,7 +234,7 @@ async def test_server_faults_are_typed(case: Case, connected: Connect, chaos: st
 
 
 async def test_timeout_is_request_timeout(case: Case, connected: Connect) -> None:
-    faulty = create_sandbox("all", customers=CUSTOMERS, chaos="timeout_rate=1")
+    faulty = case.make_sandbox(customers=CUSTOMERS, chaos="timeout_rate=1")
     started = time.monotonic()
     with pytest.raises(RequestTimeout):
         async with connected(case.name, sandbox=faulty, timeout=0.3) as backend:
@@ -236,7 +244,7 @@ async def test_timeout_is_request_timeout(case: Case, connected: Connect) -> Non
 
 async def test_truncated_body_is_malformed_response(case: Case, connected: Connect) -> None:
     shot: list[OneShot] = []
-    async with connected(case.name, wrap=lambda t: shot.append(OneShot(t)) or shot[0]) as backend:
+    async with connected(case.name, wrap=lambda t: shot.append(OneShot(t, case)) or shot[0]) as backend:
         shot[0].arm("truncate")
         with pytest.raises(MalformedResponse) as info:
             await backend.list(case.collection, PageRequest(limit=5))
@@ -246,7 +254,7 @@ async def test_truncated_body_is_malformed_response(case: Case, connected: Conne
 async def test_token_expiry_mid_session_is_renewed(case: Case, connected: Connect) -> None:
     """The adapter believes its token fresh (its clock lags), the server has expired it: renew and resend."""
     skip_unless(case, "token-expiry")
-    expiring = create_sandbox("all", customers=CUSTOMERS, chaos="token_ttl=300ms")
+    expiring = case.make_sandbox(customers=CUSTOMERS, chaos="token_ttl=300ms")
     async with connected(case.name, sandbox=expiring, adapter={"clock": lambda: time.time() - 3000}) as backend:
         await backend.get(case.known)
         await asyncio.sleep(0.4)
@@ -254,7 +262,7 @@ async def test_token_expiry_mid_session_is_renewed(case: Case, connected: Connec
         first, refused, renewal, resent = expiring.received[-4:]
     assert record.title == case.title(sub(1))
     # The expired token was sent once more (no early renewal: the adapter's clock lags), refused, renewed.
-    assert first.path == refused.path == resent.path and "/auth/" in renewal.path
+    assert first.path == refused.path == resent.path and case.is_auth(renewal.path)
     assert first.headers["authorization"] == refused.headers["authorization"]
     assert resent.headers["authorization"] != refused.headers["authorization"]
 
@@ -279,15 +287,15 @@ async def test_read_only_logs_in_reads_and_sends_no_write(case: Case, connected:
             await backend.create(case.crud, case.create)
         assert len(sandbox.received) == before
     assert page.items
-    assert all(_is_read(r) for r in sandbox.received)
+    assert all(_is_read(r, case) for r in sandbox.received)
 
 
 CARBON_WRITES = re.compile(r"method\d+=(?:set|save|objects\.create|create|delete|add_payment|set_password)\b")
 
 
-def _is_read(request: ReceivedRequest) -> bool:
+def _is_read(request: ReceivedRequest, case: Case) -> bool:
     """A request that cannot change anything: a safe method, a login, or a Carbon chain of reads only."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or "/auth/" in request.path:
+    if request.method in ("GET", "HEAD", "OPTIONS") or case.is_auth(request.path):
         return True
     body = unquote_plus(request.body.decode("utf-8", "replace"))
     return request.path.startswith("/rest_api/v2/") and not CARBON_WRITES.search(body)

@@ -5,7 +5,8 @@ answer. Every (backend, variant) pair from ``quirks_for`` gets a sandbox on its 
 uvicorn server for them all, started once per module) and one connection, put through a focused subset of the battery: walk the whole collection page by page (paging
 truth: no row lost, none twice, none dropped for a falsy id), a page that says whether it is the whole, read a
 listed record back, filter, create/update/read/delete. New variants and backends join by data alone: add the
-quirk to the registry, or the backend to ``CASES``.
+quirk to the registry; a backend joins by being registered (``conftest.contract_names``), with its sandbox
+from its ``Case`` (a plug-in's own, which takes ``quirks=``).
 
 ``UNHANDLED`` names the (backend, variant, check) triples no adapter code handles yet, each with why. Such a
 check must fail, and every other must pass: a fix that makes one pass fails here until its entry goes.
@@ -21,11 +22,10 @@ import pytest
 
 from isptui.backends.base import Backend, BackendSettings, load_backend
 from isptui.model import PageRequest, Record
-from isptui.sandbox import create_sandbox
 from isptui.sandbox.dataset import subscriber
 from isptui.sandbox.quirks import quirks_for
 from isptui.sandbox.serve import serving_each
-from tests.backends.conftest import CASES, Case
+from tests.backends.conftest import Case, case_for, contract_names
 
 # More rows than one page of the UI (50) and than one page asked here, as in the report of issue 14.
 ROWS = 60
@@ -39,7 +39,7 @@ UNHANDLED: dict[tuple[str, str, str], str] = {
 # Variants on which the honest first page is the whole collection: the server ignores paging, or (Carbon) it
 # refuses the count that windowed paging needs, so the documented objects.filter returns every row.
 WHOLE = frozenset({"ignores-paging", "carbon-minimal-chain"})
-VARIANTS = [(name, q.name) for name in CASES for q in quirks_for(name)]
+VARIANTS = [(name, q.name) for name in contract_names() for q in quirks_for(name)]
 # Plain HTTP, but httpx builds a TLS context per transport unless given one (0.1-0.4 s each): build it once.
 TLS = ssl.create_default_context()
 
@@ -47,7 +47,7 @@ TLS = ssl.create_default_context()
 @pytest.fixture(scope="module")
 def served() -> Iterator[dict[tuple[str, str], str]]:
     """(backend, variant) -> root URL of its own sandbox."""
-    apps = [create_sandbox(name, customers=ROWS, quirks=quirk).app for name, quirk in VARIANTS]
+    apps = [case_for(name).make_sandbox(customers=ROWS, quirks=quirk).app for name, quirk in VARIANTS]
     with serving_each(apps) as urls:
         yield dict(zip(VARIANTS, urls, strict=True))
 
@@ -106,7 +106,7 @@ CHECKS: dict[str, Callable[[Backend, Case, str], Awaitable[None]]] = {
 @pytest.mark.parametrize("name, quirk", VARIANTS, ids=[f"{b}-{q}" for b, q in VARIANTS])
 async def test_the_adapter_works_with_the_variant(name: str, quirk: str,
                                                  served: dict[tuple[str, str], str]) -> None:
-    case = CASES[name]
+    case = case_for(name)
     failed: dict[str, str] = {}
     settings = BackendSettings(url=served[name, quirk], credentials=dict(case.credentials),
                                transport=httpx.AsyncHTTPTransport(verify=TLS), retries=0)

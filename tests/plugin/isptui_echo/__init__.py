@@ -12,5 +12,6 @@ DESCRIPTOR = BackendDescriptor(
     url_env="ECHO_URL",
     credentials=(CredentialField("echo_key", env="ECHO_KEY", secret=True, help="Echo API key"),),
     read_only_auth_calls=(("POST", "/echo/login"),),
-    filter_help="a word matched in the parrot's name",
+    filter_help="field=value matched exactly (login=parrot7); a plain word is a name",
+    extra={"contract": "isptui_echo.contract:CONTRACT"},
 )
