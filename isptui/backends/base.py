@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -117,6 +117,7 @@ class Backend(abc.ABC):
     def __init__(self, settings: BackendSettings) -> None:
         self.settings = settings
         self._chains: dict[str, dict[str, str]] = {}
+        self._unpaged: dict[tuple[str, str | None, str | None, bool], _Unpaged] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -129,12 +130,40 @@ class Backend(abc.ABC):
         if "list" in cls.__dict__ and not getattr(cls.__dict__["list"], "_bounded", False):
             cls.list = _bounded_list(cls.__dict__["list"])  # type: ignore[method-assign]
 
+    def keep_unpaged(self, ref: ResourceRef, request: PageRequest, rows: Sequence[Any],
+                     to_record: Callable[[Any], Record], *, start: int = 0, total: int | None = None,
+                     next_cursor: str | None = None) -> Page:
+        """The page asked for, out of ``rows``: the whole collection a server sent though a page was asked.
+
+        A server that ignores paging (issue 14) must not lose rows, and a huge answer (issue 12: a million
+        rows) must not freeze the UI: the rows are kept as sent (the parsed JSON), and each page asked for
+        afterwards is cut from them and turned into records then, a page at a time, without another
+        request. Opening the collection again (offset 0, no cursor) asks the server anew. ``start`` is the
+        position of the first row (a server that honoured offset but not limit starts there); ``total`` and
+        ``next_cursor`` are the server's when it sent a big page that is not the end (the pages after the
+        kept rows are asked of the server again).
+        """
+        entry = _Unpaged(tuple(rows), to_record, start, total, next_cursor)
+        self._unpaged[_unpaged_key(ref, request)] = entry
+        return entry.page(max(request.offset, start), request.limit) or Page(offset=request.offset, total=total)
+
+    def _unpaged_page(self, ref: ResourceRef, request: PageRequest) -> Page | None:
+        """A later page of rows kept by ``keep_unpaged``, or None when the server is to be asked."""
+        key = _unpaged_key(ref, request)
+        if request.offset == 0 and request.cursor is None:
+            self._unpaged.pop(key, None)  # a fresh open or a refresh: what the server holds now
+            return None
+        entry = self._unpaged.get(key)
+        if entry is None:
+            return None
+        offset = int(request.cursor) if request.cursor and request.cursor.isdigit() else request.offset
+        return entry.page(offset, request.limit)  # None past the kept rows: the server is asked
+
     def _page_checked(self, ref: ResourceRef, request: PageRequest, page: Page) -> Page:
         """``page`` as the adapter built it; MalformedResponse when its next cursor leads back to a page already
         read in this walk through the collection (a ``next`` chain that loops would otherwise page forever).
 
-        Pages larger than asked are not cut here: adapters for servers that ignore paging (issue 14's
-        quirk variants) return the whole list on purpose, and the table pages it locally."""
+        A server that ignores paging is handled before this, by ``keep_unpaged``: no page is larger than asked."""
         if request.cursor is None or page.next_cursor is None:
             return page
         # The cursor graph seen so far for this collection: following it from the new next cursor back to
@@ -289,12 +318,51 @@ class Backend(abc.ABC):
         return await self.invoke(request.record, request.action, request.values)
 
 
+def _same(record: Record) -> Record:
+    return record
+
+
+def _unpaged_key(ref: ResourceRef, request: PageRequest) -> tuple[str, str | None, str | None, bool]:
+    return ref.href or ref.label(), request.filter, request.order_by, request.descending
+
+
+@dataclass(frozen=True)
+class _Unpaged:
+    rows: tuple[Any, ...]
+    to_record: Callable[[Any], Record]
+    start: int = 0
+    total: int | None = None
+    next_cursor: str | None = None
+    """The server's, when the rows kept are not the end of the collection."""
+
+    def page(self, offset: int, limit: int) -> Page | None:
+        end_kept = self.start + len(self.rows)
+        if not self.start <= offset < end_kept:
+            return None
+        chunk = self.rows[offset - self.start:offset - self.start + limit]
+        end = offset + len(chunk)
+        whole = self.next_cursor is None and self.total in (None, end_kept)
+        total = end_kept if whole else self.total
+        cursor = str(end) if end < end_kept else self.next_cursor
+        return Page(items=tuple(self.to_record(row) for row in chunk), offset=offset, total=total, whole=whole,
+                    next_cursor=cursor)
+
+
 def _bounded_list(method: Any) -> Any:
     @functools.wraps(method)
     async def list(self: Backend, ref: ResourceRef, request: PageRequest | None = None) -> Page:
         request = request or PageRequest()
+        kept = self._unpaged_page(ref, request)
+        if kept is not None:
+            return kept
         page = await method(self, ref, request)
-        return self._page_checked(ref, request, page)
+        page = self._page_checked(ref, request, page)
+        if len(page.items) > request.limit:
+            # A page larger than asked (a server paging by its own size, a plug-in): kept the same way, and
+            # what follows it is asked of the server as usual.
+            return self.keep_unpaged(ref, request, page.items, _same, start=page.offset, total=page.total,
+                                     next_cursor=page.next_cursor)
+        return page
 
     list._bounded = True  # type: ignore[attr-defined]
     return list

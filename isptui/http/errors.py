@@ -23,7 +23,7 @@ from isptui.errors import (
     ValidationFailed,
     error_for_status,
 )
-from isptui.http.recording import PARSED_KEY
+from isptui.http.recording import PARSE_FAILED_KEY, PARSED_KEY
 from isptui.http.redact import Redactor
 from isptui.http.retry import parse_retry_after
 
@@ -218,9 +218,11 @@ def _describe_non_json(content: bytes, ctype: str, exc: json.JSONDecodeError, re
 
 
 def parsed(response: httpx.Response) -> Any:
-    """``response.json()``, except that a large body the transport already parsed in a thread is reused."""
+    """``response.json()``, except that a large body the transport already parsed (in steps) is not parsed again."""
     if PARSED_KEY in response.extensions:
         return response.extensions[PARSED_KEY]
+    if PARSE_FAILED_KEY in response.extensions:
+        raise response.extensions[PARSE_FAILED_KEY]
     return response.json()
 
 
@@ -236,6 +238,8 @@ def json_body(response: httpx.Response, redactor: Redactor = _PLAIN) -> Any:
     if len(content) > MAX_JSON_BYTES:
         raise MalformedResponse(f"response too large to parse ({len(content)} bytes)", **where)
     try:
+        if PARSE_FAILED_KEY in response.extensions:  # a large body already failed to parse: not again
+            raise response.extensions[PARSE_FAILED_KEY]
         # strict=False: raw control characters inside strings are common in real bodies; the UI strips them.
         return json.loads(content, strict=False)
     except RecursionError:

@@ -7,8 +7,6 @@ the sandbox's chaos can make an in-process request hang forever.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import os
 import socket
 import time
@@ -21,6 +19,7 @@ from isptui.errors import ResponseTooLarge
 from isptui.http.log import Exchange, RequestLog
 from isptui.http.redact import Redactor
 from isptui.http.redact import header_pairs as _pairs
+from isptui.http.stepjson import loads_in_steps
 
 LOG_BODY_LIMIT = 16 * 1024
 """Characters of each body the request log keeps (redacted). The log screen shows a body to read, not to
@@ -99,9 +98,11 @@ def _as_httpx_error(exc: OSError, request: httpx.Request) -> httpx.TransportErro
 
 
 PARSED_KEY = "isptui.json"
-"""Response extension holding the body already parsed as JSON (large bodies are parsed in a thread)."""
-PARSE_IN_THREAD = 256 * 1024
-"""Bodies larger than this are parsed off the event loop, so the UI keeps answering keys meanwhile."""
+"""Response extension holding the body already parsed as JSON (large bodies are parsed in steps)."""
+PARSE_FAILED_KEY = "isptui.json-error"
+"""Response extension holding the JSONDecodeError/ValueError a large body's parse ended in (not parsed twice)."""
+PARSE_IN_STEPS = 256 * 1024
+"""Bodies larger than this are parsed in steps (``stepjson``), so the UI keeps answering keys meanwhile."""
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
 _SLICE = 16 * 1024  # compressed bytes decoded at a time: gzip's ~1000:1 ceiling keeps one step near 16 MiB
 
@@ -225,9 +226,11 @@ class RecordingTransport(httpx.AsyncBaseTransport):
             headers["content-length"] = str(len(decoded))
         body = raw if decoded is None else decoded
         extensions = dict(response.extensions)
-        if len(body) > PARSE_IN_THREAD and "json" in headers.get("content-type", ""):
-            with contextlib.suppress(ValueError, RecursionError):
-                extensions[PARSED_KEY] = await asyncio.to_thread(json.loads, body, strict=False)
+        if len(body) > PARSE_IN_STEPS and "json" in headers.get("content-type", ""):
+            try:
+                extensions[PARSED_KEY] = await loads_in_steps(body)
+            except (ValueError, RecursionError) as exc:
+                extensions[PARSE_FAILED_KEY] = exc
         result = httpx.Response(response.status_code, headers=headers, stream=httpx.ByteStream(body),
                                 extensions=extensions, request=request)
         record(response=result, response_raw=raw, response_text=body)

@@ -300,13 +300,11 @@ class Page(_Frozen):
     total: int | None = None
     next_cursor: str | None = None
     whole: bool = False
-    """True when the server sent the entire collection (it ignored the paging asked for): the adapter keeps
-    every row rather than cutting it to the page size, and nothing more is to be fetched."""
+    """True when the server sent the entire collection in one answer (it ignored the paging asked for): the
+    page was cut from what it sent (``Backend.keep_unpaged``), and the rest comes without another request."""
 
     @property
     def has_more(self) -> bool:
-        if self.whole:
-            return False
         if self.total is not None:
             return self.offset + len(self.items) < self.total
         return self.next_cursor is not None

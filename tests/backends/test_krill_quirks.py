@@ -90,11 +90,18 @@ async def test_action_post_only_variant_action_goes_as_post_and_a_get_is_refused
     assert sent == [("POST", 200), ("GET", 405)]
 
 
-async def test_ignores_paging_variant_page_is_the_whole_collection() -> None:
+async def test_ignores_paging_variant_keeps_every_row_and_pages_them_without_asking_again() -> None:
     transport = Recording("ignores-paging")
+    ref = ResourceRef(collection="isp/customers")
     async with _backend(transport) as backend:
-        page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=10))
-    assert (page.whole, len(page.items), page.has_more, page.total) == (True, 30, False, 30)
+        first = await backend.list(ref, PageRequest(limit=10))
+        asked = len(transport.seen)
+        rest = [await backend.list(ref, PageRequest(offset=n, limit=10)) for n in (10, 20)]
+    assert (first.whole, len(first.items), first.has_more, first.total) == (True, 10, True, 30)
+    assert [len(p.items) for p in rest] == [10, 10] and not rest[-1].has_more
+    ids = [r.id for p in (first, *rest) for r in p.items]
+    assert len(set(ids)) == 30
+    assert len(transport.seen) == asked  # the later pages were cut from what the server sent
 
 
 async def test_detail_options_only_variant_form_comes_from_the_detail_url() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from isptui.backends.base import BackendSettings, load_backend
 from isptui.errors import MalformedResponse, ResponseTooLarge
 from isptui.http import make_client, send
 from isptui.model import PageRequest, ResourceRef
+from tests.stall import no_loop_stalls
 from tests.trust.conftest import Servers
 from tests.trust.hostile import Rule, gzip_bomb
 
@@ -75,3 +77,31 @@ async def test_a_next_chain_that_loops_ends_in_a_clear_error(servers: Servers) -
                 page = await backend.list(ref, PageRequest(limit=5, cursor=page.next_cursor))
     finally:
         await backend.close()
+
+
+@functools.cache
+def huge_page() -> bytes:
+    """100,000 customers (about 13 MB) in one answer to a request for 50."""
+    return json.dumps([{"id": n, "login": f"user{n}", "name": f"Customer {n}", "email": f"u{n}@example.net",
+                        "status": "active", "phone": "555-0100"} for n in range(1, 100_001)]).encode()
+
+
+async def test_a_page_far_larger_than_asked_is_sliced_kept_and_never_stalls_the_loop(servers: Servers) -> None:
+    path = "/api/2.0/admin/customers/customer"
+    servers.hostile.rules.append(Rule("GET", path, body=huge_page(), headers={"content-type": "application/json"}))
+    settings = BackendSettings(url=servers.url, retries=0,
+                               credentials={"api_key": "sandbox-key", "api_secret": "sandbox-secret"})
+    backend = load_backend("splynx")(settings)
+    await backend.connect()
+    ref = ResourceRef(collection="customers")
+    try:
+        async with no_loop_stalls() as watch:
+            first = await backend.list(ref, PageRequest(limit=50))
+            asked = len([s for s in servers.hostile.seen if s.path == path])
+            last = await backend.list(ref, PageRequest(offset=99_950, limit=50))
+    finally:
+        await backend.close()
+    assert (len(first.items), first.total, first.whole, first.has_more) == (50, 100_000, True, True)
+    assert [r.id for r in last.items][-1] == "100000" and not last.has_more
+    assert len([s for s in servers.hostile.seen if s.path == path]) == asked  # the rest came from memory
+    assert watch.worst < 0.050, watch.report()

@@ -221,7 +221,7 @@ class CarbonBackend(HttpBackend):
             for cache in (self._totals, self._dense, self._anchors, self._rows):
                 cache.pop(key, None)  # the first page is a (re)load: count again
         if model in self._no_count:
-            return await self._list_documented(model, lookups, excludes, info, offset, request)
+            return await self._list_documented(ref, model, lookups, excludes, info, request)
         if key not in self._totals:
             try:
                 self._totals[key] = await self._count(model, lookups, excludes)
@@ -229,7 +229,7 @@ class CarbonBackend(HttpBackend):
                 # count (like exists and order_by) is not among the chain methods the vendor documents, and
                 # this server refuses it: list with objects.filter alone, from now on, for this model.
                 self._no_count.add(model)
-                return await self._list_documented(model, lookups, excludes, info, offset, request)
+                return await self._list_documented(ref, model, lookups, excludes, info, request)
         total = self._totals[key]
         fields = self._list_fields(info)
         if request.order_by or ((lookups or excludes) and total <= LOCAL_MAX):
@@ -246,10 +246,10 @@ class CarbonBackend(HttpBackend):
         cursor = f"{end}:{int(rows[-1]['pk']) + 1}" if rows and end < total else None
         return Page(items=items, offset=offset, total=total, next_cursor=cursor)
 
-    async def _list_documented(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
-                               info: mapping.ModelInfo, offset: int, request: PageRequest) -> Page:
+    async def _list_documented(self, ref: ResourceRef, model: str, lookups: Mapping[str, Any],
+                               excludes: Mapping[str, Any], info: mapping.ModelInfo, request: PageRequest) -> Page:
         """Every matching row through the documented ``objects.filter`` only; pk order (or the asked sort)
-        made here, and the page holds every row from ``offset`` on and says it is the whole."""
+        made here, and kept (``keep_unpaged``): the pages are cut from them and say it is the whole."""
         chain = self._query(model, lookups, excludes).fields(self._list_fields(info))
         rows = self._objects(await self.run(chain), model)
         rows.sort(key=lambda r: _sortable(r.get("pk")))
@@ -259,8 +259,7 @@ class CarbonBackend(HttpBackend):
             missing = [r for r in rows if (r.get("fields") or {}).get(name) is None]
             present.sort(key=lambda r: _sortable(r["fields"][name]), reverse=request.descending)
             rows = present + missing  # nulls last, whichever the direction
-        items = tuple(self._records(rows[offset:], model))
-        return Page(items=items, offset=offset, total=len(rows), whole=True)
+        return self.keep_unpaged(ref, request, rows, lambda row: self._records([row], model)[0])
 
     async def _all(self, key: Key, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
                    fields: list[str] | None, request: PageRequest) -> list[dict[str, Any]]:

@@ -185,22 +185,22 @@ class IspcrmBackend(HttpBackend):
         got = mapping.parse_list(doc, url=str(response.request.url))
         offset = got.offset if got.offset is not None else asked if asked is not None else request.offset
         items = got.items
-        # More rows than asked and no next link: the server ignored paging and sent the whole collection.
-        # Every row is kept (cutting to the page size would present 50 of 60 as the whole); the page starts
-        # where it was asked to, unless the server said where its rows start.
-        whole = len(items) > request.limit and got.next is None
-        if whole and got.offset is None:
-            items, offset, got_total = items[offset:], offset, len(items)
-        else:
-            got_total = got.total
         key = ref.collection or self._locate(url)[0]
         page_url = self._redactor.url(response.request.url)
-        records = tuple(self._record(row, self._row_ref(key, row, url), page_url) for row in items)
+
+        def to_record(row: Any) -> Record:
+            return self._record(row, self._row_ref(key, row, url), page_url)
+
+        if len(items) > request.limit and got.next is None:
+            # More rows than asked and no next link: the server ignored paging and sent the whole collection.
+            # Every row is kept, a page at a time; the rows start at 0 unless the server said where.
+            return self.keep_unpaged(ref, request, items, to_record, start=got.offset or 0)
+        records = tuple(to_record(row) for row in items)
         if got.next is not None:
             # Where the next page starts, for servers whose next link says only ``page=2``.
             self._cursor_offsets[got.next] = offset + len(records)
         # A total without a next link still pages: the UI asks by offset.
-        return Page(items=records, offset=offset, total=got_total, next_cursor=got.next, whole=whole)
+        return Page(items=records, offset=offset, total=got.total, next_cursor=got.next)
 
     @staticmethod
     def _row_ref(key: str | None, row: Any, list_url: str) -> ResourceRef:

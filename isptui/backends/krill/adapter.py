@@ -193,19 +193,20 @@ class KrillBackend(HttpBackend):
         body = self._json(response)
         parsed = parse_page(body, base_url=str(response.request.url))
         rows, total = parsed.items, parsed.total
-        whole = False
-        if isinstance(body, list):
-            # An unpaginated resource (v1 style) sends everything: page it here.
-            total, rows = len(rows), rows[offset:offset + request.limit]
-        elif len(rows) > request.limit and parsed.next is None:
-            # More rows than asked and no next link: the server ignored limit/offset and sent the whole
-            # collection. Every row is kept (cutting to the page would show 25 of 60 as the whole).
-            whole, offset, total = True, 0, len(rows)
         url = self._redactor.url(response.request.url)
         caps = self._caps.get(key or "")
-        items = tuple(mapping.to_record(row, ref=self._item_ref(key, row, str(response.request.url)),
-                                        url=url, origin=self.origin, capabilities=caps) for row in rows)
-        return Page(items=items, offset=offset, total=total, next_cursor=parsed.next, whole=whole)
+        list_url = str(response.request.url)
+
+        def to_record(row: Any) -> Record:
+            return mapping.to_record(row, ref=self._item_ref(key, row, list_url), url=url, origin=self.origin,
+                                     capabilities=caps)
+
+        if isinstance(body, list) or (len(rows) > request.limit and parsed.next is None):
+            # An unpaginated resource (v1 style), or more rows than asked and no next link (the server
+            # ignored limit/offset): everything was sent. Every row is kept, a page at a time.
+            return self.keep_unpaged(ref, request, rows, to_record)
+        items = tuple(to_record(row) for row in rows)
+        return Page(items=items, offset=offset, total=total, next_cursor=parsed.next)
 
     def _item_ref(self, key: str | None, row: Mapping[str, Any], list_url: str) -> ResourceRef:
         rid = None if row.get("id") is None else str(row["id"])

@@ -177,16 +177,17 @@ class SplynxBackend(HttpBackend):
         if not isinstance(body, list):
             raise MalformedResponse("Splynx sent something other than a list for a collection", url=url,
                                     method="GET", status=response.status_code)
-        whole = len(body) > request.limit
-        # The server ignored limit (some endpoints do, some servers always): every row is kept, never cut to
-        # the page size, which would present 50 of 60 as the whole. If it sent at least the count, it ignored
-        # offset too and the rows start at 0: the page starts where it was asked to.
-        if whole and (total is None or len(body) >= total):
-            total, body = len(body), body[request.offset:]
-        items = tuple(mapping.to_record(entry, row, url, href=self._item_href(entry, row, ref))
-                      for row in body)
-        return Page(items=items, offset=request.offset, total=total, whole=whole,
-                    next_cursor=None if whole or len(body) < request.limit else str(request.offset + len(body)))
+        def to_record(row: Any) -> Record:
+            return mapping.to_record(entry, row, url, href=self._item_href(entry, row, ref))
+
+        if len(body) > request.limit:
+            # The server ignored limit (some endpoints do, some servers always): every row is kept, a page at
+            # a time. If it sent at least the count, it ignored offset too and the rows start at 0.
+            start = 0 if total is None or len(body) >= total else request.offset
+            return self.keep_unpaged(ref, request, body, to_record, start=start)
+        items = tuple(to_record(row) for row in body)
+        return Page(items=items, offset=request.offset, total=total,
+                    next_cursor=None if len(body) < request.limit else str(request.offset + len(body)))
 
     def _item_href(self, entry: Entry, row: Any, ref: ResourceRef) -> str | None:
         """Where a sub-collection record lives; None for records addressed as ``{collection}/{id}``."""

@@ -323,17 +323,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._changed()
 
     def _store(self, page_no: int, page: Page) -> None:
+        # No page is larger than asked: a server that ignored paging is paged by Backend.keep_unpaged.
         items = list(page.items)
-        if page.whole and len(items) > self.page_size:
-            # The server ignored paging and sent every row: keep them all, in pages of our size, and the
-            # collection ends there (never a partial page presented as the whole).
-            start = page.offset // self.page_size
-            chunks = [items[i:i + self.page_size] for i in range(0, len(items), self.page_size)]
-            for k, chunk in enumerate(chunks):
-                self._store(start + k, Page(items=tuple(chunk), offset=page.offset + k * self.page_size,
-                                            total=page.offset + len(items)))
-            self.max_pages = max(self.max_pages, len(chunks))
-            return
         if page_no == 0 and page.has_more and 0 < len(items) < self.page_size:
             # The server caps pages below our request; follow its size so page numbers line up.
             self.page_size = len(items)

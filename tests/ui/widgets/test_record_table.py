@@ -19,16 +19,14 @@ def rec(n: int) -> Record:
 class Server:
     """A collection of ``size`` rows (ids from 0); pages listed in ``fail`` raise the given status."""
 
-    def __init__(self, size: int, *, whole: bool = False, fail: dict[int, int] | None = None) -> None:
-        self.size, self.whole, self.fail = size, whole, dict(fail or {})
+    def __init__(self, size: int, *, fail: dict[int, int] | None = None) -> None:
+        self.size, self.fail = size, dict(fail or {})
         self.asked: list[int] = []
 
     async def __call__(self, offset: int, limit: int) -> Page:
         self.asked.append(offset)
         if offset in self.fail:
             raise BackendError("refused", status=self.fail[offset])
-        if self.whole:  # ignores paging: always every row
-            return Page(items=tuple(rec(n) for n in range(self.size)), offset=0, total=self.size, whole=True)
         rows = tuple(rec(n) for n in range(offset, min(self.size, offset + limit)))
         return Page(items=rows, offset=offset, total=self.size)
 
@@ -53,20 +51,6 @@ async def test_pk_zero_row_is_shown_not_loading() -> None:
         table = app.query_one(RecordTable)
         shown = lines(table)
     assert "row 0" in shown[0] and not any("loading" in line for line in shown)
-
-
-async def test_a_whole_collection_page_shows_every_row_once() -> None:
-    server = Server(12, whole=True)
-    app = Host(server, page_size=5)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.pause()
-        table = app.query_one(RecordTable)
-        await pilot.pause()
-        shown = lines(table)[:12]
-        assert (table.total, table.row_count) == (12, 12)
-        assert [(r.id if (r := table.row(n)) else None) for n in range(12)] == [str(n) for n in range(12)]
-    assert not any("loading" in line for line in shown) and "12 " in shown[11]
-    assert server.asked == [0]
 
 
 async def test_a_failed_page_keeps_loaded_rows_marks_its_range_and_r_retries_it_alone() -> None:

@@ -1,0 +1,116 @@
+"""Parse a large JSON body on the event loop in short steps, so the UI answers keys meanwhile.
+
+``json.loads`` of a 64 MiB body holds the interpreter for about a second. A thread does not help: the C
+parser never releases the GIL, so the loop thread waits for it just as long (measured: a 13 MB page parsed
+in a thread stopped the loop for 330 ms). Here the document's outer arrays (and a top-level object) are
+walked in Python, and every element in them — a row, typically — is parsed by the C scanner in one call;
+between elements the parse hands the loop back every ``STEP`` seconds. Rows stay C-speed, and the walk
+adds a few per cent.
+
+The result is what ``json.loads(data, strict=False)`` returns, and a malformed document raises the same
+``json.JSONDecodeError`` (position included), or ValueError for bytes that are not UTF-8/16/32.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import json
+import re
+import time
+from typing import Any
+
+STEP = 0.005
+"""Seconds of parsing between two hand-backs to the loop (the budget for a blocked loop is 50 ms)."""
+_CHUNK = 1 << 20  # bytes decoded to text at a time
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder(strict=False)
+_scan_once = _DECODER.scan_once
+_scan_string = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+async def loads_in_steps(data: bytes) -> Any:
+    """``json.loads(data, strict=False)``, parsed in steps that each hold the loop under ``STEP`` seconds."""
+    steps = _Steps(await _text(data))
+    value, end = await steps.value(_WS.match(steps.text, 0).end(), 0)  # type: ignore[union-attr]
+    end = _WS.match(steps.text, end).end()  # type: ignore[union-attr]
+    if end != len(steps.text):
+        raise json.JSONDecodeError("Extra data", steps.text, end)
+    return value
+
+
+async def _text(data: bytes) -> str:
+    """``data`` decoded as ``json.loads`` decodes bytes, a megabyte at a time."""
+    decoder = codecs.getincrementaldecoder(json.detect_encoding(data))("surrogatepass")
+    parts = []
+    for start in range(0, len(data), _CHUNK):
+        parts.append(decoder.decode(data[start:start + _CHUNK]))
+        await asyncio.sleep(0)
+    parts.append(decoder.decode(b"", final=True))
+    return "".join(parts)
+
+
+class _Steps:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.deadline = time.perf_counter() + STEP
+
+    async def _breathe(self) -> None:
+        if time.perf_counter() > self.deadline:
+            await asyncio.sleep(0)
+            self.deadline = time.perf_counter() + STEP
+
+    def _ws(self, pos: int) -> int:
+        return _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+
+    async def value(self, pos: int, depth: int) -> tuple[Any, int]:
+        """The value at ``pos``: arrays (to three levels) and a top-level object are walked here; anything
+        else — a row — is one call of the C scanner."""
+        char = self.text[pos:pos + 1]
+        if char == "[" and depth < 3:
+            return await self._array(pos + 1, depth + 1)
+        if char == "{" and depth == 0:
+            return await self._object(pos + 1, depth + 1)
+        try:
+            return _scan_once(self.text, pos)  # type: ignore[no-any-return]
+        except StopIteration as stop:
+            raise json.JSONDecodeError("Expecting value", self.text, stop.value) from None
+
+    async def _array(self, pos: int, depth: int) -> tuple[list[Any], int]:
+        out: list[Any] = []
+        pos = self._ws(pos)
+        if self.text[pos:pos + 1] == "]":
+            return out, pos + 1
+        while True:
+            item, pos = await self.value(pos, depth)
+            out.append(item)
+            pos = self._ws(pos)
+            char = self.text[pos:pos + 1]
+            if char == "]":
+                return out, pos + 1
+            if char != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", self.text, pos)
+            pos = self._ws(pos + 1)
+            await self._breathe()
+
+    async def _object(self, pos: int, depth: int) -> tuple[dict[str, Any], int]:
+        out: dict[str, Any] = {}
+        pos = self._ws(pos)
+        if self.text[pos:pos + 1] == "}":
+            return out, pos + 1
+        while True:
+            if self.text[pos:pos + 1] != '"':
+                raise json.JSONDecodeError("Expecting property name enclosed in double quotes", self.text, pos)
+            key, pos = _scan_string(self.text, pos + 1, False)
+            pos = self._ws(pos)
+            if self.text[pos:pos + 1] != ":":
+                raise json.JSONDecodeError("Expecting ':' delimiter", self.text, pos)
+            out[key], pos = await self.value(self._ws(pos + 1), depth)
+            pos = self._ws(pos)
+            char = self.text[pos:pos + 1]
+            if char == "}":
+                return out, pos + 1
+            if char != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", self.text, pos)
+            pos = self._ws(pos + 1)
+            await self._breathe()
