@@ -27,7 +27,7 @@ QUIRKS: tuple[Quirk, ...] = (
           "every list answer is the whole collection, whatever paging was asked"),
     Quirk("ignores-offset", ("splynx", "krill", "ispcrm"),
           "whether the server honours offset (some honour limit only)",
-          "every list answer is the first `limit` rows whatever offset was asked; counts and next links are "
+          "every list answer is the first limit rows whatever offset was asked; counts and next links are "
           "built from the request as if it were honoured"),
     Quirk("pk-zero", ("splynx", "krill", "ispcrm"),
           "whether a primary key can be 0",
