@@ -198,10 +198,10 @@ class RecordTable(ScrollView, can_focus=True):
 
     @property
     def total_label(self) -> str:
-        """``1,234`` when known, ``1,234+`` when more may follow; ``50 of 60`` (``50 of more``) when only the
-        first rows can be shown because the server ignores offset."""
+        """``1,234`` when known, ``1,234+`` when more may follow; ``50 of 60`` when only the
+        first rows can be shown because the server ignores offset (``50 of ?`` when it gave no count)."""
         if self._cap is not None and self._local is None:
-            return f"{self._cap:,} of {self._total:,}" if self._total is not None else f"{self._cap:,} of more"
+            return f"{self._cap:,} of {self._total:,}" if self._total is not None else f"{self._cap:,} of ?"
         if self.total is not None:
             return f"{self.total:,}"
         return f"{self._known_end:,}+" if self._has_more else f"{self._known_end:,}"
