@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import functools
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -118,6 +119,9 @@ class Backend(abc.ABC):
         self.settings = settings
         self._chains: dict[str, dict[str, str]] = {}
         self._unpaged: dict[tuple[str, str | None, str | None, bool], _Unpaged] = {}
+        self._first_rows: dict[tuple[Any, ...], tuple[str, int]] = {}
+        """Per collection walk (ref, filter, order): the first page's first row and its size, to tell a server
+        that ignores ``offset`` (every page is the first again) from one that pages."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -162,8 +166,11 @@ class Backend(abc.ABC):
     def _page_checked(self, ref: ResourceRef, request: PageRequest, page: Page) -> Page:
         """``page`` as the adapter built it; MalformedResponse when its next cursor leads back to a page already
         read in this walk through the collection (a ``next`` chain that loops would otherwise page forever).
+        A later page that starts with the first page's first row again means the server ignores ``offset``:
+        see ``_offset_checked``.
 
         A server that ignores paging is handled before this, by ``keep_unpaged``: no page is larger than asked."""
+        page = self._offset_checked(ref, request, page)
         if request.cursor is None or page.next_cursor is None:
             return page
         # The cursor graph seen so far for this collection: following it from the new next cursor back to
@@ -177,6 +184,27 @@ class Backend(abc.ABC):
             raise MalformedResponse(f"the server's next link for {ref.label()} leads back to a page already "
                                     "read (a loop); stopped paging here")
         return page
+
+    def _offset_checked(self, ref: ResourceRef, request: PageRequest, page: Page) -> Page:
+        """The first page of a walk is remembered; a later page (an offset or a cursor) whose first row is
+        that page's first row again came from a server that honours ``limit`` but ignores ``offset``.
+
+        Such a page is cut to the rows from its offset on (the server sent rows 0…limit-1, so those are the
+        rows really at that offset, and new), says ``offset_ignored`` and has no more: the walk stops there
+        instead of repeating the first page, and ``total`` keeps the server's count for the UI to say so."""
+        if page.whole or not page.items:
+            return page
+        walk = (ref.label(), request.filter, request.order_by, request.descending)
+        later = request.cursor is not None or page.offset > 0
+        if not later:
+            self._first_rows[walk] = (_row_key(page.items[0]), len(page.items))
+            return page
+        first = self._first_rows.get(walk)
+        if first is None or _row_key(page.items[0]) != first[0]:
+            return page
+        start = page.offset if page.offset > 0 else first[1]
+        return page.model_copy(update={"items": page.items[start:], "offset": start, "next_cursor": None,
+                                       "offset_ignored": True})
 
     def read_only_calls(self) -> tuple[tuple[str, str], ...]:
         """The writes a read-only connection may still send: the descriptor's ``read_only_auth_calls`` (log
@@ -346,6 +374,15 @@ class _Unpaged:
         cursor = str(end) if end < end_kept else self.next_cursor
         return Page(items=tuple(self.to_record(row) for row in chunk), offset=offset, total=total, whole=whole,
                     next_cursor=cursor)
+
+
+def _row_key(record: Record) -> str:
+    """What identifies a row across pages: its ref and its body as sent."""
+    try:
+        body = json.dumps(record.raw, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        body = repr(record.raw)
+    return f"{record.ref.collection}|{record.ref.id}|{record.ref.href}|{body}"
 
 
 def _bounded_list(method: Any) -> Any:

@@ -88,7 +88,7 @@ async def resolve_collection(backend: Backend, name: str) -> ResourceRef:
 
 
 async def _export(args: argparse.Namespace, profile: object, fmt: str, output: Path | None,
-                  masker: object) -> tuple[Path, int, float]:
+                  masker: object) -> tuple[Path, int, float, str]:
     from isptui.cli.connect import ConnectFailed, open_profile
     from isptui.errors import BackendError
     from isptui.export import default_name, export_collection
@@ -103,7 +103,7 @@ async def _export(args: argparse.Namespace, profile: object, fmt: str, output: P
         result = await export_collection(backend, ref, target, fmt=fmt, filter_text=args.filter_text,
                                          masker=masker, page_size=args.page_size,  # type: ignore[arg-type]
                                          on_progress=StderrProgress(sys.stderr))
-        return result.path, result.written, result.seconds
+        return result.path, result.written, result.seconds, result.incomplete
     except BackendError as exc:
         raise CliError(f"isptui export: {args.resource}: {' '.join(exc.message.split())}; nothing was written",
                        EXIT_RUNTIME) from exc
@@ -124,11 +124,13 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("isptui export: --page-size must be at least 1", EXIT_USAGE)
     mask = args.mask if args.mask is not None else env_wants_mask(os.environ)
     try:
-        path, written, seconds = asyncio.run(_export(args, profile, fmt, output, Masker() if mask else None))
+        path, written, seconds, incomplete = asyncio.run(_export(args, profile, fmt, output, Masker() if mask else None))
     except KeyboardInterrupt:
         raise CliError("isptui export: cancelled; no file was written", EXIT_CANCELLED) from None
     except OSError as exc:
         raise CliError(f"isptui export: cannot write {exc.filename or output}: {exc.strerror}", EXIT_RUNTIME) from exc
     masked = " (personal data masked)" if mask else ""
     print(f"isptui export: {written:,} records to {path} in {seconds:.1f} s{masked}", file=sys.stderr)
+    if incomplete:
+        print(f"isptui export: incomplete: {incomplete}", file=sys.stderr)
     return 0

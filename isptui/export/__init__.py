@@ -254,6 +254,8 @@ class ExportResult:
     written: int
     scanned: int
     seconds: float
+    incomplete: str = ""
+    """Why the file holds less than the collection (the server ignores offset), said beside the count."""
 
 
 def _secret_forms(secrets: Iterable[str]) -> list[str]:
@@ -321,6 +323,7 @@ async def export_collection(
         writer: _Writer = (_Csv(buffer, columns) if fmt == "csv" else _JsonLines(buffer) if fmt == "jsonl"
                            else _JsonArray(buffer))
         started = False
+        incomplete = ""
         page = await backend.list(ref, PageRequest(limit=page_size, filter=server_filter))
         while True:
             if page.items and page.has_more:
@@ -331,6 +334,10 @@ async def export_collection(
                     filter=server_filter)))
                 await asyncio.sleep(0)  # let it send its request before the loop is busy writing
             records = page.items
+            if page.offset_ignored:
+                counted = f" of {page.total:,}" if page.total is not None else ""
+                incomplete = (f"the server ignores offset: only its first {page.offset + len(records):,}"
+                              f"{counted} records could be read")
             progress.scanned += len(records)
             if page.total is not None:
                 progress.total = page.total
@@ -373,7 +380,7 @@ async def export_collection(
     progress.done = True
     if on_progress is not None:
         on_progress(progress)
-    return ExportResult(target, progress.written, progress.scanned, progress.elapsed)
+    return ExportResult(target, progress.written, progress.scanned, progress.elapsed, incomplete)
 
 
 def default_name(ref: ResourceRef, fmt: str) -> str:

@@ -302,9 +302,15 @@ class Page(_Frozen):
     whole: bool = False
     """True when the server sent the entire collection in one answer (it ignored the paging asked for): the
     page was cut from what it sent (``Backend.keep_unpaged``), and the rest comes without another request."""
+    offset_ignored: bool = False
+    """True when the server answered a later page with the first page's rows again (it honours ``limit`` but
+    ignores ``offset``): ``items`` keeps only the rows from ``offset`` on that are new, nothing more can be
+    fetched, and ``total`` stays what the server counted, so the UI can say only the first rows can be shown."""
 
     @property
     def has_more(self) -> bool:
+        if self.offset_ignored:
+            return False
         if self.total is not None:
             return self.offset + len(self.items) < self.total
         return self.next_cursor is not None

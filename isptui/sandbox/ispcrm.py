@@ -99,10 +99,12 @@ class IspcrmState:
 
 
 def _paged(request: Request, total: int, fetch: Callable[[int, int], list[Any]], url: str,
-           ignore_paging: bool = False) -> JSONResponse:
+           ignore_paging: bool = False, ignore_offset: bool = False) -> JSONResponse:
     """A page of a list. Unknown (§3): Laravel-style top-level ``links`` (first/last/prev/next, absolute,
     null at the ends) and ``meta`` (total/limit/offset/count) beside the envelope's ``data`` list.
-    ``ignore_paging`` (quirk ignores-paging): the whole list, bare in the envelope, whatever was asked."""
+    ``ignore_paging`` (quirk ignores-paging): the whole list, bare in the envelope, whatever was asked.
+    ``ignore_offset`` (quirk ignores-offset): the first ``limit`` rows whatever offset was asked; meta and
+    links as if the offset were honoured."""
     if ignore_paging:
         return _ok(fetch(0, total))
     try:
@@ -113,7 +115,7 @@ def _paged(request: Request, total: int, fetch: Callable[[int, int], list[Any]],
     if limit < 1 or offset < 0:
         return _error(400, "limit must be at least 1 and offset not negative")
     limit = min(limit, MAX_LIMIT)
-    items = fetch(offset, limit)
+    items = fetch(0 if ignore_offset else offset, limit)
     keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
 
     def link(off: int) -> str:
@@ -152,7 +154,8 @@ class IspcrmApi:
         return wid
 
     def paged(self, request: Request, total: int, fetch: Callable[[int, int], list[Any]], url: str) -> Response:
-        return _paged(request, total, fetch, url, ignore_paging=self.s.quirk("ignores-paging"))
+        return _paged(request, total, fetch, url, ignore_paging=self.s.quirk("ignores-paging"),
+                      ignore_offset=self.s.quirk("ignores-offset"))
 
     # -- representations ---------------------------------------------------------------------------
     def user(self, base: str, row: Row) -> dict[str, Any]:

@@ -25,6 +25,10 @@ QUIRKS: tuple[Quirk, ...] = (
     Quirk("ignores-paging", ("splynx", "krill", "ispcrm"),
           "whether the server honours limit/offset (or page/page_size)",
           "every list answer is the whole collection, whatever paging was asked"),
+    Quirk("ignores-offset", ("splynx", "krill", "ispcrm"),
+          "whether the server honours offset (some honour limit only)",
+          "every list answer is the first limit rows whatever offset was asked; counts and next links are "
+          "built from the request as if it were honoured"),
     Quirk("pk-zero", ("splynx", "krill", "ispcrm"),
           "whether a primary key can be 0",
           "the first record of the main collection (customers, users, …) has id/pk 0"),

@@ -3,6 +3,8 @@ answers under each variant, and what the adapter sent to get its work done (issu
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -147,3 +149,22 @@ async def test_pk_zero_variant_customer_zero_is_read_by_its_pk() -> None:
         page = await backend.list(ResourceRef(collection="isp/customers"), PageRequest(limit=3))
         zero = await backend.get(page.items[0].ref)
     assert (page.items[0].id, zero.id, zero.fields["name"]) == ("0", "0", first["name"])
+
+
+async def test_a_put_from_update_never_carries_a_field_drf_marks_read_only() -> None:
+    """patch-405 + drf-detail-options-only: ``update`` sends a PUT of the current fields with the change;
+    the read-only ones (from the record's OPTIONS, asked even when no form asked for the schema) stay out."""
+    sandbox = create_sandbox("krill", customers=5, quirks="patch-405,drf-detail-options-only")
+    backend = KrillBackend(BackendSettings(url=URL, credentials=dict(CREDS), transport=sandbox.transport(),
+                                           retries=0))
+    async with backend:
+        cpe = (await backend.list(ResourceRef(collection="isp/cpes"), PageRequest(limit=1))).items[0]
+        await backend.get(cpe.ref)  # its Allow (no PATCH) is what makes update send a PUT
+        sandbox.clear_received()
+        await backend.update(cpe.ref, {"notes": "locked stays out"})
+        locked = {f.name for f in (await backend.schema(ResourceRef(collection="isp/cpes"))).fields
+                  if f.read_only}
+    puts = [json.loads(r.body) for r in sandbox.received if r.method == "PUT"]
+    assert len(puts) == 1 and puts[0]["notes"] == "locked stays out"
+    assert {"has_tr069", "internal_id", "tech_updated"} <= locked
+    assert not locked & set(puts[0]), f"read-only fields sent: {sorted(locked & set(puts[0]))}"

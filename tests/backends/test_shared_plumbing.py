@@ -75,3 +75,24 @@ def test_carbon_link_urls_are_encoded_as_urlencode_would() -> None:
     assert users.target == ResourceRef(collection="Users", href=users.href)
     # A record whose FK holds no pk gets no link to it.
     assert "tarif" not in {link.rel for link in decorate("Abonents", "5", {"tarif": None})[0]}
+
+
+@pytest.mark.parametrize("name", ["splynx", "ispcrm"])
+async def test_a_page_repeating_the_first_keeps_only_the_rows_new_from_its_offset(name: str) -> None:
+    """ignores-offset: a first page of 10, then 25 asked at offset 10. The server sends rows 1-25 again; the
+    shared list wrapper keeps rows 11-25 (new, and really at offset 10), says offset_ignored and ends."""
+    from isptui.sandbox import create_sandbox
+    from isptui.sandbox.dataset import subscriber
+
+    case = CASES[name]
+    sandbox = create_sandbox(name, customers=40, quirks="ignores-offset")
+    backend = load_backend(name)(BackendSettings(url=SANDBOX_URL, credentials=dict(case.credentials),
+                                                 transport=sandbox.transport(), retries=0))
+    async with backend:
+        first = await backend.list(case.collection, PageRequest(limit=10))
+        later = await backend.list(case.collection, PageRequest(offset=10, limit=25))
+        again = await backend.list(case.collection, PageRequest(limit=10))
+    assert not first.offset_ignored and first.has_more and not again.offset_ignored
+    titles = [r.title for r in (*first.items, *later.items)]
+    assert (later.offset_ignored, later.has_more, later.offset, later.total) == (True, False, 10, 40)
+    assert titles == [case.title(subscriber(1, n)) for n in range(1, 26)]

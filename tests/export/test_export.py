@@ -238,3 +238,21 @@ async def test_the_connections_secret_never_reaches_the_file(tmp_path: Path) -> 
                             secrets=['Sup3r"secret'])
     text = target.read_text(encoding="utf-8")
     assert "Sup3r" not in text and json.loads(text)["note"] == "echoed: ***" and "fine" in text
+
+
+async def test_an_export_from_a_server_that_ignores_offset_says_it_is_incomplete(tmp_path: Path) -> None:
+    """Krill sandbox on quirk ignores-offset: the second page is the first again. The file holds the first
+    page once (not the first page three times as 60 records) and the result says why it is short."""
+    sandbox = create_sandbox("krill", customers=60, quirks="ignores-offset")
+    name, credentials, _ = TARGETS["krill"]
+    backend = load_backend("krill")(BackendSettings(url="http://sandbox.local", credentials=credentials,
+                                                    transport=sandbox.transport(), retries=0))
+    await backend.connect()
+    try:
+        result = await export_collection(backend, ResourceRef(collection=name), tmp_path / "c.jsonl",
+                                         fmt="jsonl", page_size=25)
+    finally:
+        await backend.close()
+    ids = [json.loads(line)["id"] for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    assert result.written == len(ids) == len(set(ids)) == 25
+    assert result.incomplete == "the server ignores offset: only its first 25 of 60 records could be read"

@@ -345,7 +345,13 @@ class KrillBackend(HttpBackend):
         known = self._record_caps.get(ref.collection or "")
         if partial and known is not None and known.can_update and not known.partial_update:
             current = await self.get(ref)
-            schema = self._schemas.get(ref.collection or "")
+            # What DRF marks read_only (the record's OPTIONS when the list's has none) never goes in the PUT,
+            # even when no form asked for the schema first.
+            try:
+                schema: Schema | None = await self.schema(
+                    ResourceRef(collection=ref.collection) if ref.collection else ref)
+            except BackendError:
+                schema = None
             locked = {f.name for f in schema.fields if f.read_only} if schema else set()
             body = {k: v for k, v in current.fields.items()
                     if k not in locked and k not in ("id", "url", "created", "updated") and not k.startswith("_")}

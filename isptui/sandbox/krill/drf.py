@@ -106,10 +106,13 @@ def paginate(
     absolute: bool,
     shape: Callable[[Row], Row] = lambda row: row,
     whole: bool = False,
+    ignore_offset: bool = False,
 ) -> Row:
     """A LimitOffsetPagination page; ``absolute`` picks full URLs (isp) or path-only ones (rubik).
 
     ``whole`` (quirk ignores-paging): limit and offset are ignored and every row is sent, with no next link.
+    ``ignore_offset`` (quirk ignores-offset): the first ``limit`` rows whatever offset was asked; count and
+    links are built from the request as if the offset were honoured.
     """
     params = request.query_params
     try:
@@ -123,7 +126,7 @@ def paginate(
     count = listing.count()
     if whole:
         offset, limit = 0, max(count, 1)
-    results = [shape(row) for row in listing.rows(offset, limit)]
+    results = [shape(row) for row in listing.rows(0 if ignore_offset else offset, limit)]
     query = request.url.query
     here = request.url.path + (f"?{query}" if query else "")
     if absolute:

@@ -171,7 +171,7 @@ def list_view(resource: Resource, quirk: Callable[[str], bool]) -> Handler:
             return drf_response(exc.args[0], 400)
         page = paginate(call.request, listing, default_limit=resource.default_limit,
                         absolute=resource.absolute_links, shape=_shape(call, resource),
-                        whole=quirk("ignores-paging"))
+                        whole=quirk("ignores-paging"), ignore_offset=quirk("ignores-offset"))
         return drf_response(page)
 
     return handle

@@ -132,9 +132,11 @@ class SplynxApp:
         raise method_not_allowed()
 
     def _quirky_query(self, query: Nested, res: Resource) -> Nested:
-        """The query as a quirk variant's server reads it: paging dropped, unknown filter fields dropped."""
+        """The query as a quirk variant's server reads it: paging (or offset only) dropped, unknown filter fields dropped."""
         if self.quirks("ignores-paging"):
             query = {k: v for k, v in query.items() if k not in ("limit", "offset")}
+        if self.quirks("ignores-offset"):
+            query = {k: v for k, v in query.items() if k != "offset"}
         if self.quirks("ignores-unknown-filter") and isinstance(query.get("main_attributes"), dict):
             known = {k: v for k, v in query["main_attributes"].items() if k in res.filterable}
             query = {**query, "main_attributes": known}

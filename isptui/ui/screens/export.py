@@ -97,7 +97,8 @@ class ExportScreen(ModalScreen[str | None]):
         except OSError as exc:
             self._failed(f"Cannot write {cut(clean(str(path)), 40)}: {exc.strerror}")
             return
-        self.dismiss(f"Exported {result.written:,} records to {result.path}")
+        short = f" — incomplete: {result.incomplete}" if result.incomplete else ""
+        self.dismiss(f"Exported {result.written:,} records to {result.path}{short}")
 
     def _failed(self, message: str) -> None:
         """Say why, and let the user fix the name and press enter again (or esc to close)."""

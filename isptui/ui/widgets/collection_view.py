@@ -166,6 +166,10 @@ class CollectionView(Vertical):
             arrow = "↓" if self.sort_descending else "↑"
             where = "sorted by the server" if self.sort_mode == "server" else self.sort_note
             text.append(f" · {where}: {cut(clean(self.sort_column), 16)} {arrow}")
+        if table.offset_ignored is not None and not table.local:
+            # Never the first rows presented as the whole: the server repeats its first page for any offset.
+            text.append(f" · the server ignores offset: only the first {table.offset_ignored:,} rows can be "
+                        "shown", style="italic")
         if table.loading:
             text.append(" · loading… (esc cancels)", style="italic")
         elif table.cancelled:

@@ -160,6 +160,9 @@ class RecordTable(ScrollView, can_focus=True):
         self._total: int | None = None
         self._known_end = 0
         self._has_more = True
+        self._cap: int | None = None
+        """Rows that can be shown at all when the server ignores ``offset`` (a later page came back as the
+        first one again, ``Page.offset_ignored``); None while paging works."""
         self._local: list[Record] | None = None
         self._first_page = first_page
         self.empty_note = "(no rows)"
@@ -168,7 +171,7 @@ class RecordTable(ScrollView, can_focus=True):
         """The rows the columns were sized from; sized again when the table's width changes."""
 
     def _has_more_rows(self) -> bool:
-        return self._local is None and self._total is None and self._has_more
+        return self._local is None and self._total is None and self._has_more and self._cap is None
 
     def on_resize(self) -> None:
         if self._column_sample:
@@ -187,16 +190,26 @@ class RecordTable(ScrollView, can_focus=True):
         """Rows the table scrolls over: the total, or what is known plus one page of placeholders."""
         if self._local is not None:
             return len(self._local)
+        if self._cap is not None:
+            return self._cap
         if self._total is not None:
             return self._total
         return self._known_end + (self.page_size if self._has_more else 0)
 
     @property
     def total_label(self) -> str:
-        """``1,234`` when known, ``1,234+`` when more may follow."""
+        """``1,234`` when known, ``1,234+`` when more may follow; ``50 of 60`` when only the
+        first rows can be shown because the server ignores offset (``50 of ?`` when it gave no count)."""
+        if self._cap is not None and self._local is None:
+            return f"{self._cap:,} of {self._total:,}" if self._total is not None else f"{self._cap:,} of ?"
         if self.total is not None:
             return f"{self.total:,}"
         return f"{self._known_end:,}+" if self._has_more else f"{self._known_end:,}"
+
+    @property
+    def offset_ignored(self) -> int | None:
+        """How many rows can be shown when the server ignores ``offset``; None while paging works."""
+        return self._cap
 
     @property
     def loading(self) -> bool:
@@ -248,7 +261,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._pending.clear()
         self._failed.clear()
         self._wanted.clear()
-        self._total, self._known_end, self._has_more = None, 0, True
+        self._total, self._known_end, self._has_more, self._cap = None, 0, True, None
         self._local = None
         self.error, self.cancelled, self.cursor = None, False, 0
         self._first_page = first_page
@@ -325,6 +338,18 @@ class RecordTable(ScrollView, can_focus=True):
     def _store(self, page_no: int, page: Page) -> None:
         # No page is larger than asked: a server that ignored paging is paged by Backend.keep_unpaged.
         items = list(page.items)
+        if page.offset_ignored:
+            # A later page came back as the first again: the server ignores offset. Only the rows before
+            # this page (and any new ones it still carried) can ever be shown; the table ends there and the
+            # header says so, with the server's own count.
+            cap = page_no * self.page_size + len(items)
+            self._cap = cap if self._cap is None else min(self._cap, cap)
+            self._total = page.total
+            self._has_more = False
+            if items:
+                self._pages[page_no] = items
+            self.cursor = max(0, min(self.cursor, self._cap - 1))
+            return
         if page_no == 0 and page.has_more and 0 < len(items) < self.page_size:
             # The server caps pages below our request; follow its size so page numbers line up.
             self.page_size = len(items)

@@ -173,6 +173,11 @@ class ResourceTree(Tree[NodeData]):
         shown = offset + len(page.items)
         if page.has_more and page.items:
             node.add_leaf(_more_label(page.total, shown), data=MoreRecords(place, shown))
+        elif page.offset_ignored:
+            # The next page came back as the first again: no "more" to offer, and the list is not the whole.
+            of = f" of {page.total:,}" if page.total is not None else ""
+            node.add_leaf(Text(f"(the server ignores offset: only the first {shown:,}{of} can be shown)",
+                               style="dim"), data=None)
         return found
 
     @work(exclusive=False, group="tree", exit_on_error=False)

@@ -72,3 +72,76 @@ def test_local_sort_puts_nulls_last_both_ways_and_numbers_as_numbers() -> None:
     rows = [rec(1, "10"), rec(2, None), rec(3, "9"), rec(4, "")]
     assert [r.id for r in sort_records(rows, "v", False)] == ["3", "1", "2", "4"]
     assert [r.id for r in sort_records(rows, "v", True)] == ["1", "3", "2", "4"]
+
+
+async def test_a_server_that_ignores_offset_shows_its_first_rows_once_and_says_so() -> None:
+    """Splynx sandbox on quirk ignores-offset (60 customers, pages of 50): the second page comes back as
+    the first again. The table stops at 50 distinct rows and the header says why, with the server's count."""
+    from isptui.backends.base import BackendSettings, load_backend
+    from isptui.sandbox import create_sandbox
+    from tests.ui.conftest import settle
+    from tests.ui.edit.conftest import CREDENTIALS, URL
+
+    sandbox = create_sandbox("splynx", customers=60, quirks="ignores-offset")
+    backend = load_backend("splynx")(BackendSettings(url=URL, credentials=CREDENTIALS["splynx"],
+                                                     transport=sandbox.transport(), retries=0))
+    await backend.connect()
+    try:
+        app = Host(backend)  # type: ignore[arg-type]
+        async with app.run_test(size=(160, 20)) as pilot:
+            await settle(pilot)
+            table = app.query_one(CollectionView).table
+            table.focus()
+            await pilot.press("end")  # the rows past the first page: page 2 is asked at offset 50
+            await settle(pilot)
+            await pilot.press("end")
+            await settle(pilot)
+            text = header(app)
+            ids = [r.id for r in table.loaded_records()]
+            count = table.row_count
+    finally:
+        await backend.close()
+    assert count == 50 and len(ids) == len(set(ids)) == 50, (count, ids[45:])
+    assert "50 of 60 rows" in text and "the server ignores offset: only the first 50 rows can be shown" in text
+
+
+async def test_the_tree_says_the_server_ignores_offset_instead_of_more() -> None:
+    """The tree's "… more" node on the ignores-offset variant: the next page is the first again, so the
+    tree keeps its 25 rows once and says why there is no more, with the server's count."""
+    from textual.app import App
+
+    from isptui.backends.base import BackendSettings, load_backend
+    from isptui.sandbox import create_sandbox
+    from isptui.ui.widgets.resource_tree import MoreRecords, ResourceTree
+    from tests.ui.conftest import settle
+    from tests.ui.edit.conftest import CREDENTIALS, URL
+    from tests.ui.screen_text import screen_text
+
+    class TreeHost(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ResourceTree(backend)
+
+    sandbox = create_sandbox("splynx", customers=60, quirks="ignores-offset")
+    backend = load_backend("splynx")(BackendSettings(url=URL, credentials=CREDENTIALS["splynx"],
+                                                     transport=sandbox.transport(), retries=0))
+    await backend.connect()
+    try:
+        app = TreeHost()
+        async with app.run_test(size=(100, 40)) as pilot:
+            tree = app.query_one(ResourceTree)
+            tree.show_entry_points([e for e in await backend.discover() if e.key == "customers"])
+            await settle(pilot)
+            customers = tree.root.children[0].children[0]
+            customers.expand()
+            tree.load_children(customers)
+            await settle(pilot)
+            tree.move_cursor(customers.children[-1], animate=False)
+            await pilot.press("enter")
+            await settle(pilot)
+            ids = [n.data.ref.id for n in customers.children if n.data is not None]
+            last = str(customers.children[-1].label)
+            text = screen_text(app)
+    finally:
+        await backend.close()
+    assert len(ids) == len(set(ids)) == 25 and not any(isinstance(n.data, MoreRecords) for n in customers.children)
+    assert last == "(the server ignores offset: only the first 25 of 60 can be shown)", text

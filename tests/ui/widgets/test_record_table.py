@@ -95,3 +95,30 @@ async def test_a_400_on_opening_is_not_offered_for_retry_in_the_app(memory_app) 
         await goto(pilot, "customers")
         text = screen_text(app)
         assert "not retried" in text and "r retr" not in text
+
+
+class IgnoresOffset(Server):
+    """Counts nothing and answers every later page as the first again (what Backend marks offset_ignored)."""
+
+    async def __call__(self, offset: int, limit: int) -> Page:
+        self.asked.append(offset)
+        if offset:
+            return Page(items=(), offset=offset, offset_ignored=True)
+        return Page(items=tuple(rec(n) for n in range(limit)), offset=0, next_cursor="more")
+
+
+async def test_a_server_ignoring_offset_ends_the_table_at_its_first_rows_without_placeholders() -> None:
+    server = IgnoresOffset(12)
+    app = Host(server, page_size=5)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        table = app.query_one(RecordTable)
+        table.focus()
+        await pilot.press("end")
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        shown = lines(table)
+        assert (table.row_count, table.total_label, table.offset_ignored, table.cursor) == (5, "5 of ?", 5, 4)
+    assert server.asked == [0, 5]
+    assert not any("loading" in line for line in shown) and "row 4" in shown[4] and not shown[5].strip()
