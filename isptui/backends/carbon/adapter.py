@@ -1,8 +1,10 @@
 """The Carbon Billing adapter: RPC method chains over form posts, pk-window paging, object-method actions.
 
 Large models are paged without reading every row: a count gives the total, and a page is the rows of a pk
-window. When pks run 1..total without gaps the window of offset ``o`` is simply ``o+1 …``; otherwise the
-start pk is found with a few windowed counts, and each page remembers where the next one starts.
+window. The first page is the window below a pk (no lower bound, so a pk 0 or below is not missed); each
+page remembers where the next one starts. A page reached by offset alone starts at ``o+1`` when pks run
+1..total without gaps; otherwise its start pk is found with a few windowed counts above the lowest pk.
+Pks that are not integers (or numeric strings) cannot be windowed: such a model is listed whole.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class CarbonBackend(HttpBackend):
         self._anchors: dict[Key, dict[int, int]] = {}
         self._rows: dict[Key, list[dict[str, Any]]] = {}
         self._no_count: set[str] = set()  # models whose server refused count: listed by objects.filter only
+        self._no_windows: set[str] = set()  # models with pks that are not integers: listed whole as well
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth | None:
@@ -215,12 +218,12 @@ class CarbonBackend(HttpBackend):
         offset, start = request.offset, None
         if request.cursor:
             head, _, tail = request.cursor.partition(":")
-            if head.isdigit() and tail.isdigit():
-                offset, start = int(head), int(tail)
+            if head.isdigit() and _pk_int(tail) is not None:
+                offset, start = int(head), _pk_int(tail)
         elif request.offset == 0:
             for cache in (self._totals, self._dense, self._anchors, self._rows):
                 cache.pop(key, None)  # the first page is a (re)load: count again
-        if model in self._no_count:
+        if model in self._no_count or model in self._no_windows:
             return await self._list_documented(model, lookups, excludes, info, offset, request)
         if key not in self._totals:
             try:
@@ -235,15 +238,19 @@ class CarbonBackend(HttpBackend):
         if request.order_by or ((lookups or excludes) and total <= LOCAL_MAX):
             rows = (await self._all(key, model, lookups, excludes, fields, request))[offset:offset + request.limit]
         else:
-            if start is None:
+            if start is None and offset > 0:
                 start = await self._start_pk(key, model, lookups, excludes, offset, total)
-            rows = await self._window(model, lookups, excludes, fields, start,
-                                      max(0, min(request.limit, total - offset)))
+            try:
+                rows = await self._window(model, lookups, excludes, fields, start,
+                                          max(0, min(request.limit, total - offset)))
+            except _NotWindowable:
+                self._no_windows.add(model)
+                return await self._list_documented(model, lookups, excludes, info, offset, request)
             if rows:
-                self._anchors.setdefault(key, {})[offset + len(rows)] = int(rows[-1]["pk"]) + 1
+                self._anchors.setdefault(key, {})[offset + len(rows)] = _pk_int(rows[-1]["pk"]) + 1  # type: ignore[operator]
         items = tuple(self._records(rows, model))
         end = offset + len(items)
-        cursor = f"{end}:{int(rows[-1]['pk']) + 1}" if rows and end < total else None
+        cursor = f"{end}:{_pk_int(rows[-1]['pk']) + 1}" if rows and end < total else None  # type: ignore[operator]
         return Page(items=items, offset=offset, total=total, next_cursor=cursor)
 
     async def _list_documented(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
@@ -288,20 +295,23 @@ class CarbonBackend(HttpBackend):
                         offset: int, total: int) -> int:
         """The smallest pk of the row at ``offset`` (pk order), cheaply.
 
-        Pks are positive and distinct, so at most ``offset`` rows lie below ``offset + 1``; each windowed
-        count tells how many gaps lie below the guess, and the guess moves up by that many. With no gaps
-        (checked once: nothing above pk ``total``) no count is needed at all.
+        Pks are distinct integers not below the lowest one, ``floor``, so at most ``offset`` rows lie below
+        ``floor + offset``; each windowed count tells how many gaps lie below the guess, and the guess moves
+        up by that many. With no gaps (checked once: nothing below pk 1 and nothing above pk ``total``) no
+        count is needed at all.
         """
         if not lookups and not excludes:
             if key not in self._dense:
                 beyond = await self.run(self._query(model, {}, {}, pk__gt=total).call("exists"))
-                self._dense[key] = beyond is False
+                below = await self.run(self._query(model, {}, {}, pk__lt=1).call("exists")) \
+                    if beyond is False else True
+                self._dense[key] = beyond is False and below is False
             if self._dense[key]:
                 return offset + 1
         anchors = self._anchors.get(key, {})
         if offset in anchors:
             return anchors[offset]
-        guess = offset + 1
+        guess = await self._floor(model, lookups, excludes) + offset
         for _ in range(MAX_WINDOWS):
             below = await self._count(model, lookups, excludes, pk__lt=guess)
             if below >= offset:
@@ -309,18 +319,33 @@ class CarbonBackend(HttpBackend):
             guess += offset - below
         return guess
 
+    async def _floor(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any]) -> int:
+        """A pk no row lies below: 1 on most servers, 0 where an auto-increment started at 0."""
+        floor = 1
+        for _ in range(MAX_WINDOWS):
+            if await self._count(model, lookups, excludes, pk__lt=floor) == 0:
+                return floor
+            floor = floor * 2 - 1 if floor < 1 else 0  # 1, 0, -1, -3, -7 …
+        raise NotSupported(f"Carbon's {model} pks reach too far below 0 to page by pk windows")
+
     async def _window(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
-                      fields: list[str] | None, start: int, need: int) -> list[dict[str, Any]]:
-        """``need`` rows from pk ``start`` up, through pk windows that widen while rows are sparse."""
+                      fields: list[str] | None, start: int | None, need: int) -> list[dict[str, Any]]:
+        """``need`` rows from pk ``start`` up (from the lowest pk when None), through pk windows that widen
+        while rows are sparse. The first window of a first page has no lower bound: pks may start at 0."""
         rows: list[dict[str, Any]] = []
         low, width, empty = start, max(need, 1), 0
         for _ in range(MAX_WINDOWS):
             if len(rows) >= need:
                 break
-            chain = self._query(model, lookups, excludes, pk__gte=low, pk__lt=low + width).fields(fields)
+            high = (1 if low is None else low) + width
+            bounds = {"pk__lt": high} if low is None else {"pk__gte": low, "pk__lt": high}
+            chain = self._query(model, lookups, excludes, **bounds).fields(fields)
             found = self._objects(await self.run(chain), model)
-            rows += sorted(found, key=lambda r: int(r["pk"]))
-            low, width = low + width, width * 2
+            keys = [_pk_int(r["pk"]) for r in found]
+            if None in keys:
+                raise _NotWindowable(model)
+            rows += [r for _, r in sorted(zip(keys, found, strict=True), key=lambda pair: pair[0])]
+            low, width = high, width * 2
             empty = 0 if found else empty + 1
             if empty >= 2 and await self.run(self._query(model, lookups, excludes, pk__gte=low).call("exists")) \
                     is not True:
@@ -452,6 +477,19 @@ class CarbonBackend(HttpBackend):
     async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
         """Run one of the object methods offered as actions (``add_payment``, ``set_password``, …)."""
         return await self.execute(self.prepare("action", record.ref, params, action=action, record=record))
+
+
+class _NotWindowable(Exception):
+    """A model whose pks are not integers: pk windows cannot page it."""
+
+
+def _pk_int(value: Any) -> int | None:
+    """A pk as an integer (ints, or strings of one, as under string ids); None for any other pk."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
 
 
 def _sortable(value: Any) -> tuple[int, float, str]:
