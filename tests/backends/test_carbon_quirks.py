@@ -1,0 +1,121 @@
+"""Carbon on the quirk variants that change ids and sortable values (issue 14): pk 0, gaps, string pks,
+nulls. Run in-process against the sandbox (``create_sandbox("carbon", quirks=…)``), asserting the rows a
+user would be shown and what the server received; pks that are not numbers come from a small mock server.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import httpx
+
+from isptui.backends.base import BackendSettings
+from isptui.backends.carbon import CarbonBackend
+from isptui.model import Page, PageRequest, ResourceRef
+from isptui.sandbox import Sandbox, create_sandbox
+from isptui.sandbox.dataset import subscriber
+from tests.backends.conftest import Connect
+
+ROWS = 30
+ABONENTS = ResourceRef(collection="Abonents")
+NAMES = [f"{subscriber(1, n).last_name} {subscriber(1, n).first_name}" for n in range(1, ROWS + 1)]
+
+
+def carbon_sandbox(quirks: str) -> Sandbox:
+    return create_sandbox("carbon", customers=ROWS, quirks=quirks)
+
+
+async def walk(carbon: CarbonBackend, limit: int, ref: ResourceRef = ABONENTS) -> list[Page]:
+    """Every page, the way the collection view pages: by the cursor, else by offset."""
+    pages = [await carbon.list(ref, PageRequest(limit=limit))]
+    while pages[-1].has_more and len(pages) <= ROWS:
+        last = pages[-1]
+        pages.append(await carbon.list(ref, PageRequest(limit=limit, offset=last.offset + len(last.items),
+                                                        cursor=last.next_cursor)))
+    return pages
+
+
+def shown(pages: list[Page]) -> list[tuple[str, str]]:
+    return [(r.id, r.title) for page in pages for r in page.items]
+
+
+async def test_a_collection_whose_first_pk_is_0_lists_every_record(connected: Connect) -> None:
+    async with connected("carbon", sandbox=carbon_sandbox("pk-zero")) as carbon:
+        pages = await walk(carbon, 7)  # type: ignore[arg-type]
+        by_offset = await carbon.list(ABONENTS, PageRequest(offset=10, limit=5))
+        first = await carbon.get(pages[0].items[0].ref)
+    ids = ["0", *map(str, range(2, ROWS + 1))]  # abonent 1 is pk 0; pk 1 is nobody
+    assert shown(pages) == list(zip(ids, NAMES, strict=True))
+    assert pages[0].total == ROWS and not pages[-1].has_more
+    assert [r.title for r in by_offset.items] == NAMES[10:15]
+    assert (first.id, first.title) == ("0", NAMES[0])
+
+
+async def test_gaps_and_pk_0_page_by_cursor_and_by_offset(connected: Connect) -> None:
+    async with connected("carbon", sandbox=carbon_sandbox("pk-zero")) as carbon:
+        for pk in ("2", "3", "9", "10", "11"):
+            await carbon.delete(ResourceRef(collection="Abonents", id=pk))
+        pages = await walk(carbon, 4)  # type: ignore[arg-type]
+        later = await carbon.list(ABONENTS, PageRequest(offset=6, limit=4))
+    kept = [name for n, name in enumerate(NAMES, start=1) if n not in (2, 3, 9, 10, 11)]
+    assert [title for _, title in shown(pages)] == kept and pages[0].total == len(kept)
+    assert [r.title for r in later.items] == kept[6:10]
+
+
+async def test_string_ids_page_and_read_back(connected: Connect) -> None:
+    sandbox = carbon_sandbox("string-ids")
+    async with connected("carbon", sandbox=sandbox) as carbon:
+        pages = await walk(carbon, 8)  # type: ignore[arg-type]
+        user = await carbon.get(ResourceRef(collection="Users", id="3"))
+    assert shown(pages) == [(str(n), NAMES[n - 1]) for n in range(1, ROWS + 1)]
+    assert (user.id, user.fields["abonent"]) == ("3", "3")  # the server's own strings, as sent
+    abonent = next(link for link in user.links if link.rel == "abonent")
+    assert abonent.target == ResourceRef(collection="Abonents", id="3")
+
+
+def string_pk_server(seen: list[dict[str, str]]) -> httpx.MockTransport:
+    """A server whose Abonents pks are text ("A-1" …): it answers count, and every filter with all rows."""
+    rows = [{"pk": f"A-{n}", "model": "Abonents", "fields": {"name": f"Name {n}"}} for n in (3, 1, 2)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={"call": "/rest_api/v2/", "result": ["Abonents"]})
+        sent = dict(parse_qsl(request.content.decode()))
+        seen.append(sent)
+        methods = [v for k, v in sent.items() if k.startswith("method")]
+        result: object = len(rows) if "count" in methods else rows
+        return httpx.Response(200, json={"call": request.url.path, "result": result})
+
+    return httpx.MockTransport(handler)
+
+
+async def test_pks_that_are_not_numbers_are_listed_whole_in_order() -> None:
+    seen: list[dict[str, str]] = []
+    carbon = CarbonBackend(BackendSettings(url="http://carbon.test", transport=string_pk_server(seen), retries=0))
+    await carbon.connect()
+    try:
+        page = await carbon.list(ABONENTS, PageRequest(limit=2))
+    finally:
+        await carbon.close()
+    assert [r.id for r in page.items] == ["A-1", "A-2", "A-3"] and page.whole and not page.has_more
+
+
+async def raw(sandbox: Sandbox, model: str, **form: str) -> object:
+    async with httpx.AsyncClient(transport=sandbox.transport(), base_url="http://sandbox.local") as client:
+        answer = (await client.post(f"/rest_api/v2/{model}/", data=form)).json()
+    return answer.get("result", answer.get("error"))
+
+
+async def test_the_sandbox_serves_each_variant() -> None:
+    zero = carbon_sandbox("pk-zero")
+    first = await raw(zero, "Abonents", method1="objects.filter", arg1='{"pk__lte":2}', fields='["name"]')
+    assert [o["pk"] for o in first] == [0, 2]  # type: ignore[union-attr,index]
+    assert "does not exist" in str(await raw(zero, "Abonents", method1="objects.get", arg1='{"pk":1}'))
+    owner = await raw(zero, "Users", method1="objects.filter", arg1='{"abonent__pk":0}', fields='["abonent_id"]')
+    assert owner == [{"pk": 1, "model": "Users", "fields": {"abonent_id": 0}}]
+    texts = await raw(carbon_sandbox("string-ids"), "Users", method1="objects.get", arg1='{"pk":"2"}',
+                      fields='["abonent_id"]')
+    assert texts == {"pk": "2", "model": "Users", "fields": {"abonent_id": "2"}}
+    nulls = await raw(carbon_sandbox("null-sort-values"), "Abonents", method1="objects.filter",
+                      arg1='{"pk__lte":6}', fields='["comment","contract_number"]')
+    assert [o["fields"]["comment"] is None for o in nulls] == [False, False, True] * 2  # type: ignore[union-attr,index]
