@@ -302,6 +302,9 @@ class Page(_Frozen):
     whole: bool = False
     """True when the server sent the entire collection (it ignored the paging asked for): the adapter keeps
     every row rather than cutting it to the page size, and nothing more is to be fetched."""
+    sorted_locally: bool = False
+    """True when the order asked was made by the adapter, over the entire collection it fetched (the server
+    cannot sort), not by the server."""
 
     @property
     def has_more(self) -> bool:

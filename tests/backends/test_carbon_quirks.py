@@ -8,12 +8,16 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 import httpx
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Static
 
 from isptui.backends.base import BackendSettings
 from isptui.backends.carbon import CarbonBackend
 from isptui.model import Page, PageRequest, ResourceRef
 from isptui.sandbox import Sandbox, create_sandbox
 from isptui.sandbox.dataset import subscriber
+from isptui.ui.widgets.collection_view import CollectionView
 from tests.backends.conftest import Connect
 
 ROWS = 30
@@ -119,3 +123,101 @@ async def test_the_sandbox_serves_each_variant() -> None:
     nulls = await raw(carbon_sandbox("null-sort-values"), "Abonents", method1="objects.filter",
                       arg1='{"pk__lte":6}', fields='["comment","contract_number"]')
     assert [o["fields"]["comment"] is None for o in nulls] == [False, False, True] * 2  # type: ignore[union-attr,index]
+
+
+def sent_methods(sandbox: Sandbox) -> set[str]:
+    return {m for r in sandbox.received if r.method == "POST"
+            for k, m in parse_qsl(r.body.decode()) if k.startswith("method")}
+
+
+async def sorted_rows(carbon: CarbonBackend, column: str, descending: bool) -> tuple[list[Page], list[object]]:
+    """Every page of a sorted listing, by offset as the collection view pages a sorted table."""
+    pages = [await carbon.list(ABONENTS, PageRequest(limit=12, order_by=column, descending=descending))]
+    while pages[-1].has_more:
+        pages.append(await carbon.list(ABONENTS, PageRequest(offset=pages[-1].offset + len(pages[-1].items),
+                                                             limit=12, order_by=column, descending=descending)))
+    return pages, [r.fields.get(column) for page in pages for r in page.items]
+
+
+def nulls_last(values: list[object], descending: bool) -> bool:
+    present = [v for v in values if v is not None]
+    return values == present + [None] * (len(values) - len(present)) and \
+        present == sorted(present, key=str.casefold, reverse=descending)  # type: ignore[arg-type]
+
+
+async def test_the_server_sorts_and_nulls_come_last_both_ways(connected: Connect) -> None:
+    sandbox = carbon_sandbox("null-sort-values")
+    async with connected("carbon", sandbox=sandbox) as carbon:
+        for descending in (False, True):
+            pages, values = await sorted_rows(carbon, "contract_number", descending)  # type: ignore[arg-type]
+            assert len(values) == ROWS and values.count(None) == ROWS // 3
+            assert nulls_last(values, descending) and not any(p.sorted_locally for p in pages)
+    assert "order_by" in sent_methods(sandbox)
+
+
+async def test_without_order_by_the_whole_collection_is_sorted_locally_nulls_last(connected: Connect) -> None:
+    sandbox = carbon_sandbox("carbon-minimal-chain,null-sort-values")
+    async with connected("carbon", sandbox=sandbox) as carbon:
+        for descending in (False, True):
+            pages, values = await sorted_rows(carbon, "contract_number", descending)  # type: ignore[arg-type]
+            assert len(pages) == 1 and pages[0].whole and pages[0].sorted_locally and len(values) == ROWS
+            assert nulls_last(values, descending)
+    assert "order_by" not in sent_methods(sandbox)
+
+
+async def test_string_ids_sort_as_numbers_when_sorted_locally(connected: Connect) -> None:
+    async with connected("carbon", sandbox=carbon_sandbox("carbon-minimal-chain,string-ids")) as carbon:
+        page = await carbon.list(ABONENTS, PageRequest(order_by="pk", descending=True))
+    assert [r.id for r in page.items] == [str(n) for n in range(ROWS, 0, -1)] and page.sorted_locally
+
+
+class RefusesOrderBy(httpx.AsyncBaseTransport):
+    """The sandbox, except that order_by is refused as a server without it would (count still works)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and "order_by" in dict(parse_qsl(request.content.decode())).values():
+            return httpx.Response(200, json={"call": request.url.path,
+                                             "error": "'QuerySet' object has no attribute 'order_by'"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_refused_order_by_falls_back_to_a_local_sort_of_every_row(connected: Connect) -> None:
+    async with connected("carbon", sandbox=carbon_sandbox("null-sort-values"), wrap=RefusesOrderBy) as carbon:
+        page = await carbon.list(ABONENTS, PageRequest(limit=5, order_by="contract_number"))
+        again = await carbon.list(ABONENTS, PageRequest(limit=5, order_by="name"))
+    values = [r.fields.get("contract_number") for r in page.items]
+    assert page.whole and page.sorted_locally and len(values) == ROWS and nulls_last(values, False)
+    assert again.sorted_locally and [r.title for r in again.items] == sorted(NAMES, key=str.casefold)
+
+
+class Host(App[None]):
+    def __init__(self, backend: CarbonBackend) -> None:
+        super().__init__()
+        self.backend = backend
+
+    def compose(self) -> ComposeResult:
+        yield CollectionView(self.backend, ABONENTS, "Abonents")
+
+
+@pytest.mark.parametrize("quirks, label", [("null-sort-values", "sorted by the server"),
+                                           ("carbon-minimal-chain,null-sort-values", "sorted locally")])
+async def test_the_header_says_who_sorted(quirks: str, label: str) -> None:
+    sandbox = carbon_sandbox(quirks)
+    carbon = CarbonBackend(BackendSettings(url="http://sandbox.local", transport=sandbox.transport(), retries=0))
+    await carbon.connect()
+    try:
+        app = Host(carbon)
+        async with app.run_test(size=(140, 20)) as pilot:
+            await pilot.pause()
+            view = app.query_one(CollectionView)
+            view.sort_by("contract_number", False)  # a worker
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            text = str(app.query_one(".collection-header", Static).render())
+            rows = view.table.row_count
+    finally:
+        await carbon.close()
+    assert f"{label}: contract_number" in text and "loaded rows only" not in text and rows == ROWS

@@ -25,7 +25,7 @@ from isptui.backends.carbon.guard import API_POSTS, ReadOnlyChains
 from isptui.backends.carbon.links import Decorator
 from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.discovery import infer_schema
-from isptui.errors import MalformedResponse, NotFound, NotSupported
+from isptui.errors import BackendError, MalformedResponse, NotFound, NotSupported, ValidationFailed
 from isptui.http import json_body
 from isptui.model import (
     Action,
@@ -69,6 +69,7 @@ class CarbonBackend(HttpBackend):
         self._rows: dict[Key, list[dict[str, Any]]] = {}
         self._no_count: set[str] = set()  # models whose server refused count: listed by objects.filter only
         self._no_windows: set[str] = set()  # models with pks that are not integers: listed whole as well
+        self._no_order: set[str] = set()  # models whose server refused order_by: sorted here, listed whole
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth | None:
@@ -235,8 +236,18 @@ class CarbonBackend(HttpBackend):
                 return await self._list_documented(model, lookups, excludes, info, offset, request)
         total = self._totals[key]
         fields = self._list_fields(info)
+        if request.order_by and model in self._no_order:
+            return await self._list_documented(model, lookups, excludes, info, offset, request)
         if request.order_by or ((lookups or excludes) and total <= LOCAL_MAX):
-            rows = (await self._all(key, model, lookups, excludes, fields, request))[offset:offset + request.limit]
+            try:
+                rows = (await self._all(key, model, lookups, excludes, fields, request))[offset:offset + request.limit]
+            except BackendError as exc:
+                if not request.order_by or not _refused(exc) or total > LOCAL_MAX:
+                    raise
+                # order_by is not among the documented chain methods, and this server refuses it: every row
+                # through objects.filter, sorted here, from now on for this model.
+                self._no_order.add(model)
+                return await self._list_documented(model, lookups, excludes, info, offset, request)
         else:
             if start is None and offset > 0:
                 start = await self._start_pk(key, model, lookups, excludes, offset, total)
@@ -256,18 +267,16 @@ class CarbonBackend(HttpBackend):
     async def _list_documented(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
                                info: mapping.ModelInfo, offset: int, request: PageRequest) -> Page:
         """Every matching row through the documented ``objects.filter`` only; pk order (or the asked sort)
-        made here, and the page holds every row from ``offset`` on and says it is the whole."""
+        made here, and the page holds every row from ``offset`` on and says it is the whole (and, when it
+        was sorted here, that it was sorted locally)."""
         chain = self._query(model, lookups, excludes).fields(self._list_fields(info))
         rows = self._objects(await self.run(chain), model)
         rows.sort(key=lambda r: _sortable(r.get("pk")))
         if request.order_by:
-            name = request.order_by
-            present = [r for r in rows if (r.get("fields") or {}).get(name) is not None]
-            missing = [r for r in rows if (r.get("fields") or {}).get(name) is None]
-            present.sort(key=lambda r: _sortable(r["fields"][name]), reverse=request.descending)
-            rows = present + missing  # nulls last, whichever the direction
+            rows = _nulls_last(rows, request.order_by, sort=True, descending=request.descending)
         items = tuple(self._records(rows[offset:], model))
-        return Page(items=items, offset=offset, total=len(rows), whole=True)
+        return Page(items=items, offset=offset, total=len(rows), whole=True,
+                    sorted_locally=bool(request.order_by))
 
     async def _all(self, key: Key, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
                    fields: list[str] | None, request: PageRequest) -> list[dict[str, Any]]:
@@ -282,7 +291,11 @@ class CarbonBackend(HttpBackend):
             chain = self._query(model, lookups, excludes)
             if order:
                 chain = chain.call("order_by", [order])
-            self._rows[cache_key] = self._objects(await self.run(chain.fields(fields)), model)
+            rows = self._objects(await self.run(chain.fields(fields)), model)
+            if request.order_by:
+                # The server's order, with its nulls moved last (a database may put them first).
+                rows = _nulls_last(rows, request.order_by, sort=False, descending=request.descending)
+            self._rows[cache_key] = rows
         return self._rows[cache_key]
 
     def _objects(self, result: Any, model: str) -> list[dict[str, Any]]:
@@ -490,6 +503,28 @@ def _pk_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
+
+
+def _refused(exc: BackendError) -> bool:
+    """Whether the server refused a chain method itself (no such attribute, bad argument), not the request."""
+    return isinstance(exc, NotSupported | ValidationFailed) or type(exc) is BackendError
+
+
+def _sort_value(row: Mapping[str, Any], name: str) -> Any:
+    """The value a row is sorted by: its field, its pk for ``pk``/``id``, a related object's pk."""
+    fields = row.get("fields") or {}
+    value = fields.get(name) if name in fields or name not in ("pk", "id") else row.get("pk")
+    return value.get("pk") if mapping.is_object(value) else value
+
+
+def _nulls_last(rows: list[dict[str, Any]], name: str, *, sort: bool, descending: bool) -> list[dict[str, Any]]:
+    """``rows`` with those lacking ``name`` last, whichever the direction; ``sort``: order the others here
+    (numbers, and numeric strings such as string ids, by value)."""
+    present = [r for r in rows if _sort_value(r, name) is not None]
+    missing = [r for r in rows if _sort_value(r, name) is None]
+    if sort:
+        present.sort(key=lambda r: _sortable(_sort_value(r, name)), reverse=descending)
+    return present + missing
 
 
 def _sortable(value: Any) -> tuple[int, float, str]:
