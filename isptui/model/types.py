@@ -263,6 +263,8 @@ class EntryPoint(_Frozen):
     ref: ResourceRef
     capabilities: Capabilities = Capabilities()
     description: str = ""
+    unavailable: str = ""
+    """Why the server does not answer this collection (the tree marks it); empty when it answers."""
 
 
 class Record(_Frozen):

@@ -14,10 +14,12 @@ from textual.widgets import Static
 
 from isptui.backends.base import BackendSettings
 from isptui.backends.carbon import CarbonBackend
+from isptui.errors import NotFound
 from isptui.model import Page, PageRequest, ResourceRef
 from isptui.sandbox import Sandbox, create_sandbox
 from isptui.sandbox.dataset import subscriber
 from isptui.ui.widgets.collection_view import CollectionView
+from isptui.ui.widgets.resource_tree import ResourceTree
 from tests.backends.conftest import Connect
 
 ROWS = 30
@@ -221,3 +223,54 @@ async def test_the_header_says_who_sorted(quirks: str, label: str) -> None:
     finally:
         await carbon.close()
     assert f"{label}: contract_number" in text and "loaded rows only" not in text and rows == ROWS
+
+
+class BrowserRoot(httpx.AsyncBaseTransport):
+    """The sandbox with the root as a page for a browser (its format is unknown, docs/carbon.md §5.4), so
+    the adapter falls back to its catalogue, which names models this server does not have."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.rstrip("/").endswith("/v2"):
+            return httpx.Response(200, text="<html><title>API</title></html>", headers={"content-type": "text/html"})
+        return await self.inner.handle_async_request(request)
+
+
+UNANSWERED = {"AbonentsBlock", "AttributeValues", "ArchAccountStack", "Homes", "Counters", "UsersCache"}
+
+
+async def test_catalogue_models_the_server_does_not_answer_are_marked(connected: Connect) -> None:
+    async with connected("carbon", sandbox=carbon_sandbox(""), wrap=BrowserRoot) as carbon:
+        entries = {e.key: e for e in await carbon.discover()}
+        with pytest.raises(NotFound) as info:
+            await carbon.list(ResourceRef(collection="Homes"), PageRequest(limit=5))
+        abonents = await carbon.list(ABONENTS, PageRequest(limit=5))
+    assert {k for k, e in entries.items() if e.unavailable} == UNANSWERED and len(entries) == 13
+    assert "Unknown model" in entries["Homes"].unavailable and len(abonents.items) == 5
+    assert "Homes is not answered by this server" in info.value.message
+
+
+async def test_the_tree_shows_an_unanswered_model_as_such(connected: Connect) -> None:
+    async with connected("carbon", sandbox=carbon_sandbox(""), wrap=BrowserRoot) as carbon:
+        entries = await carbon.discover()
+        app = TreeHost(carbon)  # type: ignore[arg-type]
+        async with app.run_test(size=(100, 40)) as pilot:
+            tree = app.query_one(ResourceTree)
+            tree.show_entry_points(entries)
+            await pilot.pause()
+            nodes = {str(n.label): n for group in tree.root.children for n in group.children}
+    marked = {label for label in nodes if label.endswith("· not answered by this server")}
+    assert len(marked) == len(UNANSWERED) and any(label.startswith("Homes") for label in marked)
+    assert not any(nodes[label].allow_expand for label in marked)
+    assert nodes["Abonents (subscribers)"].allow_expand
+
+
+class TreeHost(App[None]):
+    def __init__(self, backend: CarbonBackend) -> None:
+        super().__init__()
+        self.backend = backend
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTree(self.backend)

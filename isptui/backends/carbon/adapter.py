@@ -9,6 +9,7 @@ Pks that are not integers (or numeric strings) cannot be windowed: such a model 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -25,7 +26,19 @@ from isptui.backends.carbon.guard import API_POSTS, ReadOnlyChains
 from isptui.backends.carbon.links import Decorator
 from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.discovery import infer_schema
-from isptui.errors import BackendError, MalformedResponse, NotFound, NotSupported, ValidationFailed
+from isptui.errors import (
+    AuthFailed,
+    BackendError,
+    ConnectionFailed,
+    MalformedResponse,
+    NotFound,
+    NotSupported,
+    PermissionDenied,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    ValidationFailed,
+)
 from isptui.http import json_body
 from isptui.model import (
     Action,
@@ -62,6 +75,7 @@ class CarbonBackend(HttpBackend):
         self.models: dict[str, mapping.ModelInfo] = {}
         self.listed = False
         self._decorator = Decorator(self.base_url, self.models)
+        self._probed: set[str] = set()
         self._schemas: dict[str, Schema] = {}
         self._totals: dict[Key, int] = {}
         self._dense: dict[Key, bool] = {}
@@ -70,6 +84,7 @@ class CarbonBackend(HttpBackend):
         self._no_count: set[str] = set()  # models whose server refused count: listed by objects.filter only
         self._no_windows: set[str] = set()  # models with pks that are not integers: listed whole as well
         self._no_order: set[str] = set()  # models whose server refused order_by: sorted here, listed whole
+        self._unanswered: dict[str, str] = {}  # model -> the server's refusal of objects.filter on it
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth | None:
@@ -164,12 +179,35 @@ class CarbonBackend(HttpBackend):
 
     # -- reading ----------------------------------------------------------------------------------
     async def discover(self) -> list[EntryPoint]:
+        """The listed models, or (no listing) the built-in catalogue, each probed once with an empty
+        ``objects.filter`` (``pk__in=[]``: Django answers it without a query) so models this server does
+        not have are marked, not offered as if they worked. A listed model that fails on open is marked too."""
+        if not self.listed:
+            await asyncio.gather(*(self._probe_model(name) for name in self.models if name not in self._probed))
         entries = []
         for name, info in self.models.items():
             title, group = mapping.CATALOGUE.get(name, (name, "Other"))
             entries.append(EntryPoint(key=name, title=title, group=group, ref=ResourceRef(collection=name),
-                                      capabilities=mapping.capabilities(info), description=f"{API_PATH}{name}/"))
+                                      capabilities=mapping.capabilities(info), description=f"{API_PATH}{name}/",
+                                      unavailable=self._unanswered.get(name, "")))
         return entries
+
+    async def _probe_model(self, model: str) -> None:
+        try:
+            await self.run(Chain(model).filter(pk__in=[]))
+        except (ConnectionFailed, RequestTimeout, RateLimited, AuthFailed, PermissionDenied, ServerError):
+            return  # the network or the server's mood, not the model: leave it unmarked, try again later
+        except BackendError as exc:
+            self._unanswered[model] = exc.message
+        self._probed.add(model)
+
+    def _unanswered_error(self, model: str, exc: BackendError) -> BackendError:
+        """A refusal of ``objects.filter`` on a model, said as what it means: the server lacks it."""
+        if isinstance(exc, NotFound | NotSupported) or type(exc) is BackendError:
+            self._unanswered[model] = exc.message
+            return NotFound(f"{model} is not answered by this server ({exc.message})", method=exc.method,
+                            url=exc.url, status=exc.status)
+        return exc
 
     def capabilities(self, ref: ResourceRef) -> Capabilities:
         return mapping.capabilities(self._info(ref.collection or ""))
@@ -212,6 +250,14 @@ class CarbonBackend(HttpBackend):
     async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
         request = request or PageRequest()
         model, lookups = self._model_of(ref)
+        try:
+            return await self._list(model, lookups, request)
+        except BackendError as exc:
+            if request.filter or request.order_by or lookups:
+                raise  # the filter or the order was refused, not the model
+            raise self._unanswered_error(model, exc) from exc
+
+    async def _list(self, model: str, lookups: dict[str, Any], request: PageRequest) -> Page:
         info = self._info(model)
         own, excludes = mapping.parse_filter(request.filter, mapping.search_field(info))
         lookups = {**lookups, **own}
