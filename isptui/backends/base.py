@@ -136,7 +136,7 @@ class Backend(abc.ABC):
 
     def keep_unpaged(self, ref: ResourceRef, request: PageRequest, rows: Sequence[Any],
                      to_record: Callable[[Any], Record], *, start: int = 0, total: int | None = None,
-                     next_cursor: str | None = None) -> Page:
+                     next_cursor: str | None = None, sorted_locally: bool = False) -> Page:
         """The page asked for, out of ``rows``: the whole collection a server sent though a page was asked.
 
         A server that ignores paging (issue 14) must not lose rows, and a huge answer (issue 12: a million
@@ -147,7 +147,7 @@ class Backend(abc.ABC):
         ``next_cursor`` are the server's when it sent a big page that is not the end (the pages after the
         kept rows are asked of the server again).
         """
-        entry = _Unpaged(tuple(rows), to_record, start, total, next_cursor)
+        entry = _Unpaged(tuple(rows), to_record, start, total, next_cursor, sorted_locally)
         self._unpaged[_unpaged_key(ref, request)] = entry
         return entry.page(max(request.offset, start), request.limit) or Page(offset=request.offset, total=total)
 
@@ -362,6 +362,7 @@ class _Unpaged:
     total: int | None = None
     next_cursor: str | None = None
     """The server's, when the rows kept are not the end of the collection."""
+    sorted_locally: bool = False
 
     def page(self, offset: int, limit: int) -> Page | None:
         end_kept = self.start + len(self.rows)
@@ -373,7 +374,7 @@ class _Unpaged:
         total = end_kept if whole else self.total
         cursor = str(end) if end < end_kept else self.next_cursor
         return Page(items=tuple(self.to_record(row) for row in chunk), offset=offset, total=total, whole=whole,
-                    next_cursor=cursor)
+                    next_cursor=cursor, sorted_locally=self.sorted_locally)
 
 
 def _row_key(record: Record) -> str:

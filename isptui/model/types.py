@@ -263,6 +263,8 @@ class EntryPoint(_Frozen):
     ref: ResourceRef
     capabilities: Capabilities = Capabilities()
     description: str = ""
+    unavailable: str = ""
+    """Why the server does not answer this collection (the tree marks it); empty when it answers."""
 
 
 class Record(_Frozen):
@@ -306,6 +308,9 @@ class Page(_Frozen):
     """True when the server answered a later page with the first page's rows again (it honours ``limit`` but
     ignores ``offset``): ``items`` keeps only the rows from ``offset`` on that are new, nothing more can be
     fetched, and ``total`` stays what the server counted, so the UI can say only the first rows can be shown."""
+    sorted_locally: bool = False
+    """True when the order asked was made by the adapter, over the entire collection it fetched (the server
+    cannot sort), not by the server."""
 
     @property
     def has_more(self) -> bool:

@@ -1,12 +1,15 @@
 """The Carbon Billing adapter: RPC method chains over form posts, pk-window paging, object-method actions.
 
 Large models are paged without reading every row: a count gives the total, and a page is the rows of a pk
-window. When pks run 1..total without gaps the window of offset ``o`` is simply ``o+1 …``; otherwise the
-start pk is found with a few windowed counts, and each page remembers where the next one starts.
+window. The first page is the window below a pk (no lower bound, so a pk 0 or below is not missed); each
+page remembers where the next one starts. A page reached by offset alone starts at ``o+1`` when pks run
+1..total without gaps; otherwise its start pk is found with a few windowed counts above the lowest pk.
+Pks that are not integers (or numeric strings) cannot be windowed: such a model is listed whole.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -23,7 +26,19 @@ from isptui.backends.carbon.guard import API_POSTS, ReadOnlyChains
 from isptui.backends.carbon.links import Decorator
 from isptui.backends.http_backend import HttpBackend, maybe_json
 from isptui.discovery import infer_schema
-from isptui.errors import MalformedResponse, NotFound, NotSupported
+from isptui.errors import (
+    AuthFailed,
+    BackendError,
+    ConnectionFailed,
+    MalformedResponse,
+    NotFound,
+    NotSupported,
+    PermissionDenied,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    ValidationFailed,
+)
 from isptui.http import json_body
 from isptui.model import (
     Action,
@@ -60,12 +75,16 @@ class CarbonBackend(HttpBackend):
         self.models: dict[str, mapping.ModelInfo] = {}
         self.listed = False
         self._decorator = Decorator(self.base_url, self.models)
+        self._probed: set[str] = set()
         self._schemas: dict[str, Schema] = {}
         self._totals: dict[Key, int] = {}
         self._dense: dict[Key, bool] = {}
         self._anchors: dict[Key, dict[int, int]] = {}
         self._rows: dict[Key, list[dict[str, Any]]] = {}
         self._no_count: set[str] = set()  # models whose server refused count: listed by objects.filter only
+        self._no_windows: set[str] = set()  # models with pks that are not integers: listed whole as well
+        self._no_order: set[str] = set()  # models whose server refused order_by: sorted here, listed whole
+        self._unanswered: dict[str, str] = {}  # model -> the server's refusal of objects.filter on it
 
     # -- connection -------------------------------------------------------------------------------
     def _make_auth(self) -> httpx.Auth | None:
@@ -160,12 +179,35 @@ class CarbonBackend(HttpBackend):
 
     # -- reading ----------------------------------------------------------------------------------
     async def discover(self) -> list[EntryPoint]:
+        """The listed models, or (no listing) the built-in catalogue, each probed once with an empty
+        ``objects.filter`` (``pk__in=[]``: Django answers it without a query) so models this server does
+        not have are marked, not offered as if they worked. A listed model that fails on open is marked too."""
+        if not self.listed:
+            await asyncio.gather(*(self._probe_model(name) for name in self.models if name not in self._probed))
         entries = []
         for name, info in self.models.items():
             title, group = mapping.CATALOGUE.get(name, (name, "Other"))
             entries.append(EntryPoint(key=name, title=title, group=group, ref=ResourceRef(collection=name),
-                                      capabilities=mapping.capabilities(info), description=f"{API_PATH}{name}/"))
+                                      capabilities=mapping.capabilities(info), description=f"{API_PATH}{name}/",
+                                      unavailable=self._unanswered.get(name, "")))
         return entries
+
+    async def _probe_model(self, model: str) -> None:
+        try:
+            await self.run(Chain(model).filter(pk__in=[]))
+        except (ConnectionFailed, RequestTimeout, RateLimited, AuthFailed, PermissionDenied, ServerError):
+            return  # the network or the server's mood, not the model: leave it unmarked, try again later
+        except BackendError as exc:
+            self._unanswered[model] = exc.message
+        self._probed.add(model)
+
+    def _unanswered_error(self, model: str, exc: BackendError) -> BackendError:
+        """A refusal of ``objects.filter`` on a model, said as what it means: the server lacks it."""
+        if isinstance(exc, NotFound | NotSupported) or type(exc) is BackendError:
+            self._unanswered[model] = exc.message
+            return NotFound(f"{model} is not answered by this server ({exc.message})", method=exc.method,
+                            url=exc.url, status=exc.status)
+        return exc
 
     def capabilities(self, ref: ResourceRef) -> Capabilities:
         return mapping.capabilities(self._info(ref.collection or ""))
@@ -208,6 +250,14 @@ class CarbonBackend(HttpBackend):
     async def list(self, ref: ResourceRef, request: PageRequest | None = None) -> Page:
         request = request or PageRequest()
         model, lookups = self._model_of(ref)
+        try:
+            return await self._list(ref, model, lookups, request)
+        except BackendError as exc:
+            if request.filter or request.order_by or lookups:
+                raise  # the filter or the order was refused, not the model
+            raise self._unanswered_error(model, exc) from exc
+
+    async def _list(self, ref: ResourceRef, model: str, lookups: dict[str, Any], request: PageRequest) -> Page:
         info = self._info(model)
         own, excludes = mapping.parse_filter(request.filter, mapping.search_field(info))
         lookups = {**lookups, **own}
@@ -215,12 +265,12 @@ class CarbonBackend(HttpBackend):
         offset, start = request.offset, None
         if request.cursor:
             head, _, tail = request.cursor.partition(":")
-            if head.isdigit() and tail.isdigit():
-                offset, start = int(head), int(tail)
+            if head.isdigit() and _pk_int(tail) is not None:
+                offset, start = int(head), _pk_int(tail)
         elif request.offset == 0:
             for cache in (self._totals, self._dense, self._anchors, self._rows):
                 cache.pop(key, None)  # the first page is a (re)load: count again
-        if model in self._no_count:
+        if model in self._no_count or model in self._no_windows:
             return await self._list_documented(ref, model, lookups, excludes, info, request)
         if key not in self._totals:
             try:
@@ -232,34 +282,46 @@ class CarbonBackend(HttpBackend):
                 return await self._list_documented(ref, model, lookups, excludes, info, request)
         total = self._totals[key]
         fields = self._list_fields(info)
+        if request.order_by and model in self._no_order:
+            return await self._list_documented(ref, model, lookups, excludes, info, request)
         if request.order_by or ((lookups or excludes) and total <= LOCAL_MAX):
-            rows = (await self._all(key, model, lookups, excludes, fields, request))[offset:offset + request.limit]
+            try:
+                rows = (await self._all(key, model, lookups, excludes, fields, request))[offset:offset + request.limit]
+            except BackendError as exc:
+                if not request.order_by or not _refused(exc) or total > LOCAL_MAX:
+                    raise
+                # order_by is not among the documented chain methods, and this server refuses it: every row
+                # through objects.filter, sorted here, from now on for this model.
+                self._no_order.add(model)
+                return await self._list_documented(ref, model, lookups, excludes, info, request)
         else:
-            if start is None:
+            if start is None and offset > 0:
                 start = await self._start_pk(key, model, lookups, excludes, offset, total)
-            rows = await self._window(model, lookups, excludes, fields, start,
-                                      max(0, min(request.limit, total - offset)))
+            try:
+                rows = await self._window(model, lookups, excludes, fields, start,
+                                          max(0, min(request.limit, total - offset)))
+            except _NotWindowable:
+                self._no_windows.add(model)
+                return await self._list_documented(ref, model, lookups, excludes, info, request)
             if rows:
-                self._anchors.setdefault(key, {})[offset + len(rows)] = int(rows[-1]["pk"]) + 1
+                self._anchors.setdefault(key, {})[offset + len(rows)] = _pk_int(rows[-1]["pk"]) + 1  # type: ignore[operator]
         items = tuple(self._records(rows, model))
         end = offset + len(items)
-        cursor = f"{end}:{int(rows[-1]['pk']) + 1}" if rows and end < total else None
+        cursor = f"{end}:{_pk_int(rows[-1]['pk']) + 1}" if rows and end < total else None  # type: ignore[operator]
         return Page(items=items, offset=offset, total=total, next_cursor=cursor)
 
     async def _list_documented(self, ref: ResourceRef, model: str, lookups: Mapping[str, Any],
                                excludes: Mapping[str, Any], info: mapping.ModelInfo, request: PageRequest) -> Page:
         """Every matching row through the documented ``objects.filter`` only; pk order (or the asked sort)
-        made here, and kept (``keep_unpaged``): the pages are cut from them and say it is the whole."""
+        made here, and kept (``keep_unpaged``): the pages are cut from them, say it is the whole (and, when it
+        was sorted here, that it was sorted locally)."""
         chain = self._query(model, lookups, excludes).fields(self._list_fields(info))
         rows = self._objects(await self.run(chain), model)
         rows.sort(key=lambda r: _sortable(r.get("pk")))
         if request.order_by:
-            name = request.order_by
-            present = [r for r in rows if (r.get("fields") or {}).get(name) is not None]
-            missing = [r for r in rows if (r.get("fields") or {}).get(name) is None]
-            present.sort(key=lambda r: _sortable(r["fields"][name]), reverse=request.descending)
-            rows = present + missing  # nulls last, whichever the direction
-        return self.keep_unpaged(ref, request, rows, lambda row: self._records([row], model)[0])
+            rows = _nulls_last(rows, request.order_by, sort=True, descending=request.descending)
+        return self.keep_unpaged(ref, request, rows, lambda row: self._records([row], model)[0],
+                                 sorted_locally=bool(request.order_by))
 
     async def _all(self, key: Key, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
                    fields: list[str] | None, request: PageRequest) -> list[dict[str, Any]]:
@@ -274,7 +336,11 @@ class CarbonBackend(HttpBackend):
             chain = self._query(model, lookups, excludes)
             if order:
                 chain = chain.call("order_by", [order])
-            self._rows[cache_key] = self._objects(await self.run(chain.fields(fields)), model)
+            rows = self._objects(await self.run(chain.fields(fields)), model)
+            if request.order_by:
+                # The server's order, with its nulls moved last (a database may put them first).
+                rows = _nulls_last(rows, request.order_by, sort=False, descending=request.descending)
+            self._rows[cache_key] = rows
         return self._rows[cache_key]
 
     def _objects(self, result: Any, model: str) -> list[dict[str, Any]]:
@@ -287,20 +353,23 @@ class CarbonBackend(HttpBackend):
                         offset: int, total: int) -> int:
         """The smallest pk of the row at ``offset`` (pk order), cheaply.
 
-        Pks are positive and distinct, so at most ``offset`` rows lie below ``offset + 1``; each windowed
-        count tells how many gaps lie below the guess, and the guess moves up by that many. With no gaps
-        (checked once: nothing above pk ``total``) no count is needed at all.
+        Pks are distinct integers not below the lowest one, ``floor``, so at most ``offset`` rows lie below
+        ``floor + offset``; each windowed count tells how many gaps lie below the guess, and the guess moves
+        up by that many. With no gaps (checked once: nothing below pk 1 and nothing above pk ``total``) no
+        count is needed at all.
         """
         if not lookups and not excludes:
             if key not in self._dense:
                 beyond = await self.run(self._query(model, {}, {}, pk__gt=total).call("exists"))
-                self._dense[key] = beyond is False
+                below = await self.run(self._query(model, {}, {}, pk__lt=1).call("exists")) \
+                    if beyond is False else True
+                self._dense[key] = beyond is False and below is False
             if self._dense[key]:
                 return offset + 1
         anchors = self._anchors.get(key, {})
         if offset in anchors:
             return anchors[offset]
-        guess = offset + 1
+        guess = await self._floor(model, lookups, excludes) + offset
         for _ in range(MAX_WINDOWS):
             below = await self._count(model, lookups, excludes, pk__lt=guess)
             if below >= offset:
@@ -308,18 +377,33 @@ class CarbonBackend(HttpBackend):
             guess += offset - below
         return guess
 
+    async def _floor(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any]) -> int:
+        """A pk no row lies below: 1 on most servers, 0 where an auto-increment started at 0."""
+        floor = 1
+        for _ in range(MAX_WINDOWS):
+            if await self._count(model, lookups, excludes, pk__lt=floor) == 0:
+                return floor
+            floor = floor * 2 - 1 if floor < 1 else 0  # 1, 0, -1, -3, -7 …
+        raise NotSupported(f"Carbon's {model} pks reach too far below 0 to page by pk windows")
+
     async def _window(self, model: str, lookups: Mapping[str, Any], excludes: Mapping[str, Any],
-                      fields: list[str] | None, start: int, need: int) -> list[dict[str, Any]]:
-        """``need`` rows from pk ``start`` up, through pk windows that widen while rows are sparse."""
+                      fields: list[str] | None, start: int | None, need: int) -> list[dict[str, Any]]:
+        """``need`` rows from pk ``start`` up (from the lowest pk when None), through pk windows that widen
+        while rows are sparse. The first window of a first page has no lower bound: pks may start at 0."""
         rows: list[dict[str, Any]] = []
         low, width, empty = start, max(need, 1), 0
         for _ in range(MAX_WINDOWS):
             if len(rows) >= need:
                 break
-            chain = self._query(model, lookups, excludes, pk__gte=low, pk__lt=low + width).fields(fields)
+            high = (1 if low is None else low) + width
+            bounds = {"pk__lt": high} if low is None else {"pk__gte": low, "pk__lt": high}
+            chain = self._query(model, lookups, excludes, **bounds).fields(fields)
             found = self._objects(await self.run(chain), model)
-            rows += sorted(found, key=lambda r: int(r["pk"]))
-            low, width = low + width, width * 2
+            keys = [_pk_int(r["pk"]) for r in found]
+            if None in keys:
+                raise _NotWindowable(model)
+            rows += [r for _, r in sorted(zip(keys, found, strict=True), key=lambda pair: pair[0])]
+            low, width = high, width * 2
             empty = 0 if found else empty + 1
             if empty >= 2 and await self.run(self._query(model, lookups, excludes, pk__gte=low).call("exists")) \
                     is not True:
@@ -451,6 +535,41 @@ class CarbonBackend(HttpBackend):
     async def invoke(self, record: Record, action: Action, params: Mapping[str, Any] | None = None) -> Any:
         """Run one of the object methods offered as actions (``add_payment``, ``set_password``, …)."""
         return await self.execute(self.prepare("action", record.ref, params, action=action, record=record))
+
+
+class _NotWindowable(Exception):
+    """A model whose pks are not integers: pk windows cannot page it."""
+
+
+def _pk_int(value: Any) -> int | None:
+    """A pk as an integer (ints, or strings of one, as under string ids); None for any other pk."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _refused(exc: BackendError) -> bool:
+    """Whether the server refused a chain method itself (no such attribute, bad argument), not the request."""
+    return isinstance(exc, NotSupported | ValidationFailed) or type(exc) is BackendError
+
+
+def _sort_value(row: Mapping[str, Any], name: str) -> Any:
+    """The value a row is sorted by: its field, its pk for ``pk``/``id``, a related object's pk."""
+    fields = row.get("fields") or {}
+    value = fields.get(name) if name in fields or name not in ("pk", "id") else row.get("pk")
+    return value.get("pk") if mapping.is_object(value) else value
+
+
+def _nulls_last(rows: list[dict[str, Any]], name: str, *, sort: bool, descending: bool) -> list[dict[str, Any]]:
+    """``rows`` with those lacking ``name`` last, whichever the direction; ``sort``: order the others here
+    (numbers, and numeric strings such as string ids, by value)."""
+    present = [r for r in rows if _sort_value(r, name) is not None]
+    missing = [r for r in rows if _sort_value(r, name) is None]
+    if sort:
+        present.sort(key=lambda r: _sortable(_sort_value(r, name)), reverse=descending)
+    return present + missing
 
 
 def _sortable(value: Any) -> tuple[int, float, str]:

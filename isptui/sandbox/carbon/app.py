@@ -89,7 +89,7 @@ def create_app(options: SandboxOptions) -> Starlette:
     or from an allowlist, docs/carbon.md §5.3). An optional client-IP allowlist would be checked here from
     ``request.client``; the sandbox does not need one because it only listens on 127.0.0.1.
     """
-    db = Database(options.dataset)
+    db = Database(options.dataset, options.quirks)
     minimal = options.has_quirk("carbon-minimal-chain")
     lock = threading.Lock()
 

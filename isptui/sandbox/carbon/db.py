@@ -27,12 +27,23 @@ class CarbonError(Exception):
     """An error the API reports in the ``error`` field of its envelope (Python/Django-style text)."""
 
 
+# Quirk null-sort-values: the sortable (nullable) fields an abonent may lack, null on every third one.
+NULL_SORT_FIELDS = ("contract_number", "comment", "create_date")
+MAIN_MODEL = "Abonents"
+"""The model the quirks pk-zero and null-sort-values change (the subscribers, as customers elsewhere)."""
+
+
 class ModelStore:
     """One model's rows: a generated ``Collection`` plus the set of pks any write has touched."""
 
-    def __init__(self, model: ModelDef, dataset: Dataset) -> None:
+    def __init__(self, model: ModelDef, dataset: Dataset, *, null_values: bool = False) -> None:
         self.model = model
-        self.rows = Collection(model.base_count(dataset), lambda n: model.generate(dataset, n))
+        generate: Callable[[int], Row] = lambda n: model.generate(dataset, n)  # noqa: E731
+        if null_values:
+            def generate(n: int) -> Row:
+                row = model.generate(dataset, n)
+                return {**row, **dict.fromkeys(NULL_SORT_FIELDS, None)} if n % 3 == 0 else row
+        self.rows = Collection(model.base_count(dataset), generate)
         self.touched: set[int] = set()
 
     def get(self, pk: Any) -> Row | None:
@@ -57,14 +68,46 @@ class ModelStore:
 
 
 class Database:
-    """All model stores of one sandbox."""
+    """All model stores of one sandbox, and how ids look on the wire (quirks pk-zero, string-ids).
 
-    def __init__(self, dataset: Dataset) -> None:
-        self.stores = {name: ModelStore(model, dataset) for name, model in MODELS.items()}
+    Quirk pk-zero: abonent 1 is stored as 1 but served as pk 0 (an auto-increment that started at 0), and
+    pk 1 is nobody; every reference to an abonent (``abonent_id``, ``account_id_abonents``) follows. Rows
+    keep their stored ids; only what goes out (``wire_id``) and what comes in (``stored_id``,
+    ``stored_bound``) is translated. Quirk string-ids: every pk and reference goes out as a JSON string.
+    """
+
+    def __init__(self, dataset: Dataset, quirks: frozenset[str] = frozenset()) -> None:
+        self.pk_zero = "pk-zero" in quirks
+        self.string_ids = "string-ids" in quirks
+        nulls = "null-sort-values" in quirks
+        self.stores = {name: ModelStore(model, dataset, null_values=nulls and name == MAIN_MODEL)
+                       for name, model in MODELS.items()}
 
     def store(self, model: str) -> ModelStore:
         """The store of the model named ``model``."""
         return self.stores[model]
+
+    def wire_id(self, model: str | None, value: Any) -> Any:
+        """A stored pk of ``model`` as the server sends it."""
+        if value is None or model is None:
+            return value
+        if self.pk_zero and model == MAIN_MODEL and value == 1:
+            value = 0
+        return str(value) if self.string_ids else value
+
+    def stored_id(self, model: str | None, value: Any) -> Any:
+        """A pk of ``model`` as a client sent it, as stored (pk-zero: 0 is abonent 1, 1 is nobody)."""
+        if not self.pk_zero or model != MAIN_MODEL or isinstance(value, bool):
+            return value
+        number = value if isinstance(value, int) else int(value) if isinstance(value, str) and _INT.fullmatch(value) \
+            else None
+        return value if number is None else {0: 1, 1: -1}.get(number, number)
+
+    def stored_bound(self, model: str | None, value: int) -> int:
+        """The stored pk ``s`` such that a wire pk is >= ``value`` exactly when its stored pk is >= ``s``."""
+        if not self.pk_zero or model != MAIN_MODEL:
+            return value
+        return {0: 1, 1: 2}.get(value, value)
 
 
 def coerce(f: Field, value: Any) -> Any:
@@ -138,17 +181,20 @@ class Condition:
         return _test(self.lookup, self.getter(row), self.value)
 
 
-def compile_lookup(db: Database, model: ModelDef, key: str, value: Any) -> Condition:
-    """``tarif__name__icontains`` → a Condition, or the FieldError Django would raise."""
+def compile_lookup(db: Database, model: ModelDef, key: str, value: Any, *, wire: bool = True) -> Condition:
+    """``tarif__name__icontains`` → a Condition, or the FieldError Django would raise. ``wire``: pks in
+    ``value`` are as a client sent them (quirk pk-zero maps them to stored ones); False for stored pks."""
     parts = key.split("__")
     lookup = parts.pop() if len(parts) > 1 and parts[-1] in LOOKUPS else "exact"
     steps: list[Field] = []
+    owners: list[ModelDef] = []
     current = model
     for i, part in enumerate(parts):
         f = current.field("id" if part == "pk" else part)
         if f is None:
             raise CarbonError(f"Cannot resolve keyword '{part}' into field. Choices are: {current.choices_text()}")
         steps.append(f)
+        owners.append(current)
         last = i == len(parts) - 1
         if not last and f.kind != "fk":
             raise CarbonError(f"Unsupported lookup '{parts[i + 1]}' for {DJANGO_TYPES[f.kind]} or join on the field not permitted.")
@@ -158,13 +204,39 @@ def compile_lookup(db: Database, model: ModelDef, key: str, value: Any) -> Condi
     # ``abonent__pk`` needs no join: the FK's attname already holds the pk.
     if len(steps) >= 2 and steps[-1].name == "id" and steps[-2].kind == "fk":
         steps.pop()
+        owners.pop()
     final = steps[-1]
     value = _coerce_value(final, lookup, value)
+    refers = owners[-1].name if final.kind == "auto" else final.target
+    if wire:
+        lookup, value = _stored(db, refers, lookup, value)
     getter = _getter(db, model, steps)
     local = steps[0].attname if len(steps) == 1 and not steps[0].computed else None
     if value is None and lookup == "exact":
         lookup, value = "isnull", True
     return Condition(getter, lookup, value, local)
+
+
+def _stored(db: Database, refers: str | None, lookup: str, value: Any) -> tuple[str, Any]:
+    """A lookup on a pk (or a reference to one) of ``refers`` with the wire's pks turned into stored ones;
+    ``gt``/``lte`` become ``gte``/``lt`` of the next pk, so one bound mapping serves every comparison."""
+    if not db.pk_zero or refers is None or value is None:
+        return lookup, value
+    if lookup in ("exact", "in"):
+        mapped = [db.stored_id(refers, v) for v in (value if lookup == "in" else [value])]
+        return lookup, mapped if lookup == "in" else mapped[0]
+    if not all(isinstance(v, int) for v in (value if lookup == "range" else [value])):
+        return lookup, value
+    match lookup:
+        case "gte" | "lt":
+            return lookup, db.stored_bound(refers, value)
+        case "gt":
+            return "gte", db.stored_bound(refers, value + 1)
+        case "lte":
+            return "lt", db.stored_bound(refers, value + 1)
+        case "range":
+            return lookup, [db.stored_bound(refers, value[0]), db.stored_bound(refers, value[1] + 1) - 1]
+    return lookup, value
 
 
 def _coerce_value(f: Field, lookup: str, value: Any) -> Any:

@@ -114,7 +114,7 @@ def _get(db: Database, qs: QuerySet) -> Instance:
     return Instance(qs.model, first)
 
 
-def _assign(model: ModelDef, row: Row, values: dict[str, Any], creating: bool) -> None:
+def _assign(db: Database, model: ModelDef, row: Row, values: dict[str, Any], creating: bool) -> None:
     for key, value in values.items():
         f = model.field("id" if key == "pk" else key)
         if f is None:
@@ -124,14 +124,14 @@ def _assign(model: ModelDef, row: Row, values: dict[str, Any], creating: bool) -
         if f.computed or f.read_only or f.kind == "auto":
             hint = "; use add_payment" if f.name == "balance" and model.name == "Abonents" else ""
             raise CarbonError(f"Field '{f.name}' of {model.name} is read-only{hint}")
-        row[f.attname] = value
+        row[f.attname] = db.stored_id(f.target, value)  # a reference as the client sent it (pk-zero)
 
 
 def _create(db: Database, model: ModelDef, values: dict[str, Any]) -> Instance:
     # Unknown (docs/carbon.md §7.7): objects.create's result; Django returns the saved instance, so the
     # sandbox answers with the object like objects.get does.
     row: Row = {f.attname: f.default for f in model.fields if f.kind != "auto" and not f.computed}
-    _assign(model, row, values, creating=True)
+    _assign(db, model, row, values, creating=True)
     if "create_date" in row and row["create_date"] is None:
         row["create_date"] = _now()  # auto_now_add, as billing records carry their creation time
     return _save(db, Instance(model, row))
@@ -158,7 +158,7 @@ def _save(db: Database, obj: Instance) -> Instance:
         if f.target and value is not None and db.store(f.target).get(value) is None:
             raise CarbonError(f"{f.target} matching query does not exist. ({model.name}.{f.attname}={value})")
         if f.unique and value is not None:
-            clash = QuerySet(model, [[compile_lookup(db, model, f.attname, value)]]).rows(db)
+            clash = QuerySet(model, [[compile_lookup(db, model, f.attname, value, wire=False)]]).rows(db)
             if any(other["id"] != obj.row.get("id") for other in clash):
                 raise CarbonError(f"{model.name} with this {f.name} already exists.")
         clean[f.attname] = value
@@ -184,7 +184,7 @@ def _object(db: Database, obj: Instance, name: str, args: list[Any], kwargs: dic
         raise CarbonError(f"'{obj.model.name}' object has no attribute '{name}'")
     _kwargs_only(name, args)
     if name == "set":
-        _assign(obj.model, obj.row, kwargs, creating=False)
+        _assign(db, obj.model, obj.row, kwargs, creating=False)
         return obj
     if name == "save":
         return _save(db, obj)
@@ -206,7 +206,7 @@ def _cascade(db: Database, model: ModelDef, pk: int, total: dict[str, int]) -> N
         for f in other.fields:
             if f.target != model.name:
                 continue
-            refs = QuerySet(other, [[compile_lookup(db, other, f.attname, pk)]]).rows(db)
+            refs = QuerySet(other, [[compile_lookup(db, other, f.attname, pk, wire=False)]]).rows(db)
             if model.name in ("Tarif", "Usluga"):
                 if next(refs, None) is not None:
                     raise CarbonError(

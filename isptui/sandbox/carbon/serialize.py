@@ -25,16 +25,20 @@ def to_object(db: Database, model: ModelDef, row: Row, fields: list[str] | None)
     (Django's serializer); with ``fields``: ``tarif`` nests the whole object, ``tarif_id`` gives the pk
     and ``tarif__name`` nests the object reduced to ``name``."""
     if fields is None:
-        out = {f.name: _value(db, f, row) for f in model.visible if f.kind != "auto"}
+        out = {f.name: _value(db, model, f, row) for f in model.visible if f.kind != "auto"}
     else:
         out = {}
         for name in fields:
             _put(db, model, row, name.split("__"), out)
-    return {"pk": row["id"], "model": model.name, "fields": out}
+    return {"pk": db.wire_id(model.name, row["id"]), "model": model.name, "fields": out}
 
 
-def _value(db: Database, f: Field, row: Row) -> Any:
-    return f.computed(db, row) if f.computed else row.get(f.attname)
+def _value(db: Database, model: ModelDef, f: Field, row: Row) -> Any:
+    if f.computed:
+        return f.computed(db, row)
+    value = row.get(f.attname)
+    # A pk, or a reference to one, as the wire shows ids (quirks pk-zero, string-ids).
+    return db.wire_id(model.name if f.kind == "auto" else f.target, value)
 
 
 def _put(db: Database, model: ModelDef, row: Row, parts: list[str], out: dict[str, Any]) -> None:
@@ -46,7 +50,7 @@ def _put(db: Database, model: ModelDef, row: Row, parts: list[str], out: dict[st
     if len(parts) > 1 and not related:
         raise CarbonError(f"{model.name}.{name} is not a relation; cannot follow '{parts[1]}'")
     if not related:
-        out[name] = _value(db, f, row)
+        out[name] = _value(db, model, f, row)
         return
     assert f.target is not None
     target = db.store(f.target).get(row.get(f.attname))
@@ -57,5 +61,5 @@ def _put(db: Database, model: ModelDef, row: Row, parts: list[str], out: dict[st
     else:
         nested = out.get(name)
         if not isinstance(nested, dict):
-            nested = out[name] = {"pk": target["id"], "model": f.target, "fields": {}}
+            nested = out[name] = {"pk": db.wire_id(f.target, target["id"]), "model": f.target, "fields": {}}
         _put(db, MODELS[f.target], target, parts[1:], nested["fields"])

@@ -164,7 +164,7 @@ class CollectionView(Vertical):
             text.append(f" · {cut(clean(self.filter_note), 60)}", style="italic")
         if self.sort_column:
             arrow = "↓" if self.sort_descending else "↑"
-            where = "sorted by the server" if self.sort_mode == "server" else self.sort_note
+            where = (self.sort_note or "sorted by the server") if self.sort_mode == "server" else self.sort_note
             text.append(f" · {where}: {cut(clean(self.sort_column), 16)} {arrow}")
         if table.offset_ignored is not None and not table.local:
             # Never the first rows presented as the whole: the server repeats its first page for any offset.
@@ -280,6 +280,8 @@ class CollectionView(Vertical):
                 page = None  # the adapter refused the order; fall back to a local sort below
         if page is not None and is_sorted(list(page.items), column, descending):
             self.sort_mode = "server"
+            # An adapter whose server cannot sort may sort the entire collection itself: say where it was.
+            self.sort_note = "sorted locally" if page.sorted_locally else ""
             self.table.reset(self._fetch, first_page=page)
         else:
             self.sort_mode = "local"

@@ -98,7 +98,11 @@ class ResourceTree(Tree[NodeData]):
                 groups[group] = self.root.add(_label(nice_title(group), "bold"), data=None, expand=True)
             place = Place("collection", nice_title(entry.title), ref=entry.ref, group=entry.group)
             places.append(place)
-            node = groups[group].add(_label(place.title), data=place, allow_expand=entry.capabilities.can_list)
+            label = _label(place.title, "dim" if entry.unavailable else "")
+            if entry.unavailable:
+                label.append(" · not answered by this server", style="dim italic")  # enter still says why
+            node = groups[group].add(label, data=place,
+                                     allow_expand=entry.capabilities.can_list and not entry.unavailable)
             first = first or node
         self.root.expand()
         if first is not None:
