@@ -267,7 +267,7 @@ class Backend(abc.ABC):
             keys = _key_values({**record.fields, "pk": record.id}, way.keys)
             if kind != "id" and not _same(kind, want, keys.get(kind)):
                 continue
-            hits.append(Hit(connection=connection, collection=way.collection, record_id=str(record.id or ""),
+            hits.append(Hit(connection=connection, collection=way.collection, record_id=str(record.id or record.ref.href or ""),
                             label=record.title, keys=keys))
         return hits[:limit]
 
