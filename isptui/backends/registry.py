@@ -57,6 +57,18 @@ class CredentialField:
 
 
 @dataclass(frozen=True)
+class CatalogueEntry:
+    """A collection the backend is known to offer before any request: what the explorer's tree paints
+    first (issue 15: paint from what is known, connect after). Discovery then confirms or corrects it."""
+
+    key: str
+    """The entry point's key, as ``discover()`` will return it (``customers``, ``isp/cpes``)."""
+    title: str
+    group: str = ""
+    listable: bool = True
+
+
+@dataclass(frozen=True)
 class BackendDescriptor:
     """Everything isptui needs to know about a backend without importing its adapter."""
 
@@ -81,6 +93,22 @@ class BackendDescriptor:
     docs: str = ""
     """The wire-notes page in ``docs/`` for this backend."""
     extra: Mapping[str, str] = field(default_factory=dict)
+    catalogue: tuple[CatalogueEntry, ...] | str = ()
+    """The collections known without asking the server, for the explorer's first paint: the entries, or
+    ``"package.module:NAME"`` naming them (a sequence, or a function returning one) in a module as light
+    as this one. Empty for a backend whose collections only discovery can tell (the tree then waits)."""
+
+    def first_paint(self) -> tuple[CatalogueEntry, ...]:
+        """The declared catalogue; empty (never an error) when the named module cannot give one."""
+        if not isinstance(self.catalogue, str):
+            return self.catalogue
+        module_name, _, attr = self.catalogue.partition(":")
+        try:
+            found = getattr(importlib.import_module(module_name), attr)
+            entries = tuple(found() if callable(found) else found)
+        except (ImportError, AttributeError, TypeError):
+            return ()
+        return tuple(e for e in entries if isinstance(e, CatalogueEntry))
 
     def load(self) -> type[Backend]:
         """The adapter class; ImportError/AttributeError when it cannot be had.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField
 
 DESCRIPTOR = BackendDescriptor(
     name="ispcrm",
@@ -18,4 +18,7 @@ DESCRIPTOR = BackendDescriptor(
     requires=(("token",),),
     filter_help="field=value sent as query parameters (e.g. status=active); plain text is sent as search=…",
     docs="docs/ispcrm.md",
+    # What the ISPCRM root document lists (docs/ispcrm.md); discovery reads the live root and corrects it.
+    catalogue=(CatalogueEntry("users", "Users", "ISPCRM"), CatalogueEntry("profiles", "Profiles", "ISPCRM"),
+               CatalogueEntry("online_sessions", "Online sessions", "ISPCRM")),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField
 
 DESCRIPTOR = BackendDescriptor(
     name="krill",
@@ -19,4 +19,10 @@ DESCRIPTOR = BackendDescriptor(
     read_only_auth_calls=(("POST", "/api/v2/auth/login/"), ("POST", "/api/v2/auth/refresh/")),
     filter_help="field=value to filter (e.g. realm=pim, sn=HWTC…); join with ','; plain text searches",
     docs="docs/krill.md",
+    # What the Krill root lists (docs/krill.md); discovery reads the live root and corrects the tree.
+    catalogue=(CatalogueEntry("isp/customers", "Customers", "ISP"), CatalogueEntry("isp/cpes", "CPEs", "ISP"),
+               CatalogueEntry("isp/potses", "Potses", "ISP"), CatalogueEntry("isp/cpe-profiles", "CPE profiles", "ISP"),
+               CatalogueEntry("monitoring/cpes", "CPEs", "Monitoring"),
+               CatalogueEntry("oratio/accounting", "Accounting", "Oratio"),
+               CatalogueEntry("rubik/services", "Services", "Rubik")),
 )

@@ -30,4 +30,5 @@ DESCRIPTOR = BackendDescriptor(
         "join terms with ','; plain text searches {field}; prefix af. for additional fields"
     ),
     docs="docs/splynx.md",
+    catalogue="isptui.backends.splynx.catalogue:first_paint",
 )

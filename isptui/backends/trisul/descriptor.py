@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField
 
 DESCRIPTOR = BackendDescriptor(
     name="trisul",
@@ -19,4 +19,5 @@ DESCRIPTOR = BackendDescriptor(
     filter_help=("field=value (exact) or field~text (contains), joined with ','; plain text searches every "
                    "field. Trisul cannot filter, so isptui filters its complete list"),
     docs="docs/trisul.md",
+    catalogue=(CatalogueEntry("ipdrcustomers", "IPDR customers", "IPDR"),),
 )
