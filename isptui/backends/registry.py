@@ -89,6 +89,15 @@ class SearchWay:
     def filter_text(self, value: str) -> str:
         """The filter text for ``value`` (commas would split the filter into terms, so they are dropped)."""
         return self.filter.replace("{value}", value.replace(",", " ").strip())
+class CatalogueEntry:
+    """A collection the backend is known to offer before any request: what the explorer's tree paints
+    first (issue 15: paint from what is known, connect after). Discovery then confirms or corrects it."""
+
+    key: str
+    """The entry point's key, as ``discover()`` will return it (``customers``, ``isp/cpes``)."""
+    title: str
+    group: str = ""
+    listable: bool = True
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,22 @@ class BackendDescriptor:
     search: Mapping[str, SearchWay] = field(default_factory=dict)
     """Find: query kind (``id``, ``email``, ``mac``, ``ip``, ``phone``, ``login``) -> how this server searches
     it. A kind not declared is "not searchable on this server": Find says so instead of scanning."""
+    catalogue: tuple[CatalogueEntry, ...] | str = ()
+    """The collections known without asking the server, for the explorer's first paint: the entries, or
+    ``"package.module:NAME"`` naming them (a sequence, or a function returning one) in a module as light
+    as this one. Empty for a backend whose collections only discovery can tell (the tree then waits)."""
+
+    def first_paint(self) -> tuple[CatalogueEntry, ...]:
+        """The declared catalogue; empty (never an error) when the named module cannot give one."""
+        if not isinstance(self.catalogue, str):
+            return self.catalogue
+        module_name, _, attr = self.catalogue.partition(":")
+        try:
+            found = getattr(importlib.import_module(module_name), attr)
+            entries = tuple(found() if callable(found) else found)
+        except (ImportError, AttributeError, TypeError):
+            return ()
+        return tuple(e for e in entries if isinstance(e, CatalogueEntry))
 
     def load(self) -> type[Backend]:
         """The adapter class; ImportError/AttributeError when it cannot be had.

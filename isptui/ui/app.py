@@ -1,8 +1,9 @@
 """The Textual application: themes, the profile picker, connecting, and the explorer per profile.
 
-Startup is ordered for a fast first paint: the picker (or, with a profile to start on, the picker saying
-"Connecting…") is drawn before httpx, pydantic, the adapter or the sandbox app are imported; those are
-imported and the backend built in a thread, so the screen keeps drawing meanwhile.
+Startup is ordered for a fast first paint: the picker, or with a profile to start on the explorer with the
+backend's declared collections and a "connecting…" badge, is drawn before httpx, pydantic, the adapter or
+the sandbox app are imported; those are imported and the backend built in a thread after that paint, so
+the screen keeps drawing meanwhile (issue 15).
 """
 
 from __future__ import annotations
@@ -41,14 +42,21 @@ def _explorer_class() -> type[ExplorerScreen] | None:
     return getattr(module, "ExplorerScreen", None) if module is not None else None
 
 
-def _build(profile: ProfileEntry) -> tuple[Backend, type[ExplorerScreen]]:
-    """Import the explorer and build the profile's backend (run in a thread: both import a lot)."""
-    from isptui.ui.screens.explorer import ExplorerScreen
+def _build(profile: ProfileEntry) -> Backend:
+    """Build the profile's backend and import the explorer's views (run in a thread: both import a lot)."""
+    backend = profile.build()
+    _preload()
+    return backend
 
-    return profile.build(), ExplorerScreen
+
+def _preload() -> None:
+    from isptui.ui.screens.explorer import preload
+
+    preload()
 
 
 def _explorer() -> type[ExplorerScreen]:
+    # Light (no adapter, httpx or pydantic: see its docstring), so imported on the loop before connecting.
     from isptui.ui.screens.explorer import ExplorerScreen
 
     return ExplorerScreen
@@ -123,28 +131,54 @@ class IspApp(App[int]):
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def connect(self, profile: ProfileEntry) -> None:
-        """Build and connect the profile's backend; on failure the picker shows why."""
+        """Show the profile's explorer, then build and connect its backend; on failure the picker says why.
+
+        The explorer is pushed first and painted from the backend's declared collections; the adapter
+        import, login and discovery come after that paint (keys typed meanwhile wait for the connection).
+        """
+        explorer_class = _explorer()
+        await self._close_backend()
+        self.profile = profile
+        if profile.theme and profile.theme in self.available_themes:
+            self.theme = profile.theme
+        while isinstance(self.screen, explorer_class):
+            await self.pop_screen()
+        explorer = explorer_class(profile, show_latency=self.show_latency)
+        await self.push_screen(explorer)
+        await self._painted()
+        backend: Backend | None = None
         try:
             if profile.connected is not None:
                 backend, profile.connected = profile.connected, None
-                explorer = await asyncio.to_thread(_explorer)
+                await asyncio.to_thread(_preload)
             else:
-                backend, explorer = await asyncio.to_thread(_build, profile)
+                backend = await asyncio.to_thread(_build, profile)
                 await backend.connect()
         except BackendError as exc:
+            explorer.connection_failed(exc)
+            if backend is not None:
+                with contextlib.suppress(BackendError):
+                    await backend.close()
+            while explorer in self.screen_stack and len(self.screen_stack) > 1:
+                await self.pop_screen()
             picker = self.screen if isinstance(self.screen, PickerScreen) else None
             if picker is not None:
                 picker.show_error(profile, exc)
             else:
                 self.notify(exc.message, title=exc.title, severity="error")
             return
-        await self._close_backend()
-        self.backend, self.profile = backend, profile
-        if profile.theme and profile.theme in self.available_themes:
-            self.theme = profile.theme
-        while isinstance(self.screen, explorer):
-            self.pop_screen()
-        await self.push_screen(explorer(profile, backend, show_latency=self.show_latency))
+        if explorer not in self.screen_stack:  # the user left for the picker while it connected
+            with contextlib.suppress(BackendError):
+                await backend.close()
+            return
+        self.backend = backend
+        explorer.connected(backend)
+
+    async def _painted(self) -> None:
+        """Return after the next screen refresh (so what was just mounted is on the terminal)."""
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+        await painted
 
     async def _close_backend(self) -> None:
         if self.backend is not None:
@@ -154,6 +188,7 @@ class IspApp(App[int]):
             self.backend = None
 
     def action_switch_profile(self) -> None:
+        self.workers.cancel_group(self, "connect")  # a connection still being made is for the explorer left
         explorer = _explorer_class()
         while (explorer is not None and isinstance(self.screen, explorer)) or len(self.screen_stack) > 2:
             self.pop_screen()

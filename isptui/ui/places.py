@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from isptui.model import Link, ResourceRef
+if TYPE_CHECKING:  # pydantic: not imported before the explorer's first paint (issue 15)
+    from isptui.model import Link, ResourceRef
 
 PlaceKind = Literal["collection", "record", "link"]
 
@@ -22,12 +23,17 @@ class Place:
     """The breadcrumb of the place it was reached from (``Customers › 42``)."""
     group: str = ""
     """The entry-point group of a collection (Krill's ``isp`` or ``monitoring``), to tell twins apart."""
+    entry: str = ""
+    """The entry-point key of a collection from the backend's declared catalogue, known before connecting
+    (no ``ref`` yet: the explorer resolves it against what discovery found, once connected)."""
 
     @property
     def key(self) -> str:
         """Identity for de-duplication in go-to and history."""
         if self.ref is not None:
             return f"{self.kind}:{self.ref.label()}"
+        if self.entry:
+            return f"{self.kind}:{self.entry}"  # what the ref made from this entry point will say
         return f"{self.kind}:{self.link.href if self.link else self.title}"
 
     @property

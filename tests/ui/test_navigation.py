@@ -125,7 +125,9 @@ async def test_goto_tells_the_two_krill_cpe_collections_apart(demo_app) -> None:
         await pilot.press("escape")
 
 
-async def test_picker_paints_before_the_backend_is_built() -> None:
+async def test_explorer_paints_before_the_backend_is_built_and_a_failure_returns_to_the_picker() -> None:
+    """Issue 15: the explorer is painted (from the declared collections) before the backend is built; when
+    building fails the picker says why."""
     release = threading.Event()
     built: list[str] = []
 
@@ -140,12 +142,13 @@ async def test_picker_paints_before_the_backend_is_built() -> None:
     app = IspApp([entry], start="slow", show_latency=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, PickerScreen)
+        assert type(app.screen).__name__ == "ExplorerScreen"
         assert "Connecting to slow…" in screen_text(app)
         assert not built, "the screen should be up while the backend is still being built"
         release.set()
         await settle(pilot)
         assert built
+        assert isinstance(app.screen, PickerScreen)
         assert "no adapter in this test" in screen_text(app)
 
 

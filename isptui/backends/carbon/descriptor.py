@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, SearchWay
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, SearchWay
 
 # Find: objects.filter with Django lookups (field=value, field__icontains) on Abonents (the person) and
 # Users (the accounts: login, IP).
@@ -25,4 +25,11 @@ DESCRIPTOR = BackendDescriptor(
         "login": SearchWay("Users", "login={value}", keys=_USER),
         "ip": SearchWay("Users", "ip={value}", keys=_USER),
     },
+    # The models a Carbon server usually exposes (docs/carbon.md); discovery lists the server's own.
+    catalogue=(CatalogueEntry("Abonents", "Abonents (subscribers)", "Subscribers"),
+               CatalogueEntry("Users", "Users (logins)", "Subscribers"), CatalogueEntry("Tarif", "Tariffs", "Catalogue"),
+               CatalogueEntry("Usluga", "Services", "Catalogue"),
+               CatalogueEntry("UsersUsluga", "Subscriber services", "Subscribers"),
+               CatalogueEntry("FinanceOperations", "Finance operations", "Finance"),
+               CatalogueEntry("AdminAccounts", "Accounts", "Finance")),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField, SearchWay
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField, SearchWay
 
 # Find: the users collection takes search= (username, full name, email), status and profile_id only;
 # a user is read by id. Phone, IP and MAC are on the record but no documented parameter filters them.
@@ -28,4 +28,7 @@ DESCRIPTOR = BackendDescriptor(
         "email": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
         "login": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
     },
+    # What the ISPCRM root document lists (docs/ispcrm.md); discovery reads the live root and corrects it.
+    catalogue=(CatalogueEntry("users", "Users", "ISPCRM"), CatalogueEntry("profiles", "Profiles", "ISPCRM"),
+               CatalogueEntry("online_sessions", "Online sessions", "ISPCRM")),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField, SearchWay
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField, SearchWay
 
 # Find: django-filter params and DRF's `search` on CPEs; RADIUS accounting (Oratio) by framed IP.
 _CPE = {"id": ("customer",), "mac": ("mac", "wanmac"), "login": ("external_id",), "ip": ("fixed_address",)}
@@ -29,4 +29,10 @@ DESCRIPTOR = BackendDescriptor(
         "login": SearchWay("isp/cpes", "external_id={value}", keys=_CPE),
         "ip": SearchWay("oratio/accounting", "framedipaddress={value}", keys=_SESSION),
     },
+    # What the Krill root lists (docs/krill.md); discovery reads the live root and corrects the tree.
+    catalogue=(CatalogueEntry("isp/customers", "Customers", "ISP"), CatalogueEntry("isp/cpes", "CPEs", "ISP"),
+               CatalogueEntry("isp/potses", "Potses", "ISP"), CatalogueEntry("isp/cpe-profiles", "CPE profiles", "ISP"),
+               CatalogueEntry("monitoring/cpes", "CPEs", "Monitoring"),
+               CatalogueEntry("oratio/accounting", "Accounting", "Oratio"),
+               CatalogueEntry("rubik/services", "Services", "Rubik")),
 )

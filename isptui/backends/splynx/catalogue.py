@@ -9,8 +9,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from isptui.model import Capabilities, EntryPoint, ResourceRef
+from isptui.backends.registry import CatalogueEntry
+
+if TYPE_CHECKING:
+    from isptui.model import Capabilities, EntryPoint
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,16 @@ class Entry:
     @functools.cache  # noqa: B019 - a handful of module-level entries, alive for the whole process anyway
     def capabilities(self) -> Capabilities:
         """What the collection allows; one shared (frozen) object per entry, as every record carries it."""
+        # Imported here, not at the top: the explorer paints its tree from this module before pydantic
+        # (isptui.model) is imported (issue 15, first paint).
+        from isptui.model import Capabilities
+
         return Capabilities(can_create=self.writable, can_update=self.writable, can_delete=self.deletable,
                             partial_update=True)
 
     def entry_point(self) -> EntryPoint:
+        from isptui.model import EntryPoint, ResourceRef  # not at the top: see capabilities()
+
         return EntryPoint(key=self.key, title=self.title, group=self.group,
                           ref=ResourceRef(collection=self.key), capabilities=self.capabilities(),
                           description=f"/api/2.0/{self.path}")
@@ -94,6 +104,13 @@ CATALOGUE: tuple[Entry, ...] = (
     _e("customer-documents", "Documents", "Customers", "admin/customers/customer-documents",
        title_fields=("title", "filename_original"), search_field="title", listed=False),
 )
+
+
+
+def first_paint() -> tuple[CatalogueEntry, ...]:
+    """What ``discover()`` returns, without pydantic: the explorer's tree before the connection is made."""
+    return tuple(CatalogueEntry(e.key, e.title, e.group) for e in CATALOGUE if e.listed)
+
 
 BY_KEY: dict[str, Entry] = {entry.key: entry for entry in CATALOGUE}
 _SERVICES = re.compile(r"admin/customers/customer/[^/]+/internet-services(--[^/]+)?")

@@ -43,4 +43,5 @@ DESCRIPTOR = BackendDescriptor(
         "ip": SearchWay("internet-services", "ipv4={value}", keys=_SERVICE),
         "mac": SearchWay("internet-services", "mac={value}", keys=_SERVICE),
     },
+    catalogue="isptui.backends.splynx.catalogue:first_paint",
 )

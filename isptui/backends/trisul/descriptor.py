@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField, SearchWay
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField, SearchWay
 
 # Find: by UserID and the customer's fields. The IPDR customers API has no filter: the list call sends every
 # customer in one response, which the adapter filters (one request, never paged through).
@@ -29,4 +29,5 @@ DESCRIPTOR = BackendDescriptor(
         for kind, filt, match in (("id", "id={value}", "exact"), ("email", "Email={value}", "exact"),
                                   ("phone", "PhoneNumber~{value}", "contains"), ("login", "UserID={value}", "exact"))
     },
+    catalogue=(CatalogueEntry("ipdrcustomers", "IPDR customers", "IPDR"),),
 )

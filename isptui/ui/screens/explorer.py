@@ -2,13 +2,20 @@
 
 Every request runs in a worker; a ``BackendError`` becomes an error panel (for the main view) or a
 notification (for side loads), and ``r`` retries. The app never dies on a backend error.
+
+First paint (issue 15): the screen is pushed before the connection is made, with the tree painted from
+the collections the backend declares (``BackendDescriptor.catalogue``) and a "connecting…" badge. This
+module therefore imports no adapter, httpx or pydantic: the views and models are imported inside the
+methods that show them, and :func:`preload` imports them in the connecting thread. Once connected,
+discovery corrects the tree in place; a collection opened meanwhile waits for it and then opens.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,23 +24,37 @@ from textual.containers import Container, Horizontal
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from isptui.backends.base import Backend
+from isptui.backends import registry
 from isptui.errors import BackendError, retryable
-from isptui.http.redact import Redactor
 from isptui.mask import DOT
-from isptui.model import EntryPoint, Link, Page, PageRequest, Record, ResourceRef
 from isptui.ui.places import History, Place
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.screens.dialogs import ConfirmScreen, GoToScreen, HelpScreen
 from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys, record_place
 from isptui.ui.screens.explorer_writes import WriteCommands
-from isptui.ui.widgets.collection_view import PAGE_SIZE, CollectionView
+from isptui.ui.screens.explorer_writes import preload as preload_writes
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
-from isptui.ui.widgets.record_table import RecordTable
-from isptui.ui.widgets.record_view import RecordView
 from isptui.ui.widgets.request_log import RequestLogPanel, curl_for
 from isptui.ui.widgets.resource_tree import ResourceTree
 from isptui.ui.widgets.status import Breadcrumbs, StatusLine
+
+if TYPE_CHECKING:
+    from isptui.backends.base import Backend
+    from isptui.http.redact import Redactor
+    from isptui.model import EntryPoint, Link, Page, Record
+    from isptui.ui.widgets.collection_view import CollectionView
+    from isptui.ui.widgets.record_table import RecordTable
+    from isptui.ui.widgets.record_view import RecordView
+
+
+def preload() -> None:
+    """Import what showing a collection or a record needs (call it off the event loop, while connecting)."""
+    import isptui.http.redact
+    import isptui.model
+    import isptui.ui.widgets.collection_view
+    import isptui.ui.widgets.record_view  # noqa: F401
+
+    preload_writes()
 
 
 class ExplorerScreen(WriteCommands):
@@ -67,55 +88,113 @@ class ExplorerScreen(WriteCommands):
     }
     """
 
-    def __init__(self, profile: ProfileEntry, backend: Backend, *, show_latency: bool = True) -> None:
+    def __init__(self, profile: ProfileEntry, backend: Backend | None = None, *,
+                 show_latency: bool = True) -> None:
+        """``backend`` None: not connected yet; the app calls :meth:`connected` once it is."""
         super().__init__()
         self.profile = profile
         self.backend = backend
         self.history = History()
         self.known = KnownPlaces()
-        self.entries: list[EntryPoint] = []
+        try:
+            descriptor: registry.BackendDescriptor | None = registry.descriptor(profile.backend_name)
+        except registry.RegistryError:
+            descriptor = None  # a profile of a broken plug-in: connecting says why
+        self.backend_title = descriptor.title if descriptor is not None else profile.backend_name
+        self.entries: list[EntryPoint | registry.CatalogueEntry] = list(
+            descriptor.first_paint() if descriptor is not None else ())
+        """The declared catalogue until discovery has run, then the discovered entry points."""
+        self.discovered = False
+        self._ready = asyncio.Event()
+        """Set once discovery has run (or failed): loads asked for before wait for it."""
         self.record: Record | None = None
         self.error: BackendError | None = None
         self.raw = False
         self.show_latency = show_latency
-        self.setup_writes()
+        self.set_class(profile.production, "-production")
+        if backend is not None:
+            self.setup_writes()
         self._titles: dict[str, str] = {}
         """Record place titles, plain -> masked and masked -> plain (see ``_title``)."""
 
     def compose(self) -> ComposeResult:
+        title = (self.backend.title or self.backend.name) if self.backend is not None else self.backend_title
         yield Breadcrumbs()
         with Horizontal(id="body"):
-            yield ResourceTree(self.backend, id="tree", on_error=self.show_error_notice)
-            yield Container(Notice("Discovering what the server offers…"), id="main")
-        yield StatusLine(self.profile.name, self.backend.title or self.backend.name, self.badges(),
-                         show_latency=self.show_latency)
+            yield ResourceTree(self.backend, title=title, id="tree", on_error=self.show_error_notice)
+            waiting = "Discovering what the server offers…" if self.backend is not None else (
+                f"Connecting to {self.profile.name}…")
+            yield Container(Notice(waiting), id="main")
+        yield StatusLine(self.profile.name, title, self.badges(), show_latency=self.show_latency)
         yield Footer(compact=True, show_command_palette=False)
 
     # -- start ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        log = self.profile.request_log
-        if log is not None and hasattr(log, "subscribe"):
-            self._unsubscribe = log.subscribe(self._exchange_seen)
+        self._subscribe()
         self.call_after_refresh(self._update_status)
         self.query_one(Breadcrumbs).show([self.profile.name])
+        if self.entries:
+            # Painted from what the backend declares; discovery corrects it once connected.
+            tree = self.query_one(ResourceTree)
+            tree.show_entry_points(self.entries)
+            tree.focus()
+        if self.backend is not None:
+            self.discover()
+
+    def _subscribe(self) -> None:
+        log = self.profile.request_log
+        if log is not None and hasattr(log, "subscribe") and not callable(getattr(self, "_unsubscribe", None)):
+            self._unsubscribe = log.subscribe(self._exchange_seen)
+
+    def connected(self, backend: Backend) -> None:
+        """The app made the connection: take it, then discover (the tree is corrected in place)."""
+        self.backend = backend
+        self.setup_writes()
+        self._subscribe()  # a demo entry's request log is made with its backend
+        self.on_elevated()  # the badges: no longer connecting; read-only as the connection says
+        self.refresh_bindings()
         self.discover()
+
+    def connection_failed(self, error: BackendError) -> None:
+        """The app could not connect (it goes back to the picker): loads waiting for it stop waiting."""
+        self.error = error
+        self._ready.set()
+
+    async def wait_ready(self) -> bool:
+        """Wait until connected and discovered; False when that failed (the error is shown)."""
+        await self._ready.wait()
+        return self.backend is not None
 
     @work(exclusive=True, group="discover", exit_on_error=False)
     async def discover(self) -> None:
         """Entry points into the tree and go-to; the first view is a hint, not a request."""
+        assert self.backend is not None
+        tree = self.query_one(ResourceTree)
         try:
-            self.entries = await self.backend.discover()
+            entries = await self.backend.discover()
         except BackendError as exc:
             self.error = exc
-            await self._show(ErrorPanel(exc))
+            self._ready.set()
+            tree.connected(self.backend)
+            if self.history.current is None:
+                await self._show(ErrorPanel(exc))
+            else:
+                self.show_error_notice(exc)
             return
-        tree = self.query_one(ResourceTree)
-        tree.show_entry_points(self.entries)
-        for entry in self.entries:
-            self.known.add(Place("collection", entry.title, ref=entry.ref))
-        hint = f"{len(self.entries)} collections. enter opens · : go to · ? help"
-        await self._show(Notice(hint))
-        tree.focus()
+        self.entries = list(entries)
+        self.discovered = True
+        self.error = None
+        places = tree.reconcile(entries)
+        self.known.retain_collections({p.key for p in places})
+        for place in places:
+            self.known.add(place)
+        tree.connected(self.backend)
+        self._ready.set()
+        if self.history.current is None:  # nothing opened meanwhile: the hint, and the tree to start from
+            hint = f"{len(entries)} collections. enter opens · : go to · ? help"
+            await self._show(Notice(hint))
+            if self.focused is None or self.focused is tree:
+                tree.focus()
 
     def on_unmount(self) -> None:
         if callable(getattr(self, "_unsubscribe", None)):
@@ -148,13 +227,40 @@ class ExplorerScreen(WriteCommands):
                                          forward=self.history.can_forward)
         self.load_place(place)
 
+    def _resolve(self, place: Place) -> Place | None:
+        """A collection from the declared catalogue as discovery found it (None: the server lacks it)."""
+        if place.ref is not None or place.link is not None or not place.entry:
+            return place
+        from isptui.model import ResourceRef  # connected by now, so imported (in the connecting thread)
+
+        for entry in self.entries:
+            if entry.key == place.entry and not isinstance(entry, registry.CatalogueEntry):
+                return replace(place, ref=entry.ref)
+        if not self.discovered:  # discovery failed: every adapter names its collections by their key
+            return replace(place, ref=ResourceRef(collection=place.entry))
+        return None
+
     @work(exclusive=True, group="view", exit_on_error=False)
     async def load_place(self, place: Place) -> None:
-        """Fetch what ``place`` names and mount the matching view."""
-        await self._show(Notice(f"Loading {place.title}…"))
+        """Fetch what ``place`` names and mount the matching view (once connected, if asked before)."""
+        from isptui.errors import NotFound
+
+        await self._show(Notice(f"Loading {place.title}…" if self._ready.is_set() else
+                                f"Opening {place.title} once connected to {self.profile.name}…"))
+        if not await self.wait_ready():
+            return  # the app went back to the picker, which says why
+        from isptui.model import Record, ResourceRef
+        from isptui.ui.widgets.collection_view import CollectionView
+        from isptui.ui.widgets.record_view import RecordView
+
         self.error = None
         self.record = None
+        resolved = self._resolve(place)
         try:
+            if resolved is None:
+                raise NotFound(f"{self.backend_title} does not offer {place.title} (not found by discovery)",
+                               "Not offered")
+            place = resolved
             result = await self._fetch(place)
         except BackendError as exc:
             self.error = exc
@@ -182,6 +288,10 @@ class ExplorerScreen(WriteCommands):
         self.refresh_bindings()
 
     async def _fetch(self, place: Place) -> Record | Page:
+        from isptui.model import PageRequest
+        from isptui.ui.widgets.collection_view import PAGE_SIZE
+
+        assert self.backend is not None
         target = place.ref if place.ref is not None else (place.link.target if place.link else None)
         if target is not None:
             if target.is_record:
@@ -261,7 +371,7 @@ class ExplorerScreen(WriteCommands):
 
     # -- commands ------------------------------------------------------------------------------------
     def _collection(self) -> CollectionView | None:
-        views = self.query(CollectionView)
+        views = self.query("CollectionView")  # by name: the module is imported once one is shown
         return views.first() if views else None
 
     def action_filter(self) -> None:
@@ -277,7 +387,7 @@ class ExplorerScreen(WriteCommands):
             view.refresh_rows()
         elif self.history.current is not None:
             self.open_place(self.history.current, record_history=False)
-        else:
+        elif self.backend is not None:
             self.discover()
 
     def _focused_record(self) -> Record | None:
@@ -299,6 +409,8 @@ class ExplorerScreen(WriteCommands):
 
     @work(exclusive=True, group="view", exit_on_error=False)
     async def _toggle_raw_view(self, record: Record) -> None:
+        from isptui.ui.widgets.record_view import RecordView  # a record is shown: imported already
+
         if self.raw:
             view: Widget = JsonView(self.app.mask.value(record.raw if record.raw is not None else record.fields))
         else:
@@ -308,6 +420,8 @@ class ExplorerScreen(WriteCommands):
 
     def redactor(self) -> Redactor:
         """The one redactor, knowing the profile's secrets and the tokens the connection learned since."""
+        from isptui.http.redact import Redactor  # imported while connecting (preload), not before paint
+
         redactor = Redactor(self.profile.secrets)
         learned = getattr(self.backend, "redactor", None)
         if isinstance(learned, Redactor):
@@ -353,7 +467,7 @@ class ExplorerScreen(WriteCommands):
         collection = self._collection()
         if collection is not None:
             note += "\n" + collection.filter_help
-        if self.backend.read_only:
+        if self.read_only:
             note += ("\nRead-only: edit, new, delete, undo and every action that writes (uploads, reboots, "
                      "payments) are hidden. " + self.read_only_reason())
         elif view in ("collection", "record"):
@@ -362,7 +476,8 @@ class ExplorerScreen(WriteCommands):
 
     # -- personal-data mask and export (m, x) --------------------------------------------------------
     def badges(self) -> list[str]:
-        return [*super().badges(), *(["MASKED"] if self.app.mask.on else [])]
+        connecting = ["connecting…"] if self.backend is None else []
+        return [*super().badges(), *(["MASKED"] if self.app.mask.on else []), *connecting]
 
     def _title(self, record: Record) -> str:
         """``42 Olivia Taylor`` for crumbs and go-to; the name masked while the mask is on.

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
-from isptui.model import EntryPoint, ResourceRef
+from isptui.backends.registry import CatalogueEntry
 from isptui.ui.places import Place
+
+if TYPE_CHECKING:
+    from isptui.model import EntryPoint
 
 MAX_KNOWN = 10_000
 NOISE = {"Page Left", "Page Right", "Copy selected text", "Focus Previous", "Focus Next"}
@@ -30,6 +34,11 @@ class KnownPlaces:
         if len(self._places) > MAX_KNOWN:
             del self._places[next(iter(self._places))]
 
+    def retain_collections(self, keys: set[str]) -> None:
+        """Forget collections not among ``keys`` (declared before connecting, not found by discovery)."""
+        for key in [k for k, p in self._places.items() if p.kind == "collection" and k not in keys]:
+            del self._places[key]
+
     def all(self) -> list[Place]:
         """Collections first, then the most recently discovered records and links."""
         collections = [p for p in self._places.values() if p.kind == "collection"]
@@ -40,8 +49,10 @@ class KnownPlaces:
         return len(self._places)
 
 
-def record_place(entries: Iterable[EntryPoint], text: str) -> Place | None:
-    """``customers 42`` or ``customers/42`` → the record place, when ``customers`` names an entry point."""
+def record_place(entries: Iterable[EntryPoint | CatalogueEntry], text: str) -> Place | None:
+    """``customers 42`` or ``customers/42`` → the record place, when ``customers`` names an entry point.
+
+    Before the connection is made the entries are the declared catalogue (the key is the collection)."""
     text = text.strip().lstrip(":").strip()
     entries = list(entries)
     if any(text.casefold() in (e.key.casefold(), e.title.casefold()) for e in entries):
@@ -54,8 +65,11 @@ def record_place(entries: Iterable[EntryPoint], text: str) -> Place | None:
     else:
         return None
     for entry in entries:
-        if name.casefold() in (entry.key.casefold(), entry.title.casefold()) and entry.ref.collection:
-            return Place("record", f"{record_id}", ref=ResourceRef(collection=entry.ref.collection, id=record_id),
+        collection = entry.key if isinstance(entry, CatalogueEntry) else entry.ref.collection
+        if name.casefold() in (entry.key.casefold(), entry.title.casefold()) and collection:
+            from isptui.model import ResourceRef  # pydantic, once the user asks for a record (issue 15)
+
+            return Place("record", f"{record_id}", ref=ResourceRef(collection=collection, id=record_id),
                          parent=entry.title)
     return None
 

@@ -4,6 +4,11 @@ Kept apart from ``explorer.py`` so browsing and writing each stay readable; ``Ex
 this screen. What the user may not do is hidden from the footer (``check_action``) and, when the key is
 pressed anyway, refused with the reason — read-only profile, production not elevated, or a resource the
 API does not let us change.
+
+Nothing of the write workflow (the editor, the journal, the form screens, pydantic models) is imported
+with this module: the explorer paints before connecting, and these are imported inside the commands that
+use them (issue 15, first paint). The explorer imports them in its connecting thread, so the first ``e``
+does not wait for them.
 """
 
 from __future__ import annotations
@@ -16,27 +21,24 @@ from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 
-from isptui.backends.base import Backend
-from isptui.edit.editor import Editor, describe_undo
-from isptui.edit.journal import Journal, JournalEntry, changed_fields
 from isptui.errors import BackendError, MethodRefused, NotSupported
-from isptui.model import Action, Record, ResourceRef, Schema
-from isptui.ui.edit import (
-    ActionResultScreen,
-    ConfirmActionScreen,
-    DiffPreviewScreen,
-    ElevateScreen,
-    ParameterFormScreen,
-    RecordFormScreen,
-    confirm_and_delete,
-)
-from isptui.ui.edit.confirm import describe_error
-from isptui.ui.edit.diff import shown
 from isptui.ui.places import History, Place
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.text import clean, cut
-from isptui.ui.widgets.collection_view import CollectionView
-from isptui.ui.widgets.record_table import RecordTable
+
+if TYPE_CHECKING:
+    from isptui.backends.base import Backend
+    from isptui.edit.editor import Editor
+    from isptui.edit.journal import JournalEntry
+    from isptui.model import Action, Record, ResourceRef, Schema
+    from isptui.ui.widgets.collection_view import CollectionView
+
+
+def preload() -> None:
+    """Import the write workflow (call it off the event loop, e.g. in the connecting thread)."""
+    import isptui.edit.editor
+    import isptui.edit.journal
+    import isptui.ui.edit  # noqa: F401
 
 CAPABILITY = {"edit": "can_update", "new": "can_create", "delete": "can_delete"}
 VERB = {"edit": "edited", "new": "created here", "delete": "deleted"}
@@ -75,13 +77,19 @@ class WriteCommands(Screen[None]):
         Binding("ctrl+e", "refuse('elevate')", "", show=False, id="isptui.elevate"),
     ]
 
-    backend: Backend
+    backend: Backend | None
+    """None until the connection is made (the explorer paints first); every write command waits for it."""
+    editor: Editor
     profile: ProfileEntry
     history: History
     record: Record | None
 
     def setup_writes(self) -> None:
         """One Editor (and journal, masking this profile's secrets) per connection; undo sees only this session."""
+        from isptui.edit.editor import Editor
+        from isptui.edit.journal import Journal
+
+        assert self.backend is not None
         journal = Journal(secrets=tuple(self.profile.secrets))
         self.editor = Editor(self.backend, journal, self.profile.name, session_started=time.time())
         self.set_class(self.profile.production, "-production")
@@ -100,12 +108,20 @@ class WriteCommands(Screen[None]):
     # -- what is allowed here ----------------------------------------------------------------------
     @property
     def can_elevate(self) -> bool:
-        return self.profile.production and self.backend.read_only
+        return self.profile.production and self.backend is not None and self.backend.read_only
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused right now (before connecting: as the profile says; production
+        profiles start read-only)."""
+        if self.backend is None:
+            return self.profile.read_only or self.profile.production
+        return self.backend.read_only
 
     def badges(self) -> list[str]:
         """The status line's flags: production, read-only right now, elevated."""
         out = [b for b in self.profile.badges if b != "READ-ONLY"]
-        if self.backend.read_only:
+        if self.read_only:
             out.insert(1 if self.profile.production else 0, "READ-ONLY")
         elif self.profile.production:
             out.insert(1, "ELEVATED")
@@ -116,7 +132,7 @@ class WriteCommands(Screen[None]):
         view = self._collection()
         if view is not None:
             # Asked by the footer while the view is still being mounted, so the table may not exist yet.
-            tables = view.query(RecordTable)
+            tables = view.query("RecordTable")
             return tables.first().cursor_record if tables else None
         return self.record
 
@@ -126,6 +142,8 @@ class WriteCommands(Screen[None]):
         if view is not None:
             return view.ref
         if self.record is not None and self.record.ref.collection:
+            from isptui.model import ResourceRef  # a record is shown, so it is imported already
+
             return ResourceRef(collection=self.record.ref.collection)
         return None
 
@@ -138,6 +156,8 @@ class WriteCommands(Screen[None]):
 
     def refusal(self, command: str) -> str | None:
         """Why ``command`` cannot run here, or None when it can."""
+        if self.backend is None:
+            return f"Still connecting to {clean(self.profile.name)}; {command} works once connected."
         if command == "actions":
             return "This view has no actions: open a record that offers some (⚡ lines)."
         if command == "elevate":
@@ -177,7 +197,7 @@ class WriteCommands(Screen[None]):
             self.action_actions()
             return
         reason = self.refusal(command) or "Not available here."
-        self.notify(reason, title="Not allowed" if self.backend.read_only else command.capitalize(), markup=False,
+        self.notify(reason, title="Not allowed" if self.read_only else command.capitalize(), markup=False,
                     severity="warning")
 
     # -- after a write -----------------------------------------------------------------------------
@@ -203,6 +223,8 @@ class WriteCommands(Screen[None]):
             if self.history.can_back:
                 self.action_back()
             elif gone.collection:
+                from isptui.model import ResourceRef  # see the module's docstring
+
                 self.open_place(Place("collection", gone.collection, ref=ResourceRef(collection=gone.collection)))
             return
         if current is not None:
@@ -221,6 +243,9 @@ class WriteCommands(Screen[None]):
     @work(exclusive=True, group="write", exit_on_error=False)
     async def edit_record(self, record: Record) -> None:
         """Read the full record and its schema, then open the form; show what was stored after a save."""
+        from isptui.model import ResourceRef  # see the module's docstring
+        from isptui.ui.edit import RecordFormScreen
+
         collection = ResourceRef(collection=record.ref.collection) if record.ref.collection else record.ref
         try:
             full = await self.backend.get(record.ref)
@@ -247,6 +272,8 @@ class WriteCommands(Screen[None]):
     @work(exclusive=True, group="write", exit_on_error=False)
     async def new_record(self, ref: ResourceRef) -> None:
         """An empty form from the collection's schema; after the save, the record as the server stored it."""
+        from isptui.ui.edit import RecordFormScreen  # see the module's docstring
+
         try:
             schema = await self.backend.schema(ref)
         except BackendError as exc:
@@ -268,6 +295,8 @@ class WriteCommands(Screen[None]):
     @work(exclusive=True, group="write", exit_on_error=False)
     async def delete_record(self, record: Record) -> None:
         """Re-read (the journal keeps the full before-image for undo), confirm, delete, show the way back."""
+        from isptui.ui.edit import confirm_and_delete  # see the module's docstring
+
         try:
             full = await self.backend.get(record.ref)
         except BackendError as exc:
@@ -327,6 +356,9 @@ class WriteCommands(Screen[None]):
         await self._run_action(record, action)
 
     async def _run_action(self, record: Record, action: Action) -> None:
+        from isptui.ui.edit import ConfirmActionScreen, DiffPreviewScreen, ParameterFormScreen
+        from isptui.ui.edit.confirm import describe_error  # (these: see the module's docstring)
+
         if action.writes and self.backend.read_only:
             self.notify(f"{action.name} writes to the server. {self.read_only_reason()}", title="Not allowed",
                         severity="warning", markup=False)
@@ -384,6 +416,9 @@ class WriteCommands(Screen[None]):
         self.show_stored()
 
     def _show_action_result(self, record: Record, action: Action, result: Any) -> None:
+        from isptui.model import Record
+        from isptui.ui.edit import ActionResultScreen  # (these: see the module's docstring)
+
         label = record.ref.label()
         if isinstance(result, dict | list) and result:
             self.app.push_screen(ActionResultScreen(f"{action.name} on {label}: the server answered", result,
@@ -409,6 +444,11 @@ class WriteCommands(Screen[None]):
     @work(exclusive=True, group="write", exit_on_error=False)
     async def undo_write(self, entry: JournalEntry) -> None:
         """Say what will be restored, confirm, then undo through the Editor and show the result."""
+        from isptui.edit.editor import describe_undo
+        from isptui.model import ResourceRef
+        from isptui.ui.edit import ConfirmActionScreen, DiffPreviewScreen
+        from isptui.ui.edit.confirm import describe_error  # (these: see the module's docstring)
+
         schema: Schema | None = None
         collection = ResourceRef(collection=entry.collection) if entry.collection else None
         if entry.kind == "delete" and (collection is None or not self.backend.capabilities(collection).can_create):
@@ -464,12 +504,15 @@ class WriteCommands(Screen[None]):
         def decided(ok: bool | None) -> None:
             if not ok:
                 return
+            assert self.backend is not None
             self.backend.elevate()
             self.add_class("-elevated")
             self.on_elevated()
             self.refresh_bindings()
             self.notify(f"Writes allowed on {clean(self.profile.name)} until isptui exits. Every write still "
                         "shows a preview and asks first.", title="Elevated", severity="warning", markup=False)
+
+        from isptui.ui.edit import ElevateScreen  # see the module's docstring
 
         self.app.push_screen(ElevateScreen(self.profile.name), decided)
 
@@ -483,6 +526,9 @@ def _target(entry: JournalEntry) -> str:
 
 def undo_detail(entry: JournalEntry, schema: Schema | None = None) -> str:
     """What an undo will restore, in words and values (masked secrets stay masked and are not sent)."""
+    from isptui.edit.journal import changed_fields
+    from isptui.ui.edit.diff import shown  # (these: see the module's docstring)
+
     target = _target(entry)
     if entry.kind == "update":
         back = changed_fields(entry.after or {}, entry.before or {})

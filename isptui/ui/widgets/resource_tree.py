@@ -7,8 +7,10 @@ still the better place to browse thousands). Labels are cut to the tree's width 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -18,12 +20,16 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from isptui.backends.base import Backend
+from isptui.backends.registry import CatalogueEntry
 from isptui.errors import BackendError
-from isptui.model import EntryPoint, Page, PageRequest
 from isptui.ui.places import Place
 from isptui.ui.text import clean, cut, nice_title
-from isptui.ui.widgets.record_view import EXTERNAL_MARK
+
+if TYPE_CHECKING:
+    # The adapter layer and pydantic models are imported once connecting (in a thread), not before the
+    # tree's first paint from the declared catalogue (issue 15).
+    from isptui.backends.base import Backend
+    from isptui.model import EntryPoint, Page
 
 TREE_PAGE = 25
 LABEL_WIDTH = 60
@@ -77,16 +83,55 @@ class ResourceTree(Tree[NodeData]):
             super().__init__()
             self.places = places
 
-    def __init__(self, backend: Backend, *, id: str | None = None,
+    def __init__(self, backend: Backend | None, *, title: str = "", id: str | None = None,
                  on_error: Callable[[BackendError], None] | None = None) -> None:
-        super().__init__(Text(clean(backend.title or backend.name)), data=None, id=id)
+        """``backend`` None: not connected yet; expanding a node waits for :meth:`connected`."""
+        name = title or ((backend.title or backend.name) if backend is not None else "")
+        super().__init__(Text(clean(name)), data=None, id=id)
         self.backend = backend
+        self._ready = asyncio.Event()
+        if backend is not None:
+            self._ready.set()
         self.show_root = False
         self.auto_expand = False
         self._on_error = on_error
         self._loaded: set[int] = set()
 
-    def show_entry_points(self, entries: list[EntryPoint]) -> None:
+    def connected(self, backend: Backend) -> None:
+        """The connection is made: loads waiting for it go ahead."""
+        self.backend = backend
+        self._ready.set()
+
+    async def _backend(self) -> Backend:
+        await self._ready.wait()
+        assert self.backend is not None
+        return self.backend
+
+    @staticmethod
+    def _place(entry: EntryPoint | CatalogueEntry) -> Place:
+        if isinstance(entry, CatalogueEntry):  # declared, not yet discovered: no ref until connected
+            return Place("collection", nice_title(entry.title), group=entry.group, entry=entry.key)
+        return Place("collection", nice_title(entry.title), ref=entry.ref, group=entry.group, entry=entry.key)
+
+    @staticmethod
+    def _listable(entry: EntryPoint | CatalogueEntry) -> bool:
+        if isinstance(entry, CatalogueEntry):
+            return entry.listable
+        return entry.capabilities.can_list and not entry.unavailable
+
+    @staticmethod
+    def _unavailable(entry: EntryPoint | CatalogueEntry) -> str:
+        """Why the server does not answer this collection ("" when it does, or before connecting)."""
+        return "" if isinstance(entry, CatalogueEntry) else entry.unavailable
+
+    def _group_node(self, group: str) -> TreeNode[NodeData]:
+        group = group or "Resources"
+        for node in self.root.children:
+            if node.data is None and str(node.label) == cut(clean(nice_title(group)), LABEL_WIDTH):
+                return node
+        return self.root.add(_label(nice_title(group), "bold"), data=None, expand=True)
+
+    def show_entry_points(self, entries: Sequence[EntryPoint | CatalogueEntry]) -> None:
         """Fill the top levels: one node per group, collections under it."""
         self.clear()
         groups: dict[str, TreeNode[NodeData]] = {}
@@ -96,13 +141,13 @@ class ResourceTree(Tree[NodeData]):
             group = entry.group or "Resources"
             if group not in groups:
                 groups[group] = self.root.add(_label(nice_title(group), "bold"), data=None, expand=True)
-            place = Place("collection", nice_title(entry.title), ref=entry.ref, group=entry.group)
+            place = self._place(entry)
             places.append(place)
-            label = _label(place.title, "dim" if entry.unavailable else "")
-            if entry.unavailable:
+            unavailable = self._unavailable(entry)
+            label = _label(place.title, "dim" if unavailable else "")
+            if unavailable:
                 label.append(" · not answered by this server", style="dim italic")  # enter still says why
-            node = groups[group].add(label, data=place,
-                                     allow_expand=entry.capabilities.can_list and not entry.unavailable)
+            node = groups[group].add(label, data=place, allow_expand=self._listable(entry))
             first = first or node
         self.root.expand()
         if first is not None:
@@ -111,6 +156,47 @@ class ResourceTree(Tree[NodeData]):
         if places:
             # With their group, so go-to can tell "CPEs · isp" from "CPEs · monitoring".
             self.post_message(self.PlacesFound(places))
+
+    def reconcile(self, entries: Sequence[EntryPoint]) -> list[Place]:
+        """Make the tree (painted from the declared catalogue) say what discovery found, in place: nodes
+        kept are updated (so the cursor, expanded nodes and loads waiting on them stay), new entry points
+        are added to their group, ones the server does not offer are removed. Returns the places of the
+        collections now in the tree."""
+        existing: dict[str, TreeNode[NodeData]] = {}
+        for group in self.root.children:
+            for node in group.children:
+                if isinstance(node.data, Place) and node.data.entry:
+                    existing[node.data.entry] = node
+        if not existing:
+            self.show_entry_points(entries)
+            return [self._place(e) for e in entries]
+        places = []
+        for entry in entries:
+            place = self._place(entry)
+            places.append(place)
+            node = existing.pop(entry.key, None)
+            if node is None:
+                self._group_node(entry.group).add(_label(place.title), data=place,
+                                                  allow_expand=self._listable(entry))
+                continue
+            node.data = place
+            node.allow_expand = self._listable(entry)
+            if str(node.label) != place.title:
+                node.set_label(_label(place.title))
+        cursor = self.cursor_node
+        for node in existing.values():
+            if cursor is node and node.parent is not None:
+                siblings = [n for n in node.parent.children if n is not node]
+                target = siblings[0] if siblings else None
+                if target is not None:
+                    self.call_after_refresh(self.move_cursor, target, animate=False)
+            node.remove()
+        for group in list(self.root.children):
+            if group.data is None and not group.children:
+                group.remove()
+        if places:
+            self.post_message(self.PlacesFound(places))
+        return places
 
     def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
         """The label, cut with ``…`` to what is left of the tree's width after the guides."""
@@ -191,14 +277,20 @@ class ResourceTree(Tree[NodeData]):
         assert isinstance(place, Place)
         found: list[Place] = []
         try:
+            backend = await self._backend()  # expanded before the connection was made: wait for it
+            from isptui.model import PageRequest  # imported once connected; see the top of the module
+            from isptui.ui.widgets.record_view import EXTERNAL_MARK
+
+            place = node.data  # the catalogue's place may have been replaced by the discovered one
+            assert isinstance(place, Place)
             if place.kind == "collection" and place.ref is not None:
-                page = await self.backend.list(place.ref, PageRequest(limit=TREE_PAGE))
+                page = await backend.list(place.ref, PageRequest(limit=TREE_PAGE))
                 node.remove_children()
                 found = self._add_records(node, place, page, 0)
                 if not page.items:
                     node.add_leaf(Text("(empty)", style="dim"), data=None)
             elif place.kind == "record" and place.ref is not None:
-                record = await self.backend.get(place.ref)
+                record = await backend.get(place.ref)
                 node.remove_children()
                 crumb = " › ".join(place.crumbs)
                 for link in record.links:
@@ -211,6 +303,9 @@ class ResourceTree(Tree[NodeData]):
             elif place.kind == "link":
                 node.remove_children()
                 node.allow_expand = False
+            elif place.kind == "collection":  # declared in the catalogue, not found by discovery
+                node.remove_children()
+                node.add_leaf(Text("(not offered by this server)", style="dim"), data=None)
         except BackendError as exc:
             node.remove_children()
             self._loaded.discard(node.id)
@@ -226,8 +321,10 @@ class ResourceTree(Tree[NodeData]):
         """The next page of a collection, in place of its "… N more" node."""
         parent = node.parent
         assert parent is not None and more.place.ref is not None
+        from isptui.model import PageRequest  # see the top of the module
+
         try:
-            page = await self.backend.list(more.place.ref, PageRequest(offset=more.offset, limit=TREE_PAGE))
+            page = await (await self._backend()).list(more.place.ref, PageRequest(offset=more.offset, limit=TREE_PAGE))
         except BackendError as exc:
             self._loaded.discard(node.id)
             node.set_label(Text("… more (failed; enter tries again)", style="dim"))
