@@ -120,9 +120,13 @@ class ResourceTree(Tree[NodeData]):
         return entry.capabilities.can_list and not entry.unavailable
 
     @staticmethod
-    def _unavailable(entry: EntryPoint | CatalogueEntry) -> str:
-        """Why the server does not answer this collection ("" when it does, or before connecting)."""
-        return "" if isinstance(entry, CatalogueEntry) else entry.unavailable
+    def _entry_label(entry: EntryPoint | CatalogueEntry, title: str) -> Text:
+        """A collection's label; dimmed, and saying so, when the server does not answer it (Carbon)."""
+        if isinstance(entry, CatalogueEntry) or not entry.unavailable:
+            return _label(title)
+        label = _label(title, "dim")
+        label.append(" · not answered by this server", style="dim italic")  # enter still says why
+        return label
 
     def _group_node(self, group: str) -> TreeNode[NodeData]:
         group = group or "Resources"
@@ -143,11 +147,8 @@ class ResourceTree(Tree[NodeData]):
                 groups[group] = self.root.add(_label(nice_title(group), "bold"), data=None, expand=True)
             place = self._place(entry)
             places.append(place)
-            unavailable = self._unavailable(entry)
-            label = _label(place.title, "dim" if unavailable else "")
-            if unavailable:
-                label.append(" · not answered by this server", style="dim italic")  # enter still says why
-            node = groups[group].add(label, data=place, allow_expand=self._listable(entry))
+            node = groups[group].add(self._entry_label(entry, place.title), data=place,
+                                     allow_expand=self._listable(entry))
             first = first or node
         self.root.expand()
         if first is not None:
@@ -176,13 +177,14 @@ class ResourceTree(Tree[NodeData]):
             places.append(place)
             node = existing.pop(entry.key, None)
             if node is None:
-                self._group_node(entry.group).add(_label(place.title), data=place,
+                self._group_node(entry.group).add(self._entry_label(entry, place.title), data=place,
                                                   allow_expand=self._listable(entry))
                 continue
             node.data = place
             node.allow_expand = self._listable(entry)
-            if str(node.label) != place.title:
-                node.set_label(_label(place.title))
+            label = self._entry_label(entry, place.title)
+            if str(node.label) != str(label):
+                node.set_label(label)
         cursor = self.cursor_node
         for node in existing.values():
             if cursor is node and node.parent is not None:
