@@ -89,6 +89,9 @@ class SearchWay:
     def filter_text(self, value: str) -> str:
         """The filter text for ``value`` (commas would split the filter into terms, so they are dropped)."""
         return self.filter.replace("{value}", value.replace(",", " ").strip())
+
+
+@dataclass(frozen=True)
 class CatalogueEntry:
     """A collection the backend is known to offer before any request: what the explorer's tree paints
     first (issue 15: paint from what is known, connect after). Discovery then confirms or corrects it."""
