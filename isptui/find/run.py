@@ -107,13 +107,16 @@ async def find_everywhere(connections: Mapping[str, Backend], text: str, *, time
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def searchable_table() -> str:
-    """Markdown: per backend, how each query kind is searched (from the descriptors; the README embeds it)."""
+def searchable_table(names: tuple[str, ...] | None = None) -> str:
+    """Markdown: per backend (``names``, default every one installed), how each query kind is searched, from
+    the descriptors; the README embeds it for the built-in five."""
     from isptui.backends import registry
     from isptui.find.query import KINDS
 
     rows = ["| backend | " + " | ".join(KINDS) + " |", "| --- |" + " --- |" * len(KINDS)]
     for desc in registry.descriptors():
+        if names is not None and desc.name not in names:
+            continue
         cells = []
         for kind in KINDS:
             way = desc.search.get(kind)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from isptui.backends import registry
 from isptui.backends.base import BackendSettings, load_backend
 from isptui.cli.find import write_table
 from isptui.cli.main import main
@@ -123,4 +124,4 @@ def test_readme_find_table_is_the_descriptors() -> None:
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     embedded = readme.split("<!-- find-table:start -->\n", 1)[1].split("<!-- find-table:end -->", 1)[0]
-    assert embedded == searchable_table()
+    assert embedded == searchable_table(registry.BUILTIN_ORDER)
