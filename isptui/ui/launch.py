@@ -192,6 +192,18 @@ async def run_profile_app(profile: Profile, settings: BackendSettings, backend: 
     return _exit_code(app, result)
 
 
+async def run_workspace_app(resolved: Sequence[tuple[Profile, BackendSettings]], *, mask: bool | None = None,
+                            **run_options: Any) -> int:
+    """``isptui --profile A --profile B``: every profile connects inside the app, each in its own slot."""
+    # Built and connected by the app, each in its own slot: a refused connection is that slot's error panel.
+    entries = [profile_entry(profile, settings) for profile, settings in resolved]
+    app = _app(entries, mask=mask, workspace=[e.name for e in entries])
+    if app is None:
+        return EXIT_USAGE
+    result = await app.run_async(**run_options)
+    return _exit_code(app, result)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """``isptui demo [BACKEND]``: the real adapters against the in-process sandbox."""
     from isptui.sandbox import create_sandbox

@@ -1,0 +1,181 @@
+"""Several connections side by side (``isptui demo all``), ctrl+o, and the ctrl+f Find screen (issue 17)."""
+
+from __future__ import annotations
+
+import time
+
+from isptui.model import ResourceRef
+from isptui.sandbox import create_sandbox
+from isptui.ui.app import IspApp
+from isptui.ui.launch import _builder, demo_profiles
+from isptui.ui.screens.dialogs import ChooseScreen
+from isptui.ui.screens.explorer import ExplorerScreen
+from isptui.ui.screens.find import FindScreen
+from isptui.ui.screens.picker import PickerScreen
+from isptui.ui.workspace import SlotScreen
+from tests.ui.conftest import SIZE, settle
+from tests.ui.screen_text import screen_text
+
+FIVE = ["demo-splynx", "demo-krill", "demo-ispcrm", "demo-trisul", "demo-carbon"]
+
+
+def workspace_app(customers: int = 60, **kwargs: object) -> IspApp:
+    sandbox = create_sandbox("all", customers=customers, seed=1)
+    profiles = demo_profiles(sandbox)
+    return IspApp(profiles, workspace=[p.name for p in profiles], show_latency=False, **kwargs)  # type: ignore[arg-type]
+
+
+async def switch_with_ctrl_o(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await pilot.press("ctrl+o")
+    await settle(pilot)
+    assert isinstance(app.screen, ChooseScreen)
+    assert name in screen_text(app)
+    choices = app.screen.query_one("#choices")
+    choices.highlighted = list(app.slots).index(name)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_demo_all_opens_five_connections_and_ctrl_o_switches_keeping_each_place() -> None:
+    app = workspace_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert list(app.slots) == FIVE
+        assert all(slot.state == "open" for slot in app.slots.values())
+        assert isinstance(app.screen, ExplorerScreen) and app.active == "demo-splynx"
+        assert "1/5 demo-splynx · read-write" in screen_text(app).splitlines()[0]
+
+        # A place in Splynx, then Krill, then back: Splynx still shows its customers, with its own history.
+        splynx = app.screen
+        await pilot.press("colon", *"customers", "enter")
+        await settle(pilot)
+        assert splynx.history.current is not None and splynx.history.current.title == "Customers"
+
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, ChooseScreen)
+        dialog = screen_text(app)
+        assert all(name in dialog for name in FIVE)
+        await pilot.press("enter")  # the next connection is highlighted
+        await settle(pilot)
+        assert app.active == "demo-krill"
+        assert isinstance(app.screen, ExplorerScreen) and app.screen is not splynx
+        assert "2/5 demo-krill" in screen_text(app).splitlines()[0]
+        assert app.screen.history.current is None
+
+        await switch_with_ctrl_o(pilot, "demo-splynx")
+        assert app.screen is splynx
+        assert "Customers" in screen_text(app).splitlines()[0]
+        assert len(app.screen_stack) == 3  # picker under one explorer, nothing piled up
+
+
+async def test_a_connection_that_fails_shows_its_error_in_its_slot_while_the_others_work() -> None:
+    sandbox = create_sandbox("all", customers=30, seed=1)
+    profiles = demo_profiles(sandbox, ("ispcrm", "splynx"))
+    bad = profiles[0]
+    bad.build = _builder(bad, None, "ispcrm", sandbox, {"token": "not-the-token"}, False)
+    app = IspApp(profiles, workspace=[p.name for p in profiles], show_latency=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.slots["demo-ispcrm"].state == "failed"
+        assert app.slots["demo-splynx"].state == "open"
+        assert isinstance(app.screen, SlotScreen)
+        text = screen_text(app)
+        assert "Could not connect to demo-ispcrm" in text and "r tries again" in text
+
+        await switch_with_ctrl_o(pilot, "demo-splynx")
+        assert isinstance(app.screen, ExplorerScreen)
+        await pilot.press("colon", *"customers", "enter")
+        await settle(pilot)
+        assert "Customers" in screen_text(app)
+        assert list(app.open_connections()) == ["demo-splynx"]
+
+
+async def test_several_profiles_marked_in_the_picker_open_side_by_side() -> None:
+    sandbox = create_sandbox("all", customers=30, seed=1)
+    app = IspApp(demo_profiles(sandbox), show_latency=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("space", "down", "down", "space", "enter")
+        await settle(pilot)
+        assert list(app.slots) == ["demo-splynx", "demo-ispcrm"]
+        assert "1/2 demo-splynx" in screen_text(app).splitlines()[0]
+
+
+async def test_one_connection_keeps_its_plain_header_and_ctrl_o_says_why_there_is_nothing_to_switch(
+        demo_app) -> None:
+    app, _ = demo_app("splynx")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.slots
+        assert "1/1" not in screen_text(app) and "read-write" not in screen_text(app).splitlines()[0]
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert any("One connection is open" in n.message for n in app._notifications)
+
+
+# -- Find ------------------------------------------------------------------------------------------------
+CUSTOMERS = {"splynx": "customers", "krill": "isp/customers", "ispcrm": "users", "trisul": "ipdrcustomers",
+             "carbon": "Abonents"}
+
+
+async def stand_in_find(connections, text, *, timeout=10.0):  # type: ignore[no-untyped-def]
+    """Until the real find_everywhere lands: read record ``text`` of each connection's customers (a real
+    request to the sandbox) and yield one ConnectionResult-like answer per connection."""
+    from types import SimpleNamespace
+
+    from isptui.errors import BackendError
+    from isptui.find.group import Hit
+
+    for name, backend in connections.items():
+        started = time.perf_counter()
+        collection = CUSTOMERS[backend.name]
+        record_id = f"SUB{int(text):06d}" if backend.name == "trisul" else text
+        try:
+            record = await backend.get(ResourceRef(collection=collection, id=record_id))
+        except BackendError as exc:
+            yield SimpleNamespace(connection=name, state="failed", hits=(), elapsed=time.perf_counter() - started,
+                                  message=exc.message)
+            continue
+        hit = Hit(name, collection, str(record.id), record.title, {"login": f"sub{int(text):06d}"})
+        yield SimpleNamespace(connection=name, state="found", hits=(hit,), elapsed=time.perf_counter() - started,
+                              message="")
+
+
+async def test_ctrl_f_42_shows_one_subscriber_in_all_five_and_enter_opens_it_back_returns() -> None:
+    app = workspace_app()
+    app.finder = stand_in_find
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        assert isinstance(app.screen, FindScreen)
+        await pilot.press("4", "2", "enter")
+        await settle(pilot)
+        find = app.screen
+        assert isinstance(find, FindScreen)
+        assert len(find.subscribers) == 1 and len(find.subscribers[0].connections) == 5
+        text = screen_text(app)
+        assert "Subscriber 1" in text and "in 5 systems" in text
+        assert text.count("found 1") == 5
+
+        # The second hit (Krill): enter twice must open it once and not pop the explorer too.
+        await pilot.press("down")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert app.active == "demo-krill"
+        krill = app.screen
+        assert isinstance(krill, ExplorerScreen)
+        assert len(app.screen_stack) == 3
+        assert krill.record is not None and str(krill.record.id) == "42"
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is find
+        assert "in 5 systems" in screen_text(app)  # kept, not searched again
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is krill
