@@ -164,6 +164,7 @@ class IspApp(App[int]):
             return
         await self._close_backend()
         await self._close_workspace()
+        await self._drop_find()
         self.backend, self.profile = backend, profile
         if profile.theme and profile.theme in self.available_themes:
             self.theme = profile.theme
@@ -196,6 +197,7 @@ class IspApp(App[int]):
         """Open every entry at once, each in its own slot; the first is shown, ctrl+o switches."""
         await self._close_backend()
         await self._close_workspace()
+        await self._drop_find()
         count = len(entries)
         for index, entry in enumerate(entries, 1):
             screen = SlotScreen(entry, badge_text(entry.name, entry.read_only, index, count))
@@ -343,11 +345,21 @@ class IspApp(App[int]):
                 return
             await self.show_slot(name)
         else:
+            if self.profile is None or self.profile.name != name:
+                return
             while len(self.screen_stack) > 3:
                 await self.pop_screen()
         explorer = _explorer_class()
         if explorer is not None and isinstance(self.screen, explorer):
             self.screen.open_found(place)
+
+    async def _drop_find(self) -> None:
+        """Find's kept results belong to the connections they came from: forgotten when those close."""
+        find, self.find_screen = self.find_screen, None
+        if find is not None and find not in self.screen_stack:
+            self.uninstall_screen(find)
+            if find.is_mounted:
+                await find.remove()
 
     async def _close_workspace(self) -> None:
         """Close every slot's connection and forget its screens (back to one connection or the picker)."""

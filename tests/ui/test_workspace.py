@@ -179,3 +179,23 @@ async def test_ctrl_f_42_shows_one_subscriber_in_all_five_and_enter_opens_it_bac
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is krill
+
+
+async def test_ctrl_f_with_one_connection_opens_the_hit_in_its_explorer(demo_app) -> None:
+    app, _ = demo_app("ispcrm", customers=60)
+    app.finder = stand_in_find
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        explorer = app.screen
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await pilot.press("4", "2", "enter")
+        await settle(pilot)
+        assert "demo-ispcrm" in screen_text(app) and "found 1" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is explorer and explorer.record is not None and str(explorer.record.id) == "42"
+        assert len(app.screen_stack) == 3
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, FindScreen)
