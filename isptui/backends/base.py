@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from isptui.backends import registry
-from isptui.backends.registry import BackendDescriptor
-from isptui.errors import BackendError, MalformedResponse, NotSupported, WriteUnconfirmed
+from isptui.backends.registry import BackendDescriptor, SearchWay
+from isptui.errors import BackendError, MalformedResponse, NotFound, NotSupported, WriteUnconfirmed
 from isptui.http.guard import ReadOnlyPolicy
 from isptui.model import (
     Action,
@@ -32,6 +32,7 @@ from isptui.model import (
 if TYPE_CHECKING:
     import httpx
 
+    from isptui.find.group import Hit
     from isptui.http.log import RequestLog
 
 WRITE_VERB = {"create": "POST", "update": "PATCH", "delete": "DELETE", "action": "POST"}
@@ -218,6 +219,48 @@ class Backend(abc.ABC):
         """How a collection can be filtered; ``server_side=False`` means the UI filters locally."""
         return FilterSpec()
 
+    # -- find -------------------------------------------------------------------------------------
+    def search_way(self, kind: str) -> SearchWay | None:
+        """How this server searches ``kind`` (the descriptor's declaration), or None: not searchable here."""
+        return (self.descriptor.search if self.descriptor is not None else {}).get(kind)
+
+    async def search(self, kind: str, value: str, limit: int = 50) -> list[Hit]:
+        """Records whose ``kind`` key equals ``value``, found the way the descriptor declares (one request).
+
+        One implementation for every backend: the declared filter goes through the adapter's own ``list()``
+        (or ``get()`` for an id), and each record's key values are read by the declared field names.
+        ``contains`` matches are kept only when the record's key equals the query after normalising
+        (phones: the same last nine digits). NotSupported when the kind is not declared.
+        """
+        from isptui.find.group import Hit
+        from isptui.find.query import NORMALIZERS
+
+        way = self.search_way(kind)
+        if way is None:
+            raise NotSupported(f"{self.title or self.name} cannot search by {kind} on this server")
+        want = NORMALIZERS[kind](value) if kind in NORMALIZERS else None
+        if want is None:
+            return []
+        if way.by_id:
+            try:
+                records = [await self.get(ResourceRef(collection=way.collection, id=want))]
+            except NotFound:
+                records = []
+        else:
+            term = want[-9:] if kind == "phone" else want
+            page = await self.list(ResourceRef(collection=way.collection),
+                                   PageRequest(limit=limit, filter=way.filter_text(term)))
+            records = list(page.items)
+        connection = self.settings.profile_name or self.name
+        hits = []
+        for record in records:
+            keys = _key_values(record.fields, way.keys)
+            if kind != "id" and not _same(kind, want, keys.get(kind)):
+                continue
+            hits.append(Hit(connection=connection, collection=way.collection, record_id=str(record.id or ""),
+                            label=record.title, keys=keys))
+        return hits[:limit]
+
     # -- writing ----------------------------------------------------------------------------------
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
         raise NotSupported(f"{self.title} cannot create records in {ref.label()}")
@@ -287,6 +330,30 @@ class Backend(abc.ABC):
         if request.action is None or request.record is None:
             raise NotSupported("an action request names no action or record")
         return await self.invoke(request.record, request.action, request.values)
+
+
+def _key_values(fields: Mapping[str, Any], declared: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """The first non-empty value of each key kind's declared fields, as text."""
+    keys: dict[str, str] = {}
+    for kind, names in declared.items():
+        for name in names:
+            value = fields.get(name)
+            if value not in (None, "") and not isinstance(value, (dict, list)):
+                keys[kind] = str(value)
+                break
+    return keys
+
+
+def _same(kind: str, want: str, have: str | None) -> bool:
+    """Whether a record's key value is the query's, compared normalised (phones by their last 9 digits)."""
+    from isptui.find.query import NORMALIZERS
+
+    if have is None:
+        return False
+    got = NORMALIZERS[kind](have)
+    if got is None:
+        return False
+    return got[-9:] == want[-9:] if kind == "phone" else got == want
 
 
 def _bounded_list(method: Any) -> Any:

@@ -57,6 +57,40 @@ class CredentialField:
 
 
 @dataclass(frozen=True)
+class SearchWay:
+    """How a server can search one kind of Find query (``isptui find``, ``ctrl+f``).
+
+    The search goes through the adapter's own filtered ``list()``: ``filter`` is the adapter's filter text
+    with ``{value}`` where the query's value goes (``"email={value}"``, ``"mac~{value}"``, or ``"{value}"``
+    for the server's plain-text search). ``by_id``: the value is the record's id and is read with ``get()``.
+    ``keys`` names the fields of this collection's records that hold each key kind (``{"ip": ("ipv4",)}``);
+    Find reads them to group records of different systems into one subscriber.
+    """
+
+    collection: str
+    filter: str = ""
+    match: str = "exact"
+    """``exact`` or ``contains`` (the server matches a substring; Find keeps only records whose key equals
+    the query after normalising)."""
+    keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    by_id: bool = False
+    server_side: bool = True
+    """False when the server cannot filter and the adapter filters the complete list it sends in one
+    response (Trisul): still one request, said so in the README's table."""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.match not in ("exact", "contains"):
+            raise ValueError(f"SearchWay.match must be 'exact' or 'contains', not {self.match!r}")
+        if not self.by_id and "{value}" not in self.filter:
+            raise ValueError("SearchWay.filter needs a {value} placeholder (or by_id=True)")
+
+    def filter_text(self, value: str) -> str:
+        """The filter text for ``value`` (commas would split the filter into terms, so they are dropped)."""
+        return self.filter.replace("{value}", value.replace(",", " ").strip())
+
+
+@dataclass(frozen=True)
 class BackendDescriptor:
     """Everything isptui needs to know about a backend without importing its adapter."""
 
@@ -81,6 +115,9 @@ class BackendDescriptor:
     docs: str = ""
     """The wire-notes page in ``docs/`` for this backend."""
     extra: Mapping[str, str] = field(default_factory=dict)
+    search: Mapping[str, SearchWay] = field(default_factory=dict)
+    """Find: query kind (``id``, ``email``, ``mac``, ``ip``, ``phone``, ``login``) -> how this server searches
+    it. A kind not declared is "not searchable on this server": Find says so instead of scanning."""
 
     def load(self) -> type[Backend]:
         """The adapter class; ImportError/AttributeError when it cannot be had.

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor
+from isptui.backends.registry import BackendDescriptor, SearchWay
+
+# Find: objects.filter with Django lookups (field=value, field__icontains) on Abonents (the person) and
+# Users (the accounts: login, IP).
+_ABONENT = {"id": ("id",), "email": ("email",), "phone": ("sms",)}
+_USER = {"id": ("abonent_id", "abonent"), "login": ("login",), "ip": ("ip",), "phone": ("sms",)}
 
 DESCRIPTOR = BackendDescriptor(
     name="carbon",
@@ -13,4 +18,11 @@ DESCRIPTOR = BackendDescriptor(
     filter_help=("field=value, field~text (contains), field>n, field<n; Django lookups work too "
                    "(tarif__name__icontains=home); join with ','; plain text searches {field}"),
     docs="docs/carbon.md",
+    search={
+        "id": SearchWay("Abonents", "id={value}", keys=_ABONENT),
+        "email": SearchWay("Abonents", "email={value}", keys=_ABONENT),
+        "phone": SearchWay("Abonents", "sms~{value}", "contains", keys=_ABONENT, note="sms__icontains"),
+        "login": SearchWay("Users", "login={value}", keys=_USER),
+        "ip": SearchWay("Users", "ip={value}", keys=_USER),
+    },
 )

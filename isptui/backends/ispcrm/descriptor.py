@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField
+from isptui.backends.registry import BackendDescriptor, CredentialField, SearchWay
+
+# Find: the users collection takes search= (username, full name, email), status and profile_id only;
+# a user is read by id. Phone, IP and MAC are on the record but no documented parameter filters them.
+_USER = {"id": ("id",), "email": ("email",), "phone": ("phone",), "login": ("username",), "ip": ("ip",),
+         "mac": ("mac",)}
 
 DESCRIPTOR = BackendDescriptor(
     name="ispcrm",
@@ -18,4 +23,9 @@ DESCRIPTOR = BackendDescriptor(
     requires=(("token",),),
     filter_help="field=value sent as query parameters (e.g. status=active); plain text is sent as search=…",
     docs="docs/ispcrm.md",
+    search={
+        "id": SearchWay("users", by_id=True, keys=_USER),
+        "email": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
+        "login": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
+    },
 )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField
+from isptui.backends.registry import BackendDescriptor, CredentialField, SearchWay
+
+# Find: main_attributes[field]=value (equal) or [LIKE, text] on customers and on every customer's internet
+# services (customer id 0). Key fields as the API names them.
+_CUSTOMER = {"id": ("id",), "email": ("email", "billing_email"), "phone": ("phone",), "login": ("login",)}
+_SERVICE = {"id": ("customer_id",), "ip": ("ipv4",), "mac": ("mac",), "login": ("login",)}
 
 DESCRIPTOR = BackendDescriptor(
     name="splynx",
@@ -30,4 +35,12 @@ DESCRIPTOR = BackendDescriptor(
         "join terms with ','; plain text searches {field}; prefix af. for additional fields"
     ),
     docs="docs/splynx.md",
+    search={
+        "id": SearchWay("customers", "id={value}", keys=_CUSTOMER),
+        "email": SearchWay("customers", "email={value}", keys=_CUSTOMER),
+        "phone": SearchWay("customers", "phone~{value}", "contains", keys=_CUSTOMER),
+        "login": SearchWay("customers", "login={value}", keys=_CUSTOMER),
+        "ip": SearchWay("internet-services", "ipv4={value}", keys=_SERVICE),
+        "mac": SearchWay("internet-services", "mac={value}", keys=_SERVICE),
+    },
 )

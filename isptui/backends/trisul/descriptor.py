@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CredentialField
+from isptui.backends.registry import BackendDescriptor, CredentialField, SearchWay
+
+# Find: by UserID and the customer's fields. The IPDR customers API has no filter: the list call sends every
+# customer in one response, which the adapter filters (one request, never paged through).
+_CUSTOMER = {"id": ("id",), "email": ("Email",), "phone": ("PhoneNumber", "AltPhoneNumber"), "login": ("UserID",)}
 
 DESCRIPTOR = BackendDescriptor(
     name="trisul",
@@ -19,4 +23,10 @@ DESCRIPTOR = BackendDescriptor(
     filter_help=("field=value (exact) or field~text (contains), joined with ','; plain text searches every "
                    "field. Trisul cannot filter, so isptui filters its complete list"),
     docs="docs/trisul.md",
+    search={
+        kind: SearchWay("ipdrcustomers", filt, match, keys=_CUSTOMER, server_side=False,
+                        note="Trisul cannot filter: isptui filters the complete list it sends")
+        for kind, filt, match in (("id", "id={value}", "exact"), ("email", "Email={value}", "exact"),
+                                  ("phone", "PhoneNumber~{value}", "contains"), ("login", "UserID={value}", "exact"))
+    },
 )
