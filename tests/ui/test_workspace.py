@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import pytest
 
-from isptui.model import ResourceRef
 from isptui.sandbox import create_sandbox
 from isptui.ui.app import IspApp
 from isptui.ui.launch import _builder, demo_profiles
@@ -118,79 +117,65 @@ async def test_one_connection_keeps_its_plain_header_and_ctrl_o_says_why_there_i
 
 
 # -- Find ------------------------------------------------------------------------------------------------
-CUSTOMERS = {"splynx": "customers", "krill": "isp/customers", "ispcrm": "users", "trisul": "ipdrcustomers",
-             "carbon": "Abonents"}
+async def find(pilot, text: str) -> FindScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+f")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, FindScreen)
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, FindScreen)
+    return screen
 
 
-async def stand_in_find(connections, text, *, timeout=10.0):  # type: ignore[no-untyped-def]
-    """Until the real find_everywhere lands: read record ``text`` of each connection's customers (a real
-    request to the sandbox) and yield one ConnectionResult-like answer per connection."""
-    from types import SimpleNamespace
-
-    from isptui.errors import BackendError
-    from isptui.find.group import Hit
-
-    for name, backend in connections.items():
-        started = time.perf_counter()
-        collection = CUSTOMERS[backend.name]
-        record_id = f"SUB{int(text):06d}" if backend.name == "trisul" else text
-        try:
-            record = await backend.get(ResourceRef(collection=collection, id=record_id))
-        except BackendError as exc:
-            yield SimpleNamespace(connection=name, state="failed", hits=(), elapsed=time.perf_counter() - started,
-                                  message=exc.message)
-            continue
-        hit = Hit(name, collection, str(record.id), record.title, {"login": f"sub{int(text):06d}"})
-        yield SimpleNamespace(connection=name, state="found", hits=(hit,), elapsed=time.perf_counter() - started,
-                              message="")
-
-
-async def test_ctrl_f_42_shows_one_subscriber_in_all_five_and_enter_opens_it_back_returns() -> None:
+async def test_ctrl_f_42_streams_every_connection_groups_and_enter_opens_the_record_back_returns() -> None:
     app = workspace_app()
-    app.finder = stand_in_find
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+f")
-        await settle(pilot)
-        assert isinstance(app.screen, FindScreen)
-        await pilot.press("4", "2", "enter")
-        await settle(pilot)
-        find = app.screen
-        assert isinstance(find, FindScreen)
-        assert len(find.subscribers) == 1 and len(find.subscribers[0].connections) == 5
+        screen = await find(pilot, "42")
         text = screen_text(app)
-        assert "Subscriber 1" in text and "in 5 systems" in text
-        assert text.count("found 1") == 5
+        status = [line for line in text.splitlines() if line.strip().startswith("demo-") and " · " in line]
+        assert len(status) == 5 and all("found" in line and line.rstrip().endswith(" s") for line in status)
+        assert "Subscriber 1" in text and "shared: login isp00042" in text
+        first = screen.subscribers[0]
+        assert {"demo-splynx", "demo-ispcrm", "demo-trisul"} <= set(first.connections)
 
-        # The second hit (Krill): enter twice must open it once and not pop the explorer too.
-        await pilot.press("down")
+        # Krill's hit: enter twice must open it once, not pop the explorer too.
+        index = next(i for i, hit in enumerate(screen.shown) if hit is not None and hit.connection == "demo-krill")
+        screen.query_one("#find-results").highlighted = index
+        opened = screen.shown[index]
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert app.active == "demo-krill"
         krill = app.screen
-        assert isinstance(krill, ExplorerScreen)
-        assert len(app.screen_stack) == 3
-        assert krill.record is not None and str(krill.record.id) == "42"
+        assert isinstance(krill, ExplorerScreen) and len(app.screen_stack) == 3
+        assert krill.record is not None and str(krill.record.id) == opened.record_id
+        assert "2/5 demo-krill" in screen_text(app).splitlines()[0]
 
         await pilot.press("escape")
         await settle(pilot)
-        assert app.screen is find
-        assert "in 5 systems" in screen_text(app)  # kept, not searched again
+        assert app.screen is screen and "Subscriber 1" in screen_text(app)  # kept, not searched again
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is krill
 
 
+@pytest.mark.xfail(strict=True, reason="Carbon's hits carry no shared key yet (issue 17, s17f's dataset work)")
+async def test_ctrl_f_42_shows_subscriber_42_in_all_five_systems_as_one() -> None:
+    app = workspace_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await find(pilot, "42")
+        assert len(screen.subscribers[0].connections) == 5
+        assert "in 5 systems" in screen_text(app)
+
+
 async def test_ctrl_f_with_one_connection_opens_the_hit_in_its_explorer(demo_app) -> None:
     app, _ = demo_app("ispcrm", customers=60)
-    app.finder = stand_in_find
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         explorer = app.screen
-        await pilot.press("ctrl+f")
-        await settle(pilot)
-        await pilot.press("4", "2", "enter")
-        await settle(pilot)
+        await find(pilot, "42")
         assert "demo-ispcrm" in screen_text(app) and "found 1" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)

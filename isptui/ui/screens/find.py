@@ -10,6 +10,7 @@ there returns here, with the results kept. Every server string goes through ``cl
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from isptui.find.group import Hit, Subscriber, group
+from isptui.find.query import recognize
 from isptui.model import ResourceRef
 from isptui.ui.places import Place
 from isptui.ui.text import clean, cut
@@ -35,6 +37,8 @@ Finder = Callable[..., AsyncIterator[Any]]
 
 STATE_TEXT = {"none": "none", "not-searchable": "not searchable on this server", "timeout": "timeout"}
 NAME_WIDTH = 18
+KEY_ORDER = ("login", "email", "mac", "ip", "id", "phone")
+"""Shared keys shown strongest first: the ones that joined the records before a phone or an id."""
 
 
 def status_line(name: str, state: str, count: int = 0, elapsed: float | None = None, message: str = "") -> Text:
@@ -58,7 +62,8 @@ def status_line(name: str, state: str, count: int = 0, elapsed: float | None = N
 
 def subscriber_header(number: int, subscriber: Subscriber) -> Text:
     """``Subscriber 1 · Olivia Taylor · in 5 systems`` and the shared keys on the next line."""
-    first = subscriber.hits[0].label if subscriber.hits else ""
+    labels = Counter(hit.label for hit in subscriber.hits if hit.label)
+    first = labels.most_common(1)[0][0] if labels else ""  # the name most systems agree on
     systems = len(subscriber.connections)
     text = Text(f"Subscriber {number}", style="bold reverse")
     text.append(" ")
@@ -66,8 +71,9 @@ def subscriber_header(number: int, subscriber: Subscriber) -> Text:
     text.append(f" · in {systems} system{'s' if systems != 1 else ''}")
     if subscriber.shared:
         text.append("\n  shared: ", style="dim")
-        text.append(cut(clean(" · ".join(f"{k} {v}" for k, v in sorted(subscriber.shared.items()))), 66),
-                    style="dim")
+        keys = sorted(subscriber.shared.items(), key=lambda kv: (KEY_ORDER.index(kv[0])
+                                                                 if kv[0] in KEY_ORDER else len(KEY_ORDER), kv[0]))
+        text.append(cut(clean(" · ".join(f"{k} {v}" for k, v in keys)), 62), style="dim")
     return text
 
 
@@ -155,6 +161,10 @@ class FindScreen(Screen[None]):
         connections: Mapping[str, Backend] = self.app.open_connections()  # type: ignore[attr-defined]
         unavailable: Mapping[str, str] = self.app.unavailable_connections()  # type: ignore[attr-defined]
         self.query_text = text
+        kinds = recognize(text).kinds
+        self.query_one("#find-title", Label).update(Text(
+            f"Find {cut(clean(text), 30)} · read as {', '.join(kinds) if kinds else 'a name'}"
+            f" · {len(connections)} connection{'s' if len(connections) != 1 else ''}"))
         self.hits, self.subscribers = [], []
         self.started, self.first_hit_after = time.perf_counter(), None
         self.states = {name: status_line(name, "searching") for name in connections}
@@ -186,7 +196,8 @@ class FindScreen(Screen[None]):
         highlighted = results.highlighted
         keep = self.shown[highlighted] if highlighted is not None and highlighted < len(self.shown) else None
         order = {name: i for i, name in enumerate(self.states)}
-        self.subscribers = group(self.hits)
+        # Most systems first; ties keep the order the answers came in.
+        self.subscribers = sorted(group(self.hits), key=lambda sub: -len(sub.connections))
         options: list[Option] = []
         self.shown = []
         for number, subscriber in enumerate(self.subscribers, 1):
