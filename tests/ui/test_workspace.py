@@ -139,6 +139,9 @@ async def test_ctrl_f_42_streams_every_connection_groups_and_enter_opens_the_rec
         assert "Subscriber 1" in text and "shared: login isp00042" in text
         first = screen.subscribers[0]
         assert {"demo-splynx", "demo-ispcrm", "demo-trisul"} <= set(first.connections)
+        # Answers arrived in any order; untouched, the highlight is on the top hit, not the first to arrive.
+        results = screen.query_one("#find-results")
+        assert results.has_focus and screen.shown[results.highlighted].connection == "demo-splynx"
 
         # Krill's hit: enter twice must open it once, not pop the explorer too.
         index = next(i for i, hit in enumerate(screen.shown) if hit is not None and hit.connection == "demo-krill")

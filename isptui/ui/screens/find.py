@@ -119,6 +119,7 @@ class FindScreen(Screen[None]):
         self.first_hit_after: float | None = None
         """Seconds from enter to the first hit on screen (the benchmark reads it)."""
         self._leaving = False
+        self._default_highlight: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="find"):
@@ -194,7 +195,9 @@ class FindScreen(Screen[None]):
     def _render_results(self) -> None:
         results = self.query_one("#find-results", OptionList)
         highlighted = results.highlighted
-        keep = self.shown[highlighted] if highlighted is not None and highlighted < len(self.shown) else None
+        # The hit the user moved to stays highlighted as more answers come in; untouched, the top one is.
+        moved = highlighted is not None and highlighted != self._default_highlight
+        keep = self.shown[highlighted] if moved and highlighted < len(self.shown) else None  # type: ignore[operator]
         order = {name: i for i, name in enumerate(self.states)}
         # Most systems first; ties keep the order the answers came in.
         self.subscribers = sorted(group(self.hits), key=lambda sub: -len(sub.connections))
@@ -216,6 +219,7 @@ class FindScreen(Screen[None]):
             first = next((i for i, hit in enumerate(self.shown) if hit is not None), None)
             if first is not None:
                 results.highlighted = first
+            self._default_highlight = first
         entry = self.query_one("#find-input", Input)
         if self.shown and any(self.shown) and self.focused is entry and entry.value.strip() == self.query_text:
             results.focus()  # the query was sent: enter on the first hit opens it; ctrl+l edits the query
