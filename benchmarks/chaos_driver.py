@@ -78,7 +78,7 @@ PLANS = {
                    {"username": "chaos-{n}", "fullname": "Chaos {n}", "profile_id": "1",
                     "email": "chaos{n}@example.net"}),
     "trisul": Plan("ipdrcustomers", "Address", "ipdrcustomers", {"UserID": "CH{n:05d}", "Name": "Chaos {n}"},
-                   record_id=lambda n: f"SUB{n:06d}"),
+                   record_id=lambda n: f"isp{n:05d}"),
     "carbon": Plan("Abonents", "comment", "Usluga", {"name": "Chaos {n}", "comments": "chaos run {n}"}),
 }
 

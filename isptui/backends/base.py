@@ -7,6 +7,7 @@ expected failure. Vendor differences live in the adapters; here are only the sha
 from __future__ import annotations
 
 import abc
+import asyncio
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -251,13 +252,22 @@ class Backend(abc.ABC):
             page = await self.list(ResourceRef(collection=way.collection),
                                    PageRequest(limit=limit, filter=way.filter_text(term)))
             records = list(page.items)
+            # Lists may carry only the table's columns (Krill's attrs, Carbon's fields): a record lacking a
+            # declared key field is read whole, so grouping sees its keys. Find's hits are few.
+            wanted = {name for names in way.keys.values() for name in names}
+            partial = [i for i, r in enumerate(records) if r.id is not None and not wanted <= set(r.fields)]
+            if partial and len(partial) <= limit:
+                whole = await asyncio.gather(*(self.get(records[i].ref) for i in partial), return_exceptions=True)
+                for i, got in zip(partial, whole, strict=True):
+                    if isinstance(got, Record):
+                        records[i] = got
         connection = self.settings.profile_name or self.name
         hits = []
         for record in records:
-            keys = _key_values(record.fields, way.keys)
+            keys = _key_values({**record.fields, "pk": record.id}, way.keys)
             if kind != "id" and not _same(kind, want, keys.get(kind)):
                 continue
-            hits.append(Hit(connection=connection, collection=way.collection, record_id=str(record.id or ""),
+            hits.append(Hit(connection=connection, collection=way.collection, record_id=str(record.id or record.ref.href or ""),
                             label=record.title, keys=keys))
         return hits[:limit]
 

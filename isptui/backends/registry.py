@@ -64,7 +64,8 @@ class SearchWay:
     with ``{value}`` where the query's value goes (``"email={value}"``, ``"mac~{value}"``, or ``"{value}"``
     for the server's plain-text search). ``by_id``: the value is the record's id and is read with ``get()``.
     ``keys`` names the fields of this collection's records that hold each key kind (``{"ip": ("ipv4",)}``);
-    Find reads them to group records of different systems into one subscriber.
+    Find reads them to group records of different systems into one subscriber; the name ``pk`` is the
+    record's own id (for APIs that keep it outside the fields, as Carbon does).
     """
 
     collection: str

@@ -14,7 +14,7 @@ from isptui import __version__
 from isptui.cli.errors import CliError
 from isptui.text import clean
 
-COMMANDS = ("demo", "open", "sandbox", "journal", "config", "export", "doctor")
+COMMANDS = ("demo", "open", "sandbox", "journal", "config", "export", "doctor", "find")
 """Subcommands, each a module of this package with ``add_parser`` and ``run``."""
 
 

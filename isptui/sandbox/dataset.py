@@ -2,8 +2,13 @@
 
 Subscriber N is generated on demand from ``(seed, N)`` alone, so a 100,000-customer sandbox starts at
 once and any page costs only its own rows. Every emulator turns the same ``Subscriber`` into its vendor's
-shape: Splynx customer N, Krill customer N with CPE N, ISPCRM user N, Trisul UserID ``SUB{N:06d}``,
-Carbon abonent pk N.
+shape: Splynx customer N, Krill customer N with CPE N, ISPCRM user N, Trisul UserID = its login
+(``isp{N:05d}``), Carbon abonent pk N with user login ``isp{N:05d}``.
+
+Find (issue 17) relies on this being one source of truth: subscriber N has the same login, email and phone in
+Splynx, ISPCRM, Trisul and Carbon, its CPE MAC on Krill and Splynx's service, its IP on the Splynx service,
+Krill's RADIUS session, ISPCRM and Carbon's user. Two near-misses are placed on purpose (``NEAR_MISSES``):
+two different people sharing one phone, and one MAC that Krill writes in Cisco notation.
 
 Some subscribers carry awkward values on purpose (markup-like brackets, escape sequences, 300-character
 strings, nulls, empty strings, several scripts), at fixed positions so tests can find them.
@@ -93,8 +98,8 @@ class Subscriber:
 
     @property
     def user_id(self) -> str:
-        """Trisul's string key for this subscriber."""
-        return f"SUB{self.number:06d}"
+        """Trisul's string key for this subscriber: its login, so Find joins the IPDR record to the others."""
+        return self.login
 
     @property
     def cpe_name(self) -> str:
@@ -128,6 +133,20 @@ _AWKWARD: dict[int, dict[str, str | None]] = {
     11: {"note": None, "email": "", "phone": ""},
     13: {"first_name": "Zoë 🚀", "last_name": "Ωmega-東京"},
 }
+
+SHARED_PHONE = {28: 23}
+"""Subscriber 28 has subscriber 23's phone (a household or a shop's landline): two people, one phone.
+Find must not join them (a shared phone is a near-miss, not an identity)."""
+CISCO_MAC_ON_KRILL = 17
+"""Krill's CPE for subscriber 17 carries its MAC as ``aabb.ccdd.eeff``; Splynx and ISPCRM write ``aa:bb:…``."""
+NEAR_MISSES = {"shared_phone": SHARED_PHONE, "cisco_mac_on_krill": CISCO_MAC_ON_KRILL}
+
+
+def cisco_mac(mac: str) -> str:
+    """``aa:bb:cc:dd:ee:ff`` → ``aabb.ccdd.eeff``."""
+    digits = mac.replace(":", "").lower()
+    return ".".join(digits[i:i + 4] for i in range(0, 12, 4))
+
 
 _M64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -195,6 +214,9 @@ def subscriber(seed: int, number: int) -> Subscriber:
         phone_text = odd.get("phone", phone_text)  # type: ignore[assignment]
         street = odd.get("street", street) or street
         note = odd.get("note", note)
+    shares = SHARED_PHONE.get(number)
+    if shares is not None:
+        phone_text = subscriber(seed, shares).phone
     mac_hex = f"{mac:012x}"
     # Built without the dataclass __init__: a frozen one sets each of 25 fields through object.__setattr__,
     # which alone cost more than all the draws. Same fields, same frozen instance afterwards.

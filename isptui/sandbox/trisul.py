@@ -27,11 +27,11 @@ REQUIRED_ON_CREATE = ("UserID", "Name")
 # Contexts this Trisul knows. "ipdr" exists but the sandbox user may not use it, which is how the
 # documented "not allowed to access the context" error can be reached.
 CONTEXTS = ("default", "ipdr")
-_BASE_UID = re.compile(r"SUB(\d{6})")
+_BASE_UID = re.compile(r"isp(\d{5,})")
 
 
 def customer_row(sub: Subscriber) -> Row:
-    """Subscriber N as Trisul's IPDR customer (id N, UserID ``SUB{N:06d}``); phones are strings."""
+    """Subscriber N as Trisul's IPDR customer (id N, UserID its login ``isp{N:05d}``); phones are strings."""
     digits = re.sub(r"\D", "", sub.phone)
     # The dataset has one phone; a second line exists for every third subscriber, empty otherwise,
     # because real IPDR customer lists are full of blank alternates.

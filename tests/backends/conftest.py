@@ -114,7 +114,7 @@ CASES: dict[str, Case] = {
         credentials={"username": "sandbox", "api_token": "sandbox-token", "context": "default"},
         bad_credentials={"username": "sandbox", "api_token": "wrong-token", "context": "default"},
         collection=ResourceRef(collection="ipdrcustomers"),
-        known=ResourceRef(collection="ipdrcustomers", id="SUB000001"),
+        known=ResourceRef(collection="ipdrcustomers", id="isp00001"),
         title=lambda sub: sub.name,
         link_rel="",
         filter=lambda sub: f"UserID={sub.user_id}",

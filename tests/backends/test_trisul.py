@@ -134,7 +134,7 @@ async def test_describe_write_shows_the_body_with_the_token_masked() -> None:
 async def test_sandbox_duplicates_and_unknown_ids_are_typed(connected: Connect) -> None:
     async with connected("trisul") as trisul:
         with pytest.raises(ValidationFailed) as dup:
-            await trisul.create(REF, {"UserID": "SUB000001", "Name": "Again"})
+            await trisul.create(REF, {"UserID": "isp00001", "Name": "Again"})
         with pytest.raises(NotFound):
             await trisul.update(ResourceRef(collection="ipdrcustomers", id="NOPE1"), {"Name": "x"})
         with pytest.raises(ValidationFailed) as key:

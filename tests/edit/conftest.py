@@ -26,7 +26,7 @@ TARGETS = {
     "splynx": Target("customers", "1", "street_1", "city"),
     "krill": Target("isp/customers", "1", "comment", "city"),
     "ispcrm": Target("users", "1", "notes", "address"),
-    "trisul": Target("ipdrcustomers", "SUB000001", "Address", "Name"),
+    "trisul": Target("ipdrcustomers", "isp00001", "Address", "Name"),
     "carbon": Target("Usluga", "1", "comments", "name"),
 }
 

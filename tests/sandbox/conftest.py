@@ -75,7 +75,7 @@ async def probe(backend: str, client: httpx.AsyncClient) -> None:
                 "contextname": creds.trisul_context}
         r = await client.request("GET", "/api/ipdrcustomers", json=body)
         assert r.status_code == 200, r.text
-        assert "SUB000001" in {c["UserID"] for c in r.json()}
+        assert "isp00001" in {c["UserID"] for c in r.json()}
     elif backend == "carbon":
         r = await client.post("/rest_api/v2/Abonents/", data={"method1": "objects.get",
                                                               "arg1": json.dumps({"pk": 1})})

@@ -112,7 +112,7 @@ async def test_add_payment_moves_balance_and_books_an_operation(client: httpx.As
     account = await result(client, "AdminAccounts", ("objects.get", {"account_id_abonents": 4}))
     assert account["fields"]["balance"] == round(before + 600, 2)
     user = await result(client, "Users", ("objects.get", {"abonent__pk": 4}), fields=["ostatok", "login"])
-    assert user["fields"] == {"ostatok": round(before + 600, 2), "login": "BILL0000004"}
+    assert user["fields"] == {"ostatok": round(before + 600, 2), "login": "isp00004"}
 
 
 async def test_add_payment_refuses_a_non_number(client: httpx.AsyncClient) -> None:
@@ -120,7 +120,7 @@ async def test_add_payment_refuses_a_non_number(client: httpx.AsyncClient) -> No
 
 
 async def test_set_password_then_check_pass(client: httpx.AsyncClient) -> None:
-    login = {"login": "BILL0000005"}
+    login = {"login": "isp00005"}
     assert await result(client, "Users", ("objects.get", login), ("check_pass", {"passwd": "n3w"})) is False
     assert await result(client, "Users", ("objects.get", login), ("set_password", {"psw": "n3w", "dontshow": 1})) is None
     assert await result(client, "Users", ("objects.get", login), ("check_pass", {"passwd": "n3w"})) is True
@@ -168,7 +168,7 @@ async def test_date_range_and_order_by(client: httpx.AsyncClient) -> None:
 async def test_users_by_owner_and_by_login(client: httpx.AsyncClient) -> None:
     users = await result(client, "Users", ("objects.filter", {"abonent__pk": "12"}), fields=["login", "abonent__name"])
     assert users == [{"pk": 12, "model": "Users", "fields": {
-        "login": "BILL0000012",
+        "login": "isp00012",
         "abonent": {"pk": 12, "model": "Abonents", "fields": {"name": f"{sub(12).last_name} {sub(12).first_name}"}}}}]
 
 
@@ -212,7 +212,7 @@ async def test_a_referenced_tariff_is_protected(client: httpx.AsyncClient) -> No
         ("Abonents", [("objects.get", {"id": 1}), ("set", {"own_disabled_start": "soon"}), ("save", {})], "format"),
         ("Abonents", [("objects.create", {"tarif": 1})], "'name' cannot be null"),
         ("Abonents", [("objects.create", {"name": "x", "tarif": 1, "wings": 2})], "unexpected keyword arguments: 'wings'"),
-        ("Users", [("objects.create", {"login": "BILL0000003", "abonent": 3})], "Users with this login already exists."),
+        ("Users", [("objects.create", {"login": "isp00003", "abonent": 3})], "Users with this login already exists."),
         ("Users", [("objects.get", {"id": 1}), ("set_password", {})], "'psw'"),
     ],
 )
@@ -300,7 +300,7 @@ async def test_pk_windows_over_100k_abonents_touch_only_their_rows() -> None:
         users = await result(c, "Users", ("objects.filter", {"abonent__pk__in": [5, 99_999]}), fields=["login"])
     assert pages == [list(range(lo, lo + 100)) for lo in (1, 50_001, 99_901)]
     assert [r["pk"] for r in last] == list(range(99_990, 100_001))
-    assert [u["fields"]["login"] for u in users] == ["BILL0000005", "BILL0099999"]
+    assert [u["fields"]["login"] for u in users] == ["isp00005", "isp99999"]
     # Each page generated its own rows (plus the one touched record checked by every query), nothing else.
     assert len(dataset.generated) <= 3 * 100 + 11 + 2 + 10
     assert max(dataset.generated) == 100_000

@@ -71,7 +71,7 @@ def test_prefixes_map_paths_to_backends() -> None:
     assert backend_for_path("/api/v1") == backend_for_path("/api/v1/users") == "ispcrm"
     assert backend_for_path("/api/v10") is None and backend_for_path("/") is None
     assert backend_for_path("/api/2.0/admin/customers/customer") == "splynx"
-    assert backend_for_path("/api/ipdrcustomers/SUB000001") == "trisul"
+    assert backend_for_path("/api/ipdrcustomers/isp00001") == "trisul"
     assert [backend_for_path(p) for p in BACKEND_PREFIXES.values()] == list(BACKEND_PREFIXES)
 
 

@@ -39,8 +39,8 @@ async def test_list_is_one_array_of_all_customers_with_string_phones(client: htt
     assert len(rows) == 30
     first = rows[0]
     assert set(first) == {"id", "Name", "Address", "Email", "PhoneNumber", "AltPhoneNumber", "UserID"}
-    assert first["id"] == 1 and first["UserID"] == "SUB000001"
-    assert [r["UserID"] for r in rows][-1] == "SUB000030"
+    assert first["id"] == 1 and first["UserID"] == "isp00001"
+    assert [r["UserID"] for r in rows][-1] == "isp00030"
     assert all(isinstance(r["PhoneNumber"], str) and isinstance(r["AltPhoneNumber"], str) for r in rows)
 
 
@@ -51,20 +51,20 @@ async def test_list_ignores_paging_params(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "PUT", "DELETE"])
 async def test_bad_token_is_an_error_body_with_http_200(client: httpx.AsyncClient, method: str) -> None:
-    path = URL if method in ("GET", "POST") else URL + "/SUB000002"
+    path = URL if method in ("GET", "POST") else URL + "/isp00002"
     resp = await client.request(method, path, json={**AUTH, "api_token": "wrong", "Name": "x", "UserID": "x"})
     assert resp.status_code == 200
     assert resp.json() == {"status": "ERROR", "message": "Invalid API token"}
     # Nothing was deleted or changed behind the error.
     rows = (await call(client, "GET")).json()
-    assert len(rows) == 30 and rows[1]["UserID"] == "SUB000002" and rows[1]["Name"] != "x"
+    assert len(rows) == 30 and rows[1]["UserID"] == "isp00002" and rows[1]["Name"] != "x"
 
 
 async def test_credentials_only_in_the_body_are_required_on_get_and_delete(client: httpx.AsyncClient) -> None:
     assert (await client.get(URL)).json()["message"] == "Invalid API token"
-    assert (await client.request("DELETE", URL + "/SUB000001")).json()["message"] == "Invalid API token"
-    deleted = await call(client, "DELETE", URL + "/SUB000001")
-    assert deleted.json()["UserID"] == "SUB000001"
+    assert (await client.request("DELETE", URL + "/isp00001")).json()["message"] == "Invalid API token"
+    deleted = await call(client, "DELETE", URL + "/isp00001")
+    assert deleted.json()["UserID"] == "isp00001"
 
 
 async def test_wrong_username_with_right_token_is_rejected(client: httpx.AsyncClient) -> None:
@@ -125,45 +125,45 @@ async def test_create_validation_errors_come_with_http_200(
 
 
 async def test_duplicate_user_id_is_refused(client: httpx.AsyncClient) -> None:
-    resp = await call(client, "POST", UserID="SUB000004", Name="Clone")
+    resp = await call(client, "POST", UserID="isp00004", Name="Clone")
     assert resp.json()["status"] == "Error" and "already been taken" in resp.json()["message"]
-    rename = await call(client, "PATCH", URL + "/SUB000005", UserID="SUB000004")
+    rename = await call(client, "PATCH", URL + "/isp00005", UserID="isp00004")
     assert rename.json()["status"] == "Error"
 
 
 async def test_put_requires_all_six_fields(client: httpx.AsyncClient) -> None:
-    partial = await call(client, "PUT", URL + "/SUB000002", Name="Only name")
+    partial = await call(client, "PUT", URL + "/isp00002", Name="Only name")
     assert partial.status_code == 200
     assert partial.json()["status"] == "Error"
     assert "Address" in partial.json()["message"] and "Email" in partial.json()["message"]
     full = {"Name": "N", "Address": "A", "Email": "e@x.net", "PhoneNumber": "1", "AltPhoneNumber": "2",
-            "UserID": "SUB000002"}
-    resp = await call(client, "PUT", URL + "/SUB000002", **full)
+            "UserID": "isp00002"}
+    resp = await call(client, "PUT", URL + "/isp00002", **full)
     assert resp.json() == {"id": 2, **full}
     assert (await call(client, "GET")).json()[1] == {"id": 2, **full}
 
 
 async def test_patch_changes_only_the_given_fields(client: httpx.AsyncClient) -> None:
     before = (await call(client, "GET")).json()[2]
-    resp = await call(client, "PATCH", URL + "/SUB000003", Address="Partially Updated")
+    resp = await call(client, "PATCH", URL + "/isp00003", Address="Partially Updated")
     assert resp.json() == {**before, "Address": "Partially Updated"}
     assert (await call(client, "GET")).json()[2]["Address"] == "Partially Updated"
 
 
 async def test_patch_can_rename_the_user_id(client: httpx.AsyncClient) -> None:
-    await call(client, "PATCH", URL + "/SUB000006", UserID="renamed-6")
-    assert (await call(client, "PATCH", URL + "/SUB000006", Name="x")).json()["status"] == "Error"
+    await call(client, "PATCH", URL + "/isp00006", UserID="renamed-6")
+    assert (await call(client, "PATCH", URL + "/isp00006", Name="x")).json()["status"] == "Error"
     resp = await call(client, "PATCH", URL + "/renamed-6", Name="Six")
     assert resp.json()["id"] == 6 and resp.json()["Name"] == "Six"
 
 
 async def test_delete_returns_the_deleted_object_and_it_is_gone(client: httpx.AsyncClient) -> None:
     before = (await call(client, "GET")).json()[9]
-    resp = await call(client, "DELETE", URL + "/SUB000010")
+    resp = await call(client, "DELETE", URL + "/isp00010")
     assert resp.status_code == 200 and resp.json() == before
     rows = (await call(client, "GET")).json()
-    assert len(rows) == 29 and "SUB000010" not in {r["UserID"] for r in rows}
-    again = await call(client, "DELETE", URL + "/SUB000010")
+    assert len(rows) == 29 and "isp00010" not in {r["UserID"] for r in rows}
+    again = await call(client, "DELETE", URL + "/isp00010")
     assert again.status_code == 200 and again.json()["status"] == "Error"
 
 
@@ -175,7 +175,7 @@ async def test_unknown_user_id_is_an_error_body(client: httpx.AsyncClient, metho
 
 
 async def test_get_one_is_not_a_route(client: httpx.AsyncClient) -> None:
-    resp = await call(client, "GET", URL + "/SUB000001")
+    resp = await call(client, "GET", URL + "/isp00001")
     assert resp.status_code == 404
     assert resp.json()["status"] == "Error"
 
@@ -191,7 +191,7 @@ async def test_a_hundred_thousand_rows_are_one_array() -> None:
     async with _client(100_000) as c:
         resp = await call(c, "GET")
         rows = resp.json()
-        assert len(rows) == 100_000 and rows[-1]["UserID"] == "SUB100000"
-        await call(c, "PATCH", URL + "/SUB050000", Name="Changed")
+        assert len(rows) == 100_000 and rows[-1]["UserID"] == "isp100000"
+        await call(c, "PATCH", URL + "/isp50000", Name="Changed")
         again = (await call(c, "GET")).json()
     assert again[49_999]["Name"] == "Changed" and len(again) == 100_000

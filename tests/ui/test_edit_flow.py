@@ -90,7 +90,7 @@ EDITS = {
                ("PUT", "/api/2.0/admin/customers/customer/1")),
     "krill": (ResourceRef(collection="isp/cpes", id="1"), "city", "Galway", ("PATCH", "/api/v2/isp/cpes/1/")),
     "ispcrm": (ResourceRef(collection="users", id="1"), "address", "1 Galway Road", ("PATCH", None)),
-    "trisul": (ResourceRef(collection="ipdrcustomers", id="SUB000001"), "Address", "1 Galway Road",
+    "trisul": (ResourceRef(collection="ipdrcustomers", id="isp00001"), "Address", "1 Galway Road",
                ("PATCH", "/api/ipdrcustomers")),
     "carbon": (ResourceRef(collection="Abonents", id="1"), "comment", "moved to Galway",
                ("POST", "/rest_api/v2/Abonents/")),
@@ -197,7 +197,7 @@ async def press_undo_and_confirm(pilot: Pilot[Any], expect: str) -> None:
 
 async def test_u_undoes_an_update_a_create_and_a_delete(demo_app) -> None:
     app, sandbox = demo_app("trisul", customers=20)
-    ref = ResourceRef(collection="ipdrcustomers", id="SUB000002")
+    ref = ResourceRef(collection="ipdrcustomers", id="isp00002")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_ref(pilot, ref)
         backend = app.backend

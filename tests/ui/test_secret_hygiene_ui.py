@@ -67,7 +67,7 @@ SESSIONS: dict[str, tuple[dict[str, str], str, ResourceRef, str, str]] = {
                "1 Galway Road"),
     "trisul": ({"username": CREDS.trisul_username, "api_token": CREDS.trisul_api_token,
                 "context": CREDS.trisul_context}, "api_token",
-               ResourceRef(collection="ipdrcustomers", id="SUB000001"), "Address", "1 Galway Road"),
+               ResourceRef(collection="ipdrcustomers", id="isp00001"), "Address", "1 Galway Road"),
 }
 SECRET_KEYS = re.compile(r"pass|secret|token|^key$|api_key|^access$|^refresh$|signature", re.I)
 

@@ -38,7 +38,7 @@ CUSTOMERS: dict[str, tuple[str, Any]] = {
     "splynx": ("customers", str),
     "krill": ("isp/customers", str),
     "ispcrm": ("users", str),
-    "trisul": ("ipdrcustomers", lambda n: f"SUB{n:06d}"),
+    "trisul": ("ipdrcustomers", lambda n: f"isp{n:05d}"),
     "carbon": ("Abonents", str),
 }
 NAME_COLUMN = {"splynx", "krill", "trisul", "carbon"}

@@ -6,7 +6,7 @@ from isptui.backends.registry import BackendDescriptor, SearchWay
 
 # Find: objects.filter with Django lookups (field=value, field__icontains) on Abonents (the person) and
 # Users (the accounts: login, IP).
-_ABONENT = {"id": ("id",), "email": ("email",), "phone": ("sms",)}
+_ABONENT = {"id": ("pk",), "email": ("email",), "phone": ("sms",)}
 _USER = {"id": ("abonent_id", "abonent"), "login": ("login",), "ip": ("ip",), "phone": ("sms",)}
 
 DESCRIPTOR = BackendDescriptor(

@@ -116,6 +116,7 @@ def _abonent(ds: Dataset, n: int) -> Row:
     return {
         "id": n, "name": f"{sub.last_name} {sub.first_name}", "is_folder": 0, "tarif_id": sub.tariff_id,
         "tarif_next_id": None, "tarif_next_date": None, "contract_number": f"C-{n:06d}", "sms": sub.phone,
+        "email": sub.email,
         "a_home_number": str(n * 7 % 120 + 1), "own_disabled_start": None, "own_disabled_end": None,
         "promise_pay": 0, "promise_date_end": None, "recomend_pay_sum": recomend, "minimal_pay_sum": minimal,
         "allow_internet": 1 if sub.status == "active" else 0, "balance": balance, "need_recalc": 0,
@@ -125,7 +126,7 @@ def _abonent(ds: Dataset, n: int) -> Row:
 
 def _user(ds: Dataset, n: int) -> Row:
     sub: Subscriber = ds.subscriber(n)
-    return {"id": n, "login": f"BILL{n:07d}", "abonent_id": n, "ip": sub.ipv4, "sms": sub.phone,
+    return {"id": n, "login": sub.login, "abonent_id": n, "ip": sub.ipv4, "sms": sub.phone,
             "debit": 0.0, "password": sub.password}
 
 
@@ -164,7 +165,7 @@ MODELS: dict[str, ModelDef] = {m.name: m for m in (
         PK, Field("name", "str", required=True), Field("is_folder", "int", default=0, choices=FLAG),
         Field("tarif", "fk", target="Tarif", required=True), Field("tarif_next", "fk", target="Tarif", null=True),
         Field("tarif_next_date", "date", null=True), Field("contract_number", "str", null=True, unique=True),
-        Field("sms", "str", default=""), Field("a_home_number", "str", default=""),
+        Field("sms", "str", default=""), Field("email", "str", default=""), Field("a_home_number", "str", default=""),
         Field("own_disabled_start", "date", null=True), Field("own_disabled_end", "date", null=True),
         Field("promise_pay", "int", default=0, choices=FLAG), Field("promise_date_end", "datetime", null=True),
         Field("recomend_pay_sum", "decimal", default=0.0, read_only=True),
@@ -183,7 +184,7 @@ MODELS: dict[str, ModelDef] = {m.name: m for m in (
         Field("ostatok", "decimal", computed=lambda db, row: _abonent_balance(db, row, "abonent_id")),
         Field("debit", "decimal", default=0.0), Field("password", "str", default="", hidden=True),
     ), lambda ds: ds.customers, _user, identity=("id", "abonent_id"),
-        key_hints={"login": lambda v: _number(v, "BILL")},
+        key_hints={"login": lambda v: _number(v, "isp")},
         object_methods=("set", "save", "delete", "set_password", "check_pass")),
     ModelDef("Tarif", (
         PK, Field("name", "str", required=True), Field("cost", "decimal", default=0.0),

@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from isptui.sandbox.dataset import BASE_TIME, CPE_MODELS, TARIFFS, Subscriber
+from isptui.sandbox.dataset import BASE_TIME, CISCO_MAC_ON_KRILL, CPE_MODELS, TARIFFS, Subscriber, cisco_mac
 
 Row = dict[str, Any]
 TZ = timezone(timedelta(hours=1))
@@ -135,7 +135,7 @@ def cpe_row(sub: Subscriber) -> Row:
         "line_profile": 1,
         "locality": sub.city,
         "longitude": sub.longitude,
-        "mac": sub.mac,
+        "mac": cisco_mac(sub.mac) if sub.number == CISCO_MAC_ON_KRILL else sub.mac,  # a near-miss (dataset)
         "me_vlan": 100 + n % 8,
         "model": CPE_MODELS.index(sub.cpe_model) + 1,
         "mtamac": None,
