@@ -48,13 +48,11 @@ def status_line(name: str, state: str, count: int = 0, elapsed: float | None = N
         text.append(f"found {count}", style="bold")
     elif state == "failed":
         text.append("failed: ", style="bold")
-        text.append(cut(clean(message), 40))
+        text.append(cut(clean(message), 38))
     elif state in ("searching", "connecting"):
         text.append(message or "searching…", style="italic dim")
     else:
         text.append(STATE_TEXT.get(state, clean(state)))
-        if message and state == "not-searchable":
-            text.append(f" ({cut(clean(message), 24)})", style="dim")
     if elapsed is not None:
         text.append(f" · {elapsed:.2f} s", style="dim")
     return text
