@@ -67,14 +67,15 @@ class PickerScreen(Screen[None]):
 
     @staticmethod
     def _line(profile: ProfileEntry, marked: bool) -> Text:
-        text = Text("✓ " if marked else "  ", style="bold")
-        text.append(cut(clean(profile.name), 22).ljust(23), style="bold")
+        text = Text(cut(clean(profile.name), 22).ljust(23), style="bold")
         text.append(cut(clean(profile.backend_name), 8).ljust(9))
         text.append(cut(clean(profile.description), 40), style="dim")
         for badge in profile.badges:
             text.append(f" {badge}", style="bold")
         if profile.source != "demo":
             text.append(f"  ({profile.source})", style="italic dim")
+        if marked:
+            text.append(" ✓", style="bold")
         return text
 
     def on_mount(self) -> None:

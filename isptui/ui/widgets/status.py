@@ -26,7 +26,8 @@ class Breadcrumbs(Static):
             parts = parts[1:]  # the badge names the connection
         width = self.size.width
         room = max(10, width - 2 - len(arrows) - head.cell_len) if width else 200
-        self.update(head + Text(arrows, style="dim") + Text(cut_middle(parts, room), style="bold"))
+        crumbs = Text(arrows, style="dim") + Text(cut_middle(parts, room), style="bold")
+        self.update(head + crumbs if badge else crumbs)
 
 
 def cut_middle(parts: list[str], room: int, sep: str = " › ") -> str:
