@@ -105,3 +105,23 @@ async def find_everywhere(connections: Mapping[str, Backend], text: str, *, time
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def searchable_table() -> str:
+    """Markdown: per backend, how each query kind is searched (from the descriptors; the README embeds it)."""
+    from isptui.backends import registry
+    from isptui.find.query import KINDS
+
+    rows = ["| backend | " + " | ".join(KINDS) + " |", "| --- |" + " --- |" * len(KINDS)]
+    for desc in registry.descriptors():
+        cells = []
+        for kind in KINDS:
+            way = desc.search.get(kind)
+            if way is None:
+                cells.append("—")
+                continue
+            how = "get by id" if way.by_id else f"`{way.filter}`".replace("{value}", "…")
+            where = "" if way.server_side else ", list filtered locally"
+            cells.append(f"{way.collection}: {how} ({way.match}{where})".replace("|", "\\|"))
+        rows.append(f"| {desc.name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"

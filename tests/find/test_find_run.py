@@ -114,3 +114,13 @@ def test_table_shows_server_text_sanitised() -> None:
     text = out.getvalue()
     assert "\x1b" not in text and "\x07" not in text
     assert "Eve\\x1b[31m red" in text and "c1  failed" in text
+
+
+def test_readme_find_table_is_the_descriptors() -> None:
+    from pathlib import Path
+
+    from isptui.find.run import searchable_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    embedded = readme.split("<!-- find-table:start -->\n", 1)[1].split("<!-- find-table:end -->", 1)[0]
+    assert embedded == searchable_table()
