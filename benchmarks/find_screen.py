@@ -21,7 +21,7 @@ from isptui.ui.app import IspApp  # noqa: E402
 from isptui.ui.launch import demo_profiles  # noqa: E402
 from isptui.ui.screens.find import FindScreen  # noqa: E402
 
-QUERIES = ("42", "user42.42@example.net", "isp00042", "Попова")
+QUERIES = ("42", "user42.42@example.net", "isp00042", "10.0.0.42")
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
