@@ -177,3 +177,13 @@ async def test_ctrl_f_with_one_connection_opens_the_hit_in_its_explorer(demo_app
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, FindScreen)
+
+
+async def test_find_shows_server_text_literally_never_as_markup(demo_app) -> None:
+    app, _ = demo_app("splynx", customers=10)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await find(pilot, "3")
+        label = next(hit.label for hit in screen.hits if hit.record_id == "3")
+        assert "[bold red]" in label  # the demo's subscriber 3 is named with markup
+        assert "[bold red]Rich[/]" in screen_text(app)
