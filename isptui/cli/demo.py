@@ -9,7 +9,8 @@ from isptui.cli.common import demo_backends
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="explore the built-in sandbox (no network)")
-    demo.add_argument("backend", nargs="?", choices=demo_backends())
+    demo.add_argument("backend", nargs="?", choices=[*demo_backends(), "all"],
+                      help="one backend, or all of them side by side (ctrl+o switches)")
     demo.add_argument("--customers", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--chaos", default="", help="e.g. latency=200ms,error_rate=0.1")

@@ -25,7 +25,8 @@ def _command(name: str):  # noqa: ANN202 - a module
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="isptui", description="Keyboard-first explorer for ISP REST APIs.")
     parser.add_argument("--version", action="version", version=f"isptui {__version__}")
-    parser.add_argument("--profile", help="open a profile from config.toml")
+    parser.add_argument("--profile", action="append",
+                        help="open a profile from config.toml; several open side by side (ctrl+o switches)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         _command(name).add_parser(sub)
@@ -33,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command and isinstance(getattr(args, "profile", None), list):
+        # `isptui --profile A export …`: a subcommand takes one profile (the last given, as argparse would).
+        args.profile = args.profile[-1]
     if args.command:
         return _command(args.command).run(args)
     if args.profile:

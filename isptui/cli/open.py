@@ -75,12 +75,42 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    """``isptui --profile NAME``."""
+    """``isptui --profile NAME [--profile NAME2 …]``: one profile, or several side by side."""
     from isptui.config.errors import ConfigError
     from isptui.config.resolve import profile_by_name
 
+    names = [args.profile] if isinstance(args.profile, str) else list(dict.fromkeys(args.profile))
     try:
-        profile = profile_by_name(args.profile, None, os.environ)
+        profiles = [profile_by_name(name, None, os.environ) for name in names]
     except ConfigError as exc:
         raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
-    return _launch(profile)
+    if len(profiles) == 1:
+        return _launch(profiles[0])
+    return _launch_several(profiles)
+
+
+def _launch_several(profiles: list[Profile], mask: bool | None = None) -> int:
+    """Several profiles: secrets resolved first (each ``prompt`` asks once), then all connect at once
+    inside the app; one that fails shows its error in its own slot while the others work."""
+    from isptui.cli.connect import settings_for
+    from isptui.config.errors import ConfigError
+    from isptui.http import RequestLog
+
+    resolved = []
+    for profile in profiles:
+        try:
+            resolved.append((profile, settings_for(profile, request_log=RequestLog())))
+        except ConfigError as exc:
+            raise CliError(f"isptui: {exc.message}", EXIT_USAGE) from exc
+    return asyncio.run(open_workspace_session(resolved, mask=mask))
+
+
+async def open_workspace_session(resolved: list[tuple[Profile, BackendSettings]], *, mask: bool | None = None,
+                                 **run_options: Any) -> int:
+    """The app on several resolved profiles side by side (``run_options`` as for ``open_session``)."""
+    from isptui.ui.launch import run_workspace_app
+
+    for profile, _settings in resolved:
+        if not profile.verify:
+            print(clean(f"isptui: warning: TLS verification is off for {profile.url}"), file=sys.stderr)
+    return await run_workspace_app(resolved, mask=mask, **run_options)

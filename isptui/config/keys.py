@@ -22,6 +22,7 @@ KEY_NAMES: dict[str, str] = {
     "copy_json": "copy record as JSON", "help": "help", "quit": "quit", "edit": "edit the record",
     "new": "new record", "delete": "delete", "actions": "actions of the record", "undo": "undo the last write",
     "elevate": "elevate a production profile", "sort": "sort by a column", "go_to_row": "go to row N",
+    "find": "find a subscriber across every open connection", "switch_connection": "switch connection",
 }
 
 

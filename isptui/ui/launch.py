@@ -192,6 +192,18 @@ async def run_profile_app(profile: Profile, settings: BackendSettings, backend: 
     return _exit_code(app, result)
 
 
+async def run_workspace_app(resolved: Sequence[tuple[Profile, BackendSettings]], *, mask: bool | None = None,
+                            **run_options: Any) -> int:
+    """``isptui --profile A --profile B``: every profile connects inside the app, each in its own slot."""
+    # Built and connected by the app, each in its own slot: a refused connection is that slot's error panel.
+    entries = [profile_entry(profile, settings) for profile, settings in resolved]
+    app = _app(entries, mask=mask, workspace=[e.name for e in entries])
+    if app is None:
+        return EXIT_USAGE
+    result = await app.run_async(**run_options)
+    return _exit_code(app, result)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """``isptui demo [BACKEND]``: the real adapters against the in-process sandbox."""
     from isptui.sandbox import create_sandbox
@@ -201,9 +213,12 @@ def run_demo(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"isptui demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    backends = (args.backend,) if args.backend else demo_backends()
+    one = args.backend if args.backend and args.backend != "all" else None
+    backends = (one,) if one else demo_backends()
     profiles = demo_profiles(sandbox, backends, read_only=bool(args.read_only))
-    return _run(profiles, start=profiles[0].name if args.backend else None, mask=getattr(args, "mask", None))
+    workspace = [p.name for p in profiles] if args.backend == "all" else None
+    return _run(profiles, start=profiles[0].name if one else None, mask=getattr(args, "mask", None),
+                workspace=workspace)
 
 
 def run_picker(args: argparse.Namespace) -> int:
@@ -220,7 +235,8 @@ def run_picker(args: argparse.Namespace) -> int:
     return _run([*configured, *demo_profiles(sandbox)])
 
 
-def _app(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None) -> IspApp | None:
+def _app(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None,
+         workspace: list[str] | None = None) -> IspApp | None:
     """The app on these entries with the user's keymap; None (the reason on stderr) if the keymap is bad."""
     from isptui.config.errors import ConfigError
     from isptui.config.keys import load_keymap
@@ -231,11 +247,12 @@ def _app(profiles: list[ProfileEntry], start: str | None = None, mask: bool | No
     except ConfigError as exc:
         print(f"isptui: {exc.message}", file=sys.stderr)
         return None
-    return IspApp(profiles, start=start, keymap=keymap, mask=mask)
+    return IspApp(profiles, start=start, keymap=keymap, mask=mask, workspace=workspace)
 
 
-def _run(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None) -> int:
-    app = _app(profiles, start, mask)
+def _run(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None,
+         workspace: list[str] | None = None) -> int:
+    app = _app(profiles, start, mask, workspace)
     if app is None:
         return EXIT_USAGE
     return _exit_code(app, app.run())

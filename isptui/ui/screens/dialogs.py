@@ -185,16 +185,21 @@ class ChooseScreen(Dialog[int | None]):
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [Binding("escape", "dismiss_none", "Close")]
 
-    def __init__(self, title: str, lines: Sequence[Text | str]) -> None:
+    def __init__(self, title: str, lines: Sequence[Text | str], *, highlighted: int = 0) -> None:
         super().__init__()
         self.title_text = title
         self.lines = list(lines)
+        self.highlighted = highlighted
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(clean(self.title_text)), classes="title")
             yield OptionList(*(Option(line if isinstance(line, Text) else Text(clean(line)))
                                for line in self.lines), id="choices")
+
+    def on_mount(self) -> None:
+        if 0 < self.highlighted < len(self.lines):
+            self.query_one("#choices", OptionList).highlighted = self.highlighted
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -116,6 +116,10 @@ class ExplorerScreen(WriteCommands):
             self.setup_writes()
         self._titles: dict[str, str] = {}
         """Record place titles, plain -> masked and masked -> plain (see ``_title``)."""
+        self.badge = ""
+        """Several connections open: the header badge naming this one (set by the app); empty otherwise."""
+        self.from_find: Place | None = None
+        """The place Find opened here: back from it returns to Find's results."""
 
     def compose(self) -> ComposeResult:
         title = (self.backend.title or self.backend.name) if self.backend is not None else self.backend_title
@@ -132,7 +136,7 @@ class ExplorerScreen(WriteCommands):
     def on_mount(self) -> None:
         self._subscribe()
         self.call_after_refresh(self._update_status)
-        self.query_one(Breadcrumbs).show([self.profile.name])
+        self.query_one(Breadcrumbs).show([self.profile.name], badge=self.badge)
         if self.entries:
             # Painted from what the backend declares; discovery corrects it once connected.
             tree = self.query_one(ResourceTree)
@@ -224,7 +228,7 @@ class ExplorerScreen(WriteCommands):
         self.known.add(place)
         self.raw = False
         self.query_one(Breadcrumbs).show([self.profile.name, *place.crumbs], back=self.history.can_back,
-                                         forward=self.history.can_forward)
+                                         forward=self.history.can_forward, badge=self.badge)
         self.load_place(place)
 
     def _resolve(self, place: Place) -> Place | None:
@@ -308,7 +312,18 @@ class ExplorerScreen(WriteCommands):
         await main.remove_children()
         await main.mount(widget)
 
+    def open_found(self, place: Place) -> None:
+        """Open a record Find found; back from it returns to Find."""
+        self.open_place(place)
+        self.from_find = self.history.current
+
     def action_back(self) -> None:
+        if self.from_find is not None and self.history.current is self.from_find:
+            self.from_find = None
+            back_to_find = getattr(self.app, "action_find", None)
+            if callable(back_to_find):
+                back_to_find()
+                return
         place = self.history.back()
         if place is not None:
             self.open_place(place, record_history=False)
@@ -520,7 +535,7 @@ class ExplorerScreen(WriteCommands):
             plain, masked = self.record.title, self.app.mask.masker.title(self.record.title, self.record.fields)
             crumbs = [c.replace(plain, masked) if on else c.replace(masked, plain) for c in current.crumbs]
             self.query_one(Breadcrumbs).show([self.profile.name, *crumbs], back=self.history.can_back,
-                                             forward=self.history.can_forward)
+                                             forward=self.history.can_forward, badge=self.badge)
         view = self._collection()
         if view is not None:
             view.table.refresh()

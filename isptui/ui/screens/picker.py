@@ -20,9 +20,13 @@ from isptui.ui.widgets.panels import ErrorPanel
 
 
 class PickerScreen(Screen[None]):
-    """Choose a profile; enter connects. A failed connection shows here and enter tries again."""
+    """Choose a profile; enter connects. A failed connection shows here and enter tries again.
 
-    BINDINGS = [Binding("q", "app.quit", "Quit"), Binding("question_mark", "help", "Help")]
+    space marks several profiles; enter then opens all of them side by side (a workspace, ctrl+o switches).
+    """
+
+    BINDINGS = [Binding("q", "app.quit", "Quit"), Binding("space", "mark", "Mark several"),
+                Binding("question_mark", "help", "Help")]
     DEFAULT_CSS = """
     PickerScreen { align: center middle; }
     PickerScreen #picker { width: 90; max-width: 100%; height: auto; max-height: 100%; }
@@ -39,22 +43,30 @@ class PickerScreen(Screen[None]):
             super().__init__()
             self.profile = profile
 
+    class ProfilesChosen(Message):
+        """Enter with several profiles marked (space): open them all."""
+
+        def __init__(self, profiles: list[ProfileEntry]) -> None:
+            super().__init__()
+            self.profiles = profiles
+
     def __init__(self, profiles: Sequence[ProfileEntry]) -> None:
         super().__init__()
         self.profiles = list(profiles)
         self.connecting_to: ProfileEntry | None = None
         """Set by the app when it connects straight away (``isptui demo krill``): said in the status line."""
+        self.marked: set[int] = set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static("isptui — choose a profile", id="picker-title")
-            yield OptionList(*(Option(self._line(p), id=f"profile-{i}") for i, p in enumerate(self.profiles)),
+            yield OptionList(*(Option(self._line(p, False), id=f"profile-{i}") for i, p in enumerate(self.profiles)),
                              id="profiles")
             yield Static("enter connects · q quits", id="picker-status")
         yield Footer()
 
     @staticmethod
-    def _line(profile: ProfileEntry) -> Text:
+    def _line(profile: ProfileEntry, marked: bool) -> Text:
         text = Text(cut(clean(profile.name), 22).ljust(23), style="bold")
         text.append(cut(clean(profile.backend_name), 8).ljust(9))
         text.append(cut(clean(profile.description), 40), style="dim")
@@ -62,6 +74,8 @@ class PickerScreen(Screen[None]):
             text.append(f" {badge}", style="bold")
         if profile.source != "demo":
             text.append(f"  ({profile.source})", style="italic dim")
+        if marked:
+            text.append(" ✓", style="bold")
         return text
 
     def on_mount(self) -> None:
@@ -73,9 +87,26 @@ class PickerScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if self.marked:
+            chosen = [p for i, p in enumerate(self.profiles) if i in self.marked]
+            self.set_status(f"Opening {len(chosen)} connections…")
+            self.post_message(self.ProfilesChosen(chosen))
+            return
         profile = self.profiles[event.option_index]
         self.set_status(f"Connecting to {profile.name}…")
         self.post_message(self.ProfileChosen(profile))
+
+    def action_mark(self) -> None:
+        """space: mark (or unmark) the highlighted profile; enter opens every marked one."""
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        if index is None:
+            return
+        self.marked ^= {index}
+        options.replace_option_prompt_at_index(index, self._line(self.profiles[index], index in self.marked))
+        count = len(self.marked)
+        self.set_status(f"{count} marked · enter opens them side by side · space marks" if count
+                        else "enter connects · space marks several · q quits")
 
     def set_status(self, message: str) -> None:
         for panel in self.query(ErrorPanel):
@@ -89,4 +120,5 @@ class PickerScreen(Screen[None]):
         self.query_one(OptionList).focus()
 
     def action_help(self) -> None:
-        self.notify("up/down choose · enter connects · ctrl+p commands · q quits", title="Keys")
+        self.notify("up/down choose · enter connects · space marks several (enter opens them side by side) · "
+                    "ctrl+p commands · q quits", title="Keys")

@@ -16,11 +16,18 @@ class Breadcrumbs(Static):
     Breadcrumbs { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
-    def show(self, crumbs: list[str], *, back: bool = False, forward: bool = False) -> None:
+    def show(self, crumbs: list[str], *, back: bool = False, forward: bool = False, badge: str = "") -> None:
+        """``badge`` (several connections open): which one this is, shown first in place of its name."""
         arrows = ("‹ " if back else "  ") + ("› " if forward else "  ")
         parts = [clean(nice_title(c)) for c in crumbs if c]
-        room = max(10, self.size.width - 2 - len(arrows)) if self.size.width else 200
-        self.update(Text(arrows, style="dim") + Text(cut_middle(parts, room), style="bold"))
+        head = Text()
+        if badge:
+            head = Text(f" {cut(clean(badge), 40)} ", style="reverse bold") + Text(" ")
+            parts = parts[1:]  # the badge names the connection
+        width = self.size.width
+        room = max(10, width - 2 - len(arrows) - head.cell_len) if width else 200
+        crumbs = Text(arrows, style="dim") + Text(cut_middle(parts, room), style="bold")
+        self.update(head + crumbs if badge else crumbs)
 
 
 def cut_middle(parts: list[str], room: int, sep: str = " › ") -> str:
