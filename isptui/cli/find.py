@@ -114,11 +114,24 @@ async def search(text: str, *, profiles: list[str], demo: bool, timeout: float,
             if result.hits and first is None:
                 first = time.perf_counter() - start
             results.append(result)
+        results = _per_connection(results)
     finally:
         for backend in opened.values():
             with contextlib.suppress(Exception):
                 await backend.close()
     return results, first
+
+
+def _per_connection(results: list[ConnectionResult]) -> list[ConnectionResult]:
+    """One result per connection: a later answer (found by another system's key) gives the state and
+    message, the hits add up."""
+    from dataclasses import replace
+
+    merged: dict[str, ConnectionResult] = {}
+    for result in results:
+        before = merged.get(result.connection)
+        merged[result.connection] = result if before is None else replace(result, hits=before.hits + result.hits)
+    return list(merged.values())
 
 
 def _hit_json(hit: Hit) -> dict[str, Any]:

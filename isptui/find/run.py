@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from isptui.find.group import Hit, Subscriber, group
@@ -82,29 +82,95 @@ def _renamed(hit: Hit, connection: str) -> Hit:
     return replace(hit, connection=connection)
 
 
+PIVOT_KINDS = ("login", "email", "mac", "ip")
+"""Keys strong enough to look a subscriber up by in the other systems (group.STRONG): not phone, not id."""
+MAX_PIVOTS = 8
+"""At most this many key values are taken from the first answers to ask the others (a bounded second hop)."""
+
+
+async def pivot_connection(name: str, backend: Backend, pivots: list[tuple[str, str]]) -> ConnectionResult:
+    """One connection asked again by keys other systems' records carry (the subscriber's login, e-mail, MAC
+    or IP), for the kinds it can search; ``message`` says which key found it."""
+    from isptui.errors import BackendError
+
+    start = time.perf_counter()
+    hits: list[Hit] = []
+    seen: set[tuple[str, str]] = set()
+    via: list[str] = []
+    try:
+        for kind, value in pivots:
+            for hit in await backend.search(kind, value):
+                if (hit.collection, hit.record_id) not in seen:
+                    seen.add((hit.collection, hit.record_id))
+                    hits.append(hit if hit.connection == name else _renamed(hit, name))
+                    via.append(f"{kind} {value}")
+    except BackendError as exc:
+        return ConnectionResult(name, "failed", tuple(hits), time.perf_counter() - start,
+                                _one_line(exc.message or type(exc).__name__))
+    message = _one_line("via " + ", ".join(dict.fromkeys(via))) if hits else ""
+    return ConnectionResult(name, "found" if hits else "none", tuple(hits), time.perf_counter() - start, message)
+
+
 async def find_everywhere(connections: Mapping[str, Backend], text: str, *, timeout: float = 10.0
                           ) -> AsyncIterator[ConnectionResult]:
-    """Yield each connection's result as soon as it is ready (a slow one never holds back the others)."""
+    """Yield each connection's result as soon as it is ready (a slow one never holds back the others).
+
+    Then one more hop: a connection that found nothing (or cannot search this kind of query) is asked by
+    the strong keys the others' records carry — an e-mail found in billing gives the login to ask
+    provisioning by. Such a connection yields a second result, with only the new hits and ``message``
+    saying which key found them; consumers keep the last state per connection and add up the hits.
+    """
     query = recognize(text)
     start = time.perf_counter()
 
-    async def bounded(name: str, backend: Backend) -> ConnectionResult:
+    async def bounded(name: str, work: Awaitable[ConnectionResult]) -> ConnectionResult:
         try:
-            return await asyncio.wait_for(search_connection(name, backend, query), timeout)
+            return await asyncio.wait_for(work, max(0.1, timeout - (time.perf_counter() - start)))
         except TimeoutError:
             return ConnectionResult(name, "timeout", (), time.perf_counter() - start,
                                     f"no answer within {timeout:g} s")
 
-    tasks = [asyncio.create_task(bounded(name, backend), name=f"find:{name}")
-             for name, backend in connections.items()]
+    pending = {asyncio.create_task(bounded(name, search_connection(name, backend, query)), name=name)
+               for name, backend in connections.items()}
+    empty: set[str] = set()  # answered, found nothing: may be asked by others' keys
+    asked: dict[str, set[tuple[str, str]]] = {}
+    second: set[asyncio.Task[ConnectionResult]] = set()
+    shown: dict[str, set[tuple[str, str]]] = {}  # per connection, the records already yielded
+    pivots: list[tuple[str, str]] = []
     try:
-        for done in asyncio.as_completed(tasks):
-            yield await done
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                result = task.result()
+                seen = shown.setdefault(result.connection, set())
+                new_hits = tuple(h for h in result.hits if (h.collection, h.record_id) not in seen)
+                if task in second and not new_hits and result.state != "failed":
+                    continue  # nothing more by others' keys: the first answer stands
+                seen.update((h.collection, h.record_id) for h in new_hits)
+                if len(new_hits) != len(result.hits):
+                    result = replace(result, hits=new_hits)
+                yield result
+                if task not in second and result.state in ("none", "not-searchable"):
+                    empty.add(result.connection)
+                for hit in result.hits:
+                    for kind in PIVOT_KINDS:
+                        value = hit.keys.get(kind)
+                        if value and (kind, value) not in pivots and len(pivots) < MAX_PIVOTS:
+                            pivots.append((kind, value))
+            for name in sorted(empty):
+                backend = connections[name]
+                new = [(k, v) for k, v in pivots if (k, v) not in asked.get(name, set())
+                       and backend.search_way(k) is not None]
+                if new:
+                    asked.setdefault(name, set()).update(new)
+                    hop = asyncio.create_task(bounded(name, pivot_connection(name, backend, new)), name=name)
+                    second.add(hop)
+                    pending.add(hop)
     finally:
-        for task in tasks:
+        for task in pending:
             task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def searchable_table(names: tuple[str, ...] | None = None) -> str:

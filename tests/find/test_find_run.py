@@ -81,6 +81,22 @@ def test_find_42_in_the_demo_is_one_subscriber_in_all_five_systems(capsys: pytes
                                    "found")
 
 
+@pytest.mark.parametrize("key", ["email", "mac", "ipv4"])
+def test_subscriber_42_by_email_mac_or_ip_is_one_person_in_all_five(capsys: pytest.CaptureFixture[str],
+                                                                     key: str) -> None:
+    """No system can search every kind (Krill has no e-mail filter, Trisul no IP or MAC): those are asked
+    by the keys the other systems' records carry (the login, the e-mail), and say which one found them."""
+    sub = subscriber(1, 42)
+    code, rows = _find(capsys, getattr(sub, key))
+    subs = [r for r in rows if "subscriber" in r]
+    status = {r["connection"]: r for r in rows if "state" in r}
+    assert code == 0 and len(subs) == 1
+    assert subs[0]["connections"] == ["demo-carbon", "demo-ispcrm", "demo-krill", "demo-splynx", "demo-trisul"]
+    assert subs[0]["shared"]["login"] == sub.login
+    assert {name: r["state"] for name, r in status.items()} == dict.fromkeys(status, "found") and len(status) == 5
+    assert any(r["message"].startswith("via ") for r in status.values())
+
+
 def test_a_shared_phone_is_two_people(capsys: pytest.CaptureFixture[str]) -> None:
     (other, one), = SHARED_PHONE.items()
     code, rows = _find(capsys, subscriber(1, one).phone)
