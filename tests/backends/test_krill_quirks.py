@@ -11,7 +11,7 @@ import pytest
 from isptui.backends.base import BackendSettings
 from isptui.backends.krill import KrillBackend
 from isptui.errors import MethodRefused
-from isptui.model import Action, PageRequest, ResourceRef
+from isptui.model import Action, PageRequest, Record, ResourceRef
 from isptui.sandbox import create_sandbox
 
 URL = "http://krill.test"
@@ -168,3 +168,21 @@ async def test_a_put_from_update_never_carries_a_field_drf_marks_read_only() -> 
     assert len(puts) == 1 and puts[0]["notes"] == "locked stays out"
     assert {"has_tr069", "internal_id", "tech_updated"} <= locked
     assert not locked & set(puts[0]), f"read-only fields sent: {sorted(locked & set(puts[0]))}"
+
+
+async def test_a_record_reached_through_a_link_is_read_at_its_own_url_and_can_be_edited() -> None:
+    """``cpes/1/customer`` is a nested route that allows only GET; the customer it answers is read again at
+    ``customers/1`` (the same record), where the server allows editing — and a save goes there."""
+    transport = Recording("")
+    async with _backend(transport) as backend:
+        await backend.discover()
+        cpe = await backend.get(ResourceRef(collection="isp/cpes", id="1"))
+        link = next(link for link in cpe.links if link.rel == "customer")
+        customer = await backend.follow(link)
+        assert isinstance(customer, Record)
+        assert (customer.ref.collection, customer.ref.id, customer.capabilities.can_update) == (
+            "isp/customers", "1", True)
+        assert "name" in (await backend.schema(customer.ref)).names
+        await backend.update(customer.ref, {"comment": "via the CPE"})
+    sent = [(method, path) for method, path, _status in transport.seen if method == "PATCH"]
+    assert sent == [("PATCH", "/api/v2/isp/customers/1/")]

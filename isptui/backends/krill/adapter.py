@@ -46,6 +46,10 @@ from isptui.model import (
 API_PREFIX = "/api/v2/"
 
 
+LINKED_RECORD = Capabilities(can_list=False, can_get=True, can_update=True, partial_update=True)
+"""What a record reached through a link is offered when its server does not say (no Allow header)."""
+
+
 class KrillBackend(HttpBackend):
     """Krill by Phicus, REST API v2 (``{url}/api/v2/``)."""
 
@@ -60,6 +64,8 @@ class KrillBackend(HttpBackend):
         self.origin = f"{parts.scheme}://{parts.netloc}/"
         self._schemas: dict[str, Schema] = {}
         self._caps: dict[str, Capabilities] = {}
+        self._collections: set[str] = set()
+        """The collection keys discovery found (a nested route's record is read again in one of them)."""
         self._probed_root: httpx.Response | None = None
         self._record_caps: dict[str, Capabilities] = {}  # collection -> what a record's Allow said
 
@@ -142,6 +148,7 @@ class KrillBackend(HttpBackend):
                 key = self._key(link.href)
                 if key and not link.external:
                     entries.append(self._entry_point(key, link.title or title_for(link.rel), group, ""))
+        self._collections = {e.key for e in entries}
         return entries
 
     def _entry_point(self, key: str, title: str, group: str, note: str) -> EntryPoint:
@@ -245,7 +252,32 @@ class KrillBackend(HttpBackend):
                           for row in parsed.items)
             return Page(items=items, total=parsed.total if parsed.total is not None else (
                 len(items) if parsed.next is None else None), next_cursor=parsed.next)
-        return mapping.to_record(body, ref=ResourceRef(href=url, id=_id_of(body)), url=url, origin=self.origin)
+        canonical = await self._canonical(link.rel, url, body)
+        if canonical is not None:
+            return canonical
+        # A record reached through a link (``cpes/1/customer``) has no collection to learn what it allows from:
+        # its own Allow says, and when it says nothing, editing is offered and the server decides (a 405
+        # answers it, and the write path tries the other verb) — never refused on a guess.
+        caps = (allow_to_capabilities(response.headers["allow"], detail=True) if "allow" in response.headers
+                else LINKED_RECORD)
+        return mapping.to_record(body, ref=ResourceRef(href=url, id=_id_of(body)), url=url, origin=self.origin,
+                                 capabilities=caps)
+
+    async def _canonical(self, rel: str, url: str, body: Any) -> Record | None:
+        """The record a nested route (``isp/cpes/1/customer``) answered, read at its own URL in the collection
+        the link names (``isp/customers/1``), so it can be edited there as any customer; None unless that
+        URL answers the same record (same id, same values)."""
+        rid = _id_of(body) if isinstance(body, dict) else None
+        app = (self._key(url) or "").split("/", 1)[0]
+        keys = [f"{app}/{name}" for name in (f"{rel}s", f"{rel}es", rel) if f"{app}/{name}" in self._collections]
+        if rid is None or not keys:
+            return None
+        try:
+            record = await self.get(ResourceRef(collection=keys[0], id=rid))
+        except BackendError:
+            return None
+        same = all(record.raw.get(k) == v for k, v in body.items() if not k.startswith("_"))
+        return record if same else None
 
     async def schema(self, ref: ResourceRef) -> Schema:
         key = ref.collection or self._key(self._url(ref))
@@ -258,7 +290,9 @@ class KrillBackend(HttpBackend):
         if response.status_code < 400:
             schema = drf_options_to_schema(self._json(response))
         page: Page | None = None
-        if schema is None or not schema.fields:
+        # A record reached through a nested route (``isp/cpes/1/customer``) is no collection to list.
+        nested = bool(ref.href) and key not in self._collections
+        if (schema is None or not schema.fields) and not nested:
             # DRF may publish the write schema only on the detail URL (actions.PUT there, none on the list:
             # docs/krill.md §7.4): ask a record's OPTIONS before guessing from rows.
             page = await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
@@ -266,6 +300,9 @@ class KrillBackend(HttpBackend):
                 detail = await self._send("OPTIONS", self._url(page.items[0].ref), check=False)
                 if detail.status_code < 400:
                     schema = drf_options_to_schema(self._json(detail))
+        if (schema is None or not schema.fields) and nested:
+            # A record reached through a link, whose OPTIONS says nothing: its fields are its own.
+            schema = infer_schema([(await self.get(ref)).fields])
         if schema is None or not schema.fields:
             # No actions in OPTIONS (the user may not write here): infer columns from a few records.
             page = page or await self.list(ResourceRef(collection=key) if key else ref, PageRequest(limit=20))
