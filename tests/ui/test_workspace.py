@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from isptui.sandbox import create_sandbox
+from isptui.sandbox.dataset import subscriber
 from isptui.ui.app import IspApp
 from isptui.ui.launch import _builder, demo_profiles
 from isptui.ui.screens.dialogs import ChooseScreen
@@ -11,6 +12,7 @@ from isptui.ui.screens.find import FindScreen
 from isptui.ui.screens.picker import PickerScreen
 from isptui.ui.workspace import SlotScreen
 from tests.ui.conftest import SIZE, settle
+from tests.ui.edit.conftest import wait_for
 from tests.ui.screen_text import screen_text
 
 FIVE = ["demo-splynx", "demo-krill", "demo-ispcrm", "demo-trisul", "demo-carbon"]
@@ -123,6 +125,9 @@ async def find(pilot, text: str) -> FindScreen:  # type: ignore[no-untyped-def]
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, FindScreen)
+    # Every connection has answered (a second answer, by others' keys, may follow the first).
+    await wait_for(pilot, lambda: screen.states and not any("searching" in t.plain for t in screen.states.values())
+                   and not screen.workers, "every connection's answer")
     return screen
 
 
@@ -161,6 +166,18 @@ async def test_ctrl_f_42_streams_every_connection_groups_and_enter_opens_the_rec
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is krill
+
+
+async def test_ctrl_f_by_ip_finds_subscriber_42_in_all_five_through_the_keys_the_others_carry() -> None:
+    """ISPCRM and Trisul cannot search by IP: they are asked by the login the others' records carry, and
+    their status line says so."""
+    app = workspace_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await find(pilot, subscriber(1, 42).ipv4)
+        text = screen_text(app)
+        assert [s.connections for s in screen.subscribers] == [sorted(FIVE)] and "in 5 systems" in text
+        assert "via login isp00042" in text
 
 
 async def test_ctrl_f_with_one_connection_opens_the_hit_in_its_explorer(demo_app) -> None:

@@ -46,6 +46,8 @@ def status_line(name: str, state: str, count: int = 0, elapsed: float | None = N
     text = Text(cut(clean(name), NAME_WIDTH).ljust(NAME_WIDTH + 1), style="bold")
     if state == "found":
         text.append(f"found {count}", style="bold")
+        if message:  # "via login isp00042": found by a key another system's record carries
+            text.append(" " + cut(clean(message), 36), style="dim")
     elif state == "failed":
         text.append("failed: ", style="bold")
         text.append(cut(clean(message), 38))
@@ -171,10 +173,13 @@ class FindScreen(Screen[None]):
             self.states[name] = status_line(name, "connecting", message=why)
         self._render_status()
         self._render_results()
+        counts: dict[str, int] = {}
         async for result in self._finder()(connections, text, timeout=self.timeout):
             hits = tuple(result.hits)
+            # A connection may answer twice (again by others' keys): its hits add up.
+            counts[result.connection] = counts.get(result.connection, 0) + len(hits)
             self.states[result.connection] = status_line(
-                result.connection, result.state, len(hits), result.elapsed, result.message or "")
+                result.connection, result.state, counts[result.connection], result.elapsed, result.message or "")
             self.hits.extend(hits)
             self._render_status()
             if hits:
