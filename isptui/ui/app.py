@@ -60,6 +60,23 @@ def _preload() -> None:
     preload()
 
 
+async def _open(entry: ProfileEntry) -> Backend:
+    """The entry's backend, logged in: the one the CLI already connected, else built in a thread (the adapter
+    imports a lot) and connected; a failed login closes what was built before the error goes on."""
+    if entry.connected is not None:
+        backend, entry.connected = entry.connected, None
+        await asyncio.to_thread(_preload)
+        return backend
+    backend = await asyncio.to_thread(_build, entry)
+    try:
+        await backend.connect()
+    except BackendError:
+        with contextlib.suppress(BackendError):
+            await backend.close()
+        raise
+    return backend
+
+
 def _explorer() -> type[ExplorerScreen]:
     # Light (no adapter, httpx or pydantic: see its docstring), so imported on the loop before connecting.
     from isptui.ui.screens.explorer import ExplorerScreen
@@ -172,19 +189,10 @@ class IspApp(App[int]):
         explorer = explorer_class(profile, show_latency=self.show_latency)
         await self.push_screen(explorer)
         await self._painted()
-        backend: Backend | None = None
         try:
-            if profile.connected is not None:
-                backend, profile.connected = profile.connected, None
-                await asyncio.to_thread(_preload)
-            else:
-                backend = await asyncio.to_thread(_build, profile)
-                await backend.connect()
+            backend = await _open(profile)
         except BackendError as exc:
             explorer.connection_failed(exc)
-            if backend is not None:
-                with contextlib.suppress(BackendError):
-                    await backend.close()
             while explorer in self.screen_stack and len(self.screen_stack) > 1:
                 await self.pop_screen()
             picker = self.screen if isinstance(self.screen, PickerScreen) else None
@@ -249,12 +257,7 @@ class IspApp(App[int]):
         started = time.perf_counter()
         entry = slot.entry
         try:
-            if entry.connected is not None:
-                backend, entry.connected = entry.connected, None
-                await asyncio.to_thread(_preload)
-            else:
-                backend = await asyncio.to_thread(_build, entry)
-                await backend.connect()
+            backend = await _open(entry)
             explorer = _explorer()
         except BackendError as exc:
             slot.state, slot.error, slot.elapsed = "failed", exc, time.perf_counter() - started

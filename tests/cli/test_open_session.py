@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-import pytest
 from textual.pilot import Pilot
 
 from isptui.cli.connect import settings_for
@@ -13,22 +9,12 @@ from isptui.cli.open import open_session
 from isptui.config.resolve import profile_for_open
 from isptui.http import RequestLog
 from isptui.sandbox import create_sandbox
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ISPTUI_CONFIG", str(tmp_path / "config.toml"))
-
-
-def _args(**values: str) -> argparse.Namespace:
-    base = dict.fromkeys(("api_key", "api_secret", "splynx_auth", "username", "password", "api_token",
-                          "context", "token", "ca_bundle", "timeout"))
-    return argparse.Namespace(**{**base, **values}, read_only=False, insecure=False)
+from tests.cli.conftest import open_args
 
 
 async def test_open_logs_in_once_and_the_explorer_uses_that_connection() -> None:
     sandbox = create_sandbox("krill", customers=20)
-    profile = profile_for_open(_args(backend="krill", url="http://sandbox.local", username="operator",
+    profile = profile_for_open(open_args(backend="krill", url="http://sandbox.local", username="operator",
                                      password="sandbox"), {})
     settings = settings_for(profile, request_log=RequestLog(), transport=sandbox.transport())
     seen: list[str] = []

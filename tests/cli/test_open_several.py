@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import pytest
 from textual.pilot import Pilot
 
@@ -14,24 +11,14 @@ from isptui.cli.open import open_workspace_session
 from isptui.config.resolve import profile_for_open
 from isptui.http import RequestLog
 from isptui.sandbox import create_sandbox
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ISPTUI_CONFIG", str(tmp_path / "config.toml"))
-
-
-def _args(**values: str) -> argparse.Namespace:
-    base = dict.fromkeys(("api_key", "api_secret", "splynx_auth", "username", "password", "api_token",
-                          "context", "token", "ca_bundle", "timeout"))
-    return argparse.Namespace(**{**base, **values}, read_only=False, insecure=False)
+from tests.cli.conftest import open_args
 
 
 async def test_several_profiles_open_side_by_side_and_a_refused_one_shows_in_its_own_slot() -> None:
     sandbox = create_sandbox("all", customers=20)
-    krill = profile_for_open(_args(backend="krill", url="http://sandbox.local", username="operator",
+    krill = profile_for_open(open_args(backend="krill", url="http://sandbox.local", username="operator",
                                    password="sandbox"), {})
-    ispcrm = profile_for_open(_args(backend="ispcrm", url="http://sandbox.local", token="not-the-token"), {})
+    ispcrm = profile_for_open(open_args(backend="ispcrm", url="http://sandbox.local", token="not-the-token"), {})
     resolved = [(p, settings_for(p, request_log=RequestLog(), transport=sandbox.transport()))
                 for p in (krill, ispcrm)]
     seen: dict[str, str] = {}
