@@ -13,11 +13,14 @@ import contextlib
 import csv
 import io
 import json
+import operator
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -31,6 +34,12 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "jsonl", "json")
 REDACTED = "***"
 PAGE_SIZE = 500
+CHUNK = 100
+"""Records written between two yields to the event loop: the prefetched page's request goes out (and the
+TUI repaints) while a page is being written, not only after it."""
+SEND_STEPS = 8
+"""Loop steps given to the prefetch before a page is written: httpx, httpcore and anyio take a few (their
+locks and checkpoints) before the request is on the socket; one ``sleep(0)`` was not enough (measured)."""
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may execute at the start of a cell (OWASP "CSV injection")."""
 
@@ -81,13 +90,40 @@ def _duration(seconds: float) -> str:
 
 
 # -- values --------------------------------------------------------------------------------------------
+class _Dotted(dict[str, str]):
+    """``prefix + key`` for each key of one nested object, computed once per key, not once per record."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, key: str) -> str:
+        name = self[key] = f"{self.prefix}{key}"
+        return name
+
+
+_DOTTED: dict[str, _Dotted] = {}
+
+
+def _prefixed(fields: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    names = _DOTTED.get(prefix)
+    if names is None:
+        if len(_DOTTED) > 4096:  # bounded: a server with ever-new nested keys cannot grow it for ever
+            _DOTTED.clear()
+        names = _DOTTED[prefix] = _Dotted(prefix)
+    return dict(zip(map(names.__getitem__, fields), fields.values(), strict=True))
+
+
 def flatten(fields: Mapping[str, Any], prefix: str = "") -> Mapping[str, Any]:
     """Nested objects become dotted keys (``address.city``); lists and scalars stay as they are."""
-    # JSON objects are dicts: the exact type check is many times cheaper than an ABC isinstance.
+    # JSON objects are dicts; ``dict in map(type, …)`` looks at every value in C, and is False for the
+    # usual flat record, which is then returned as it is.
+    if dict not in map(type, fields.values()):
+        return fields if not prefix else _prefixed(fields, prefix)
     nested = [k for k, v in fields.items() if type(v) is dict and v]
     if not nested:
-        return fields if not prefix else {f"{prefix}{k}": v for k, v in fields.items()}
-    flat = {f"{prefix}{k}": v for k, v in fields.items()} if prefix else dict(fields)
+        return fields if not prefix else _prefixed(fields, prefix)
+    flat = _prefixed(fields, prefix) if prefix else dict(fields)
     for key in nested:  # only the nested ones are replaced by their dotted keys (appended; columns order them)
         flat.update(flatten(flat.pop(f"{prefix}{key}"), f"{prefix}{key}."))
     return flat
@@ -108,7 +144,14 @@ def schema_columns(schema: Schema) -> list[str]:
     return columns
 
 
+_NUMBERISH = re.compile(r"\s*[+-]?[\w.]*(?:[+-][\w.]*)?\s*")
+"""A superset of what ``float`` accepts (digits of any script, ``_``, ``.``, an exponent's sign, inf/nan,
+surrounding space): text it does not match is not a number, without the cost of a raised ValueError."""
+
+
 def _is_number(text: str) -> bool:
+    if _NUMBERISH.fullmatch(text) is None:  # a phone (``+44 7700 900123``), a command (``-cmd``)
+        return False
     try:
         float(text)
     except ValueError:
@@ -117,6 +160,8 @@ def _is_number(text: str) -> bool:
 
 
 _LEADS = frozenset(FORMULA_LEADS)
+_AS_IS = frozenset((int, type(None)))
+_TEXT = frozenset((str, type(None)))
 
 
 def cell(value: Any) -> str:
@@ -172,10 +217,15 @@ class _Writer:
         pass
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+"""``json.dumps(value, ensure_ascii=False, default=str)`` without building an encoder for every record."""
+
+
 class _JsonLines(_Writer):
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
-        dumps = json.dumps
-        self.out.write("".join(dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))
+        if rows:
+            self.out.write("\n".join(map(_ENCODE, rows)))
+            self.out.write("\n")
 
 
 class _JsonArray(_Writer):
@@ -187,8 +237,9 @@ class _JsonArray(_Writer):
         self.out.write("[")
 
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
-        for row in rows:
-            self.out.write(("\n" if self.first else ",\n") + json.dumps(row, ensure_ascii=False, default=str))
+        if rows:
+            self.out.write("\n" if self.first else ",\n")
+            self.out.write(",\n".join(map(_ENCODE, rows)))
             self.first = False
 
     def finish(self) -> None:
@@ -207,6 +258,7 @@ class _Csv(_Writer):
         super().__init__(out)
         self.columns = list(columns)
         self.index = {c: i for i, c in enumerate(self.columns)}
+        self.getters = [operator.methodcaller("get", c) for c in self.columns]
         self.header_width = 0
         self.writer = csv.writer(out, lineterminator="\r\n")
 
@@ -218,6 +270,7 @@ class _Csv(_Writer):
                     if key not in index:
                         index[key] = len(self.columns)
                         self.columns.append(key)
+                        self.getters.append(operator.methodcaller("get", key))
 
     def start(self, first: list[Mapping[str, Any]]) -> None:
         self._learn(first)
@@ -225,12 +278,21 @@ class _Csv(_Writer):
         self.header_width = len(self.columns)
 
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
+        """Column by column: each column's value types are looked at in C (``set(map(type, …))``), and only
+        a column holding something other than ints, empty values and formula-free text goes through ``cell``
+        value by value (booleans, lists, objects, floats, text starting like a formula)."""
+        if not rows:
+            return
         self._learn(rows)
-        columns, leads, slow = self.columns, _LEADS, cell
-        # Plain text not starting like a formula is the bulk of the cells: kept inline, no call into ``cell``.
-        self.writer.writerows([
-            [v if type(v) is str and (not v or v[0] not in leads) else slow(v) for v in map(row.get, columns)]
-            for row in rows])
+        table = [list(map(get, rows)) for get in self.getters]
+        for i, values in enumerate(table):
+            kinds = set(map(type, values))
+            if kinds <= _AS_IS:
+                continue  # ints and empty cells: the csv module writes them as ``cell`` would
+            if kinds <= _TEXT and not any(map(str.startswith, filter(None, values), repeat(FORMULA_LEADS))):
+                continue  # text (or empty), none of it starting like a formula
+            table[i] = list(map(cell, values))
+        self.writer.writerows(zip(*table, strict=True))
 
     @property
     def needs_rewrite(self) -> bool:
@@ -329,7 +391,8 @@ async def export_collection(
                 ahead = asyncio.ensure_future(backend.list(ref, PageRequest(
                     limit=page_size, offset=page.offset + len(page.items), cursor=page.next_cursor,
                     filter=server_filter)))
-                await asyncio.sleep(0)  # let it send its request before the loop is busy writing
+                for _ in range(SEND_STEPS):  # let it send its request before the loop is busy writing
+                    await asyncio.sleep(0)
             records = page.items
             progress.scanned += len(records)
             if page.total is not None:
@@ -342,7 +405,10 @@ async def export_collection(
             if not started:
                 writer.start(rows)
                 started = True
-            writer.rows(rows)
+            for start in range(0, len(rows), CHUNK):
+                if start:
+                    await asyncio.sleep(0)  # the prefetch (or a repaint) gets a turn within a long page
+                writer.rows(rows[start:start + CHUNK])
             _flush(buffer, out, hidden)
             progress.written += len(rows)
             if on_progress is not None:
