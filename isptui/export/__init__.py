@@ -90,42 +90,17 @@ def _duration(seconds: float) -> str:
 
 
 # -- values --------------------------------------------------------------------------------------------
-class _Dotted(dict[str, str]):
-    """``prefix + key`` for each key of one nested object, computed once per key, not once per record."""
-
-    def __init__(self, prefix: str) -> None:
-        super().__init__()
-        self.prefix = prefix
-
-    def __missing__(self, key: str) -> str:
-        name = self[key] = f"{self.prefix}{key}"
-        return name
-
-
-_DOTTED: dict[str, _Dotted] = {}
-
-
-def _prefixed(fields: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    names = _DOTTED.get(prefix)
-    if names is None:
-        if len(_DOTTED) > 4096:  # bounded: a server with ever-new nested keys cannot grow it for ever
-            _DOTTED.clear()
-        names = _DOTTED[prefix] = _Dotted(prefix)
-    return dict(zip(map(names.__getitem__, fields), fields.values(), strict=True))
-
-
 def flatten(fields: Mapping[str, Any], prefix: str = "") -> Mapping[str, Any]:
     """Nested objects become dotted keys (``address.city``); lists and scalars stay as they are."""
-    # JSON objects are dicts; ``dict in map(type, …)`` looks at every value in C, and is False for the
-    # usual flat record, which is then returned as it is.
-    if dict not in map(type, fields.values()):
-        return fields if not prefix else _prefixed(fields, prefix)
+    # JSON objects are dicts: the exact type check is many times cheaper than an ABC isinstance.
     nested = [k for k, v in fields.items() if type(v) is dict and v]
     if not nested:
-        return fields if not prefix else _prefixed(fields, prefix)
-    flat = _prefixed(fields, prefix) if prefix else dict(fields)
+        return fields if not prefix else {f"{prefix}{k}": v for k, v in fields.items()}
+    flat = {f"{prefix}{k}": v for k, v in fields.items()} if prefix else dict(fields)
     for key in nested:  # only the nested ones are replaced by their dotted keys (appended; columns order them)
-        flat.update(flatten(flat.pop(f"{prefix}{key}"), f"{prefix}{key}."))
+        del flat[f"{prefix}{key}"]
+    for key in nested:  # from the record itself: a sent key "a.b" and {"a": {"b": …}} may collide in ``flat``
+        flat.update(flatten(fields[key], f"{prefix}{key}."))
     return flat
 
 
@@ -246,53 +221,128 @@ class _JsonArray(_Writer):
         self.out.write("\n]\n" if not self.first else "]\n")
 
 
+class _Absent:
+    """A key the record does not have (``None`` would be a key sent as null, which flattening keeps)."""
+
+    __slots__ = ()
+
+
+_ABSENT = _Absent()
+_EMPTY: dict[str, Any] = {}
+_FIRST = operator.itemgetter(0)
+_NESTED = frozenset((dict, _Absent))
+
+
+def _plain(values: Sequence[Any], kinds: set[type]) -> Sequence[Any]:
+    """One column's values as cells: looked at in C, and only a column holding something other than ints,
+    empty values and formula-free text goes through ``cell`` value by value (booleans, lists, objects,
+    floats, text starting like a formula); ints and ``None`` the csv module writes as ``cell`` would."""
+    if kinds <= _AS_IS:
+        return values
+    if kinds <= _TEXT and _LEADS.isdisjoint(map(_FIRST, filter(None, values))):
+        return values
+    return list(map(cell, values))
+
+
+class _Plan:
+    """The known columns read straight from records as the server sent them, without flattening each one:
+    plain columns by key, dotted ones (``additional_attributes.vip``) from the nested object.
+
+    It is used for a page only when flattening its records could not give anything else: every key of every
+    record is a plain column or a nested object's name, each such object is a non-empty object whose keys
+    are known and hold no object themselves, and no plain column holds an object. Any other page is
+    flattened record by record (new columns, deeper nesting, an object where text was)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        plain = [c for c in columns if "." not in c]
+        groups: dict[str, list[str]] = {}
+        for column in columns:
+            if "." in column:
+                head, _, rest = column.partition(".")
+                groups.setdefault(head, []).append(rest)
+        self.usable = not set(plain) & groups.keys()
+        self.width = len(plain)
+        self.top = plain + list(groups)
+        self.defaults = [None] * len(plain) + [_ABSENT] * len(groups)
+        self.allowed = frozenset(self.top)
+        self.groups = [(frozenset(children), children) for children in groups.values()]
+        read = plain + [f"{head}.{child}" for head, children in groups.items() for child in children]
+        where = {name: i for i, name in enumerate(read)}
+        self.order = [where[c] for c in columns]
+
+    def table(self, rows: list[Mapping[str, Any]]) -> list[Sequence[Any]] | None:
+        """The page's cells column by column, in the columns' order; None when the page needs flattening."""
+        if not self.usable or not all(map(self.allowed.issuperset, rows)):
+            return None
+        top, defaults = self.top, self.defaults
+        read = list(zip(*[list(map(row.get, top, defaults)) for row in rows], strict=True))
+        cells: list[Sequence[Any]] = []
+        for values in read[:self.width]:
+            kinds = set(map(type, values))
+            if dict in kinds:
+                return None
+            cells.append(_plain(values, kinds))
+        for objects, (known, children) in zip(read[self.width:], self.groups, strict=True):
+            kinds = set(map(type, objects))
+            if not kinds <= _NESTED or not all(objects):  # text or null where an object was, or {}
+                return None
+            if _Absent in kinds:
+                objects = [_EMPTY if o is _ABSENT else o for o in objects]
+            if not all(map(known.issuperset, objects)):
+                return None
+            for child in children:
+                values = list(map(dict.get, objects, repeat(child)))
+                kinds = set(map(type, values))
+                if dict in kinds:
+                    return None
+                cells.append(_plain(values, kinds))
+        return [cells[i] for i in self.order]
+
+
 class _Csv(_Writer):
     """Columns from the schema, then extra keys in order of first appearance.
 
     The header is written from the schema and the first page. If a later page brings a new key, its
     column is appended and, at the end, the file is rewritten once (streaming, row by row) with the full
-    header and short rows padded, so memory stays constant either way.
+    header and short rows padded, so memory stays constant either way. Records come as the server sent
+    them; nested objects become dotted columns here (see ``_Plan`` for the usual page, ``flatten`` else).
     """
 
     def __init__(self, out: IO[str], columns: list[str]) -> None:
         super().__init__(out)
         self.columns = list(columns)
         self.index = {c: i for i, c in enumerate(self.columns)}
-        self.getters = [operator.methodcaller("get", c) for c in self.columns]
+        self.plan = _Plan(self.columns)
         self.header_width = 0
         self.writer = csv.writer(out, lineterminator="\r\n")
 
     def _learn(self, rows: list[Mapping[str, Any]]) -> None:
-        index = self.index
+        index, width = self.index, len(self.columns)
         for row in rows:
             if row.keys() - index.keys():  # a set difference in C: the usual row has no new key
                 for key in row:
                     if key not in index:
                         index[key] = len(self.columns)
                         self.columns.append(key)
-                        self.getters.append(operator.methodcaller("get", key))
+        if len(self.columns) != width:
+            self.plan = _Plan(self.columns)
 
     def start(self, first: list[Mapping[str, Any]]) -> None:
-        self._learn(first)
+        self._learn([flatten(r) for r in first])
         self.writer.writerow(self.columns)
         self.header_width = len(self.columns)
 
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
-        """Column by column: each column's value types are looked at in C (``set(map(type, …))``), and only
-        a column holding something other than ints, empty values and formula-free text goes through ``cell``
-        value by value (booleans, lists, objects, floats, text starting like a formula)."""
         if not rows:
             return
-        self._learn(rows)
-        table = [list(map(get, rows)) for get in self.getters]
-        for i, values in enumerate(table):
-            kinds = set(map(type, values))
-            if kinds <= _AS_IS:
-                continue  # ints and empty cells: the csv module writes them as ``cell`` would
-            if kinds <= _TEXT and not any(map(str.startswith, filter(None, values), repeat(FORMULA_LEADS))):
-                continue  # text (or empty), none of it starting like a formula
-            table[i] = list(map(cell, values))
-        self.writer.writerows(zip(*table, strict=True))
+        table = self.plan.table(rows)
+        if table is None:
+            flat = [flatten(r) for r in rows]
+            self._learn(flat)
+            columns = self.columns
+            table = [_plain(values, set(map(type, values)))
+                     for values in zip(*[list(map(row.get, columns)) for row in flat], strict=True)]
+        self.writer.writerows(zip(*table, strict=True) if table else [()] * len(rows))  # no columns: empty lines
 
     @property
     def needs_rewrite(self) -> bool:
@@ -400,8 +450,6 @@ async def export_collection(
             if local_filter:
                 records = tuple(r for r in records if matches(r, local_filter))
             rows = [masker.fields(r.fields) if masker is not None else r.fields for r in records]
-            if fmt == "csv":
-                rows = [flatten(r) for r in rows]
             if not started:
                 writer.start(rows)
                 started = True
