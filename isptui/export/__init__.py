@@ -192,8 +192,23 @@ class _Writer:
         pass
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
-"""``json.dumps(value, ensure_ascii=False, default=str)`` without building an encoder for every record."""
+def _encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, default=str)``, without building an encoder for every record:
+    the C encoder made once (no cycle check: records parsed from JSON have none), else the public one."""
+    public = json.JSONEncoder(ensure_ascii=False, default=str)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return public.encode
+    try:
+        encode = make(None, public.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+        if "".join(encode({"a": [1, 2.5, None, True, "é\""]}, 0)) != public.encode({"a": [1, 2.5, None, True, "é\""]}):
+            return public.encode
+    except TypeError:  # another Python's signature
+        return public.encode
+    return lambda value: "".join(encode(value, 0))
+
+
+_ENCODE = _encoder()
 
 
 class _JsonLines(_Writer):
@@ -239,8 +254,11 @@ def _plain(values: Sequence[Any], kinds: set[type]) -> Sequence[Any]:
     floats, text starting like a formula); ints and ``None`` the csv module writes as ``cell`` would."""
     if kinds <= _AS_IS:
         return values
-    if kinds <= _TEXT and _LEADS.isdisjoint(map(_FIRST, filter(None, values))):
-        return values
+    if kinds <= _TEXT:
+        if _LEADS.isdisjoint(map(_FIRST, filter(None, values))):
+            return values
+        leads, number = _LEADS, _is_number  # ``cell`` for text, inline (a column of phones: +44 …)
+        return [v if not v or v[0] not in leads or number(v) else "'" + v for v in values]
     return list(map(cell, values))
 
 
