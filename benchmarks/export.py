@@ -3,9 +3,12 @@
 Budget (PRODUCT.md): peak RSS under 150 MB, and at least 0.8x the listing speed. The sandbox is served in
 a subprocess (``isptui sandbox serve --port 0``); each measured run is a fresh child process that connects,
 then either lists every page and drops it, or exports every page to a file, so ``ru_maxrss`` of the child
-is the peak of that run alone. Runs alternate; the best time of ``--rounds`` is kept for each side.
+is the peak of that run alone. Each round runs the listing and one export per format, in an order that
+rotates from round to round, so a busy machine slows both sides alike; the medians of ``--rounds`` are
+compared (the per-round figures are printed too).
 
-    python benchmarks/export.py [--customers 100000] [--page 500] [--rounds 2] [--backend splynx] [--format csv]
+    python benchmarks/export.py [--customers 100000] [--page 500] [--rounds 3] [--backend splynx]
+                                [--format csv --format jsonl …]   (default: csv, jsonl and json)
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import asyncio
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,10 +63,10 @@ async def child(mode: str, backend_name: str, url: str, page: int, fmt: str, out
     print(json.dumps({"seconds": elapsed, "records": seen}))
 
 
-def measure(mode: str, args: argparse.Namespace, url: str, out: str) -> tuple[float, int, float]:
+def measure(mode: str, args: argparse.Namespace, url: str, out: str, fmt: str = "csv") -> tuple[float, int, float]:
     """(seconds, records, peak RSS in MB) of one child run; wait4 gives that child's own peak."""
     proc = subprocess.Popen([sys.executable, __file__, "--child", mode, "--url", url, "--backend", args.backend,
-                             "--page", str(args.page), "--format", args.format, "--out", out],
+                             "--page", str(args.page), "--format", fmt, "--out", out],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.stdout is not None
     output = proc.stdout.read()
@@ -89,42 +93,56 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--page", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--backend", choices=list(TARGETS), default="splynx")
-    parser.add_argument("--format", choices=("csv", "jsonl", "json"), default="csv")
+    parser.add_argument("--format", choices=("csv", "jsonl", "json"), action="append")
     parser.add_argument("--child", choices=("list", "export"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        asyncio.run(child(args.child, args.backend, args.url, args.page, args.format, args.out))
+        asyncio.run(child(args.child, args.backend, args.url, args.page, args.format[0], args.out))
         return
+    formats = list(dict.fromkeys(args.format or ["csv", "jsonl", "json"]))
+    sides = ["list", *formats]
+    seconds: dict[str, list[float]] = {side: [] for side in sides}
+    rss: dict[str, float] = dict.fromkeys(sides, 0.0)
+    size_mb: dict[str, float] = {}
     proc, url = serve(args.customers)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            out = str(Path(folder) / f"export.{args.format}")
             # One unmeasured listing first: the sandbox builds its records lazily and caches them, and
-            # whichever side ran first would pay for that. Then the two sides alternate.
-            measure("list", args, url, out)
-            best_export = best_list = float("inf")
-            export_rss = list_rss = 0.0
-            for _ in range(args.rounds):
-                seconds, records, rss = measure("export", args, url, out)
-                export_rss, best_export = max(export_rss, rss), min(best_export, seconds)
-                size_mb = Path(out).stat().st_size / 1e6
-                seconds, listed, rss = measure("list", args, url, out)
-                list_rss, best_list = max(list_rss, rss), min(best_list, seconds)
-        if records != args.customers or listed != args.customers:
-            raise SystemExit(f"exported {records}, listed {listed}, expected {args.customers}")
-        ratio = best_list / best_export
-        print(f"{args.backend} {args.format}: {records:,} records, {size_mb:.1f} MB file")
-        print(f"  listing {best_list:.2f} s · export {best_export:.2f} s · export speed {ratio:.2f}x listing "
-              f"(budget >= 0.8x: {'ok' if ratio >= 0.8 else 'UNDER'})")
-        print(f"  export peak RSS {export_rss:.0f} MB (budget < 150 MB: {'ok' if export_rss < 150 else 'OVER'}); "
-              f"listing alone {list_rss:.0f} MB")
+            # whichever side ran first would pay for that. Then each round runs every side once, the order
+            # rotated by one each round (list, csv, jsonl, json; csv, jsonl, json, list; …).
+            measure("list", args, url, str(Path(folder) / "unused"))
+            for round_ in range(args.rounds):
+                for side in sides[round_ % len(sides):] + sides[:round_ % len(sides)]:
+                    out = str(Path(folder) / f"export.{side}")
+                    took, records, peak = (measure("list", args, url, out) if side == "list" else
+                                           measure("export", args, url, out, side))
+                    if records != args.customers:
+                        raise SystemExit(f"{side}: {records} records, expected {args.customers}")
+                    seconds[side].append(took)
+                    rss[side] = max(rss[side], peak)
+                    if side != "list":
+                        size_mb[side] = Path(out).stat().st_size / 1e6
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    listing = statistics.median(seconds["list"])
+    print(f"{args.backend}: {args.customers:,} records, pages of {args.page}, {args.rounds} rounds; medians "
+          f"(each round: {', '.join(sides)} in a rotating order)")
+    print(f"  listing {listing:.2f} s  [{' '.join(f'{s:.2f}' for s in seconds['list'])}]  peak RSS "
+          f"{rss['list']:.0f} MB")
+    for fmt in formats:
+        median = statistics.median(seconds[fmt])
+        ratio = listing / median
+        # The same round's listing against this export: load that changes between rounds cancels out.
+        paired = statistics.median(a / b for a, b in zip(seconds["list"], seconds[fmt], strict=True))
+        print(f"  {fmt:5s} export {median:.2f} s  [{' '.join(f'{s:.2f}' for s in seconds[fmt])}]  = "
+              f"{ratio:.2f}x listing speed (budget >= 0.8x: {'ok' if ratio >= 0.8 else 'UNDER'}); "
+              f"round by round {paired:.2f}x; {size_mb[fmt]:.1f} MB file; peak RSS {rss[fmt]:.0f} MB "
+              f"(budget < 150 MB: {'ok' if rss[fmt] < 150 else 'OVER'})")
 
 
 if __name__ == "__main__":

@@ -13,11 +13,14 @@ import contextlib
 import csv
 import io
 import json
+import operator
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -31,6 +34,12 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "jsonl", "json")
 REDACTED = "***"
 PAGE_SIZE = 500
+CHUNK = 100
+"""Records written between two yields to the event loop: the prefetched page's request goes out (and the
+TUI repaints) while a page is being written, not only after it."""
+SEND_STEPS = 8
+"""Loop steps given to the prefetch before a page is written: httpx, httpcore and anyio take a few (their
+locks and checkpoints) before the request is on the socket; one ``sleep(0)`` was not enough (measured)."""
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may execute at the start of a cell (OWASP "CSV injection")."""
 
@@ -89,7 +98,9 @@ def flatten(fields: Mapping[str, Any], prefix: str = "") -> Mapping[str, Any]:
         return fields if not prefix else {f"{prefix}{k}": v for k, v in fields.items()}
     flat = {f"{prefix}{k}": v for k, v in fields.items()} if prefix else dict(fields)
     for key in nested:  # only the nested ones are replaced by their dotted keys (appended; columns order them)
-        flat.update(flatten(flat.pop(f"{prefix}{key}"), f"{prefix}{key}."))
+        del flat[f"{prefix}{key}"]
+    for key in nested:  # from the record itself: a sent key "a.b" and {"a": {"b": …}} may collide in ``flat``
+        flat.update(flatten(fields[key], f"{prefix}{key}."))
     return flat
 
 
@@ -108,7 +119,14 @@ def schema_columns(schema: Schema) -> list[str]:
     return columns
 
 
+_NUMBERISH = re.compile(r"\s*[+-]?[\w.]*(?:[+-][\w.]*)?\s*")
+"""A superset of what ``float`` accepts (digits of any script, ``_``, ``.``, an exponent's sign, inf/nan,
+surrounding space): text it does not match is not a number, without the cost of a raised ValueError."""
+
+
 def _is_number(text: str) -> bool:
+    if _NUMBERISH.fullmatch(text) is None:  # a phone (``+44 7700 900123``), a command (``-cmd``)
+        return False
     try:
         float(text)
     except ValueError:
@@ -117,6 +135,8 @@ def _is_number(text: str) -> bool:
 
 
 _LEADS = frozenset(FORMULA_LEADS)
+_AS_IS = frozenset((int, type(None)))
+_TEXT = frozenset((str, type(None)))
 
 
 def cell(value: Any) -> str:
@@ -172,10 +192,30 @@ class _Writer:
         pass
 
 
+def _encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, default=str)``, without building an encoder for every record:
+    the C encoder made once (no cycle check: records parsed from JSON have none), else the public one."""
+    public = json.JSONEncoder(ensure_ascii=False, default=str)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return public.encode
+    try:
+        encode = make(None, public.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+        if "".join(encode({"a": [1, 2.5, None, True, "é\""]}, 0)) != public.encode({"a": [1, 2.5, None, True, "é\""]}):
+            return public.encode
+    except TypeError:  # another Python's signature
+        return public.encode
+    return lambda value: "".join(encode(value, 0))
+
+
+_ENCODE = _encoder()
+
+
 class _JsonLines(_Writer):
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
-        dumps = json.dumps
-        self.out.write("".join(dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))
+        if rows:
+            self.out.write("\n".join(map(_ENCODE, rows)))
+            self.out.write("\n")
 
 
 class _JsonArray(_Writer):
@@ -187,12 +227,94 @@ class _JsonArray(_Writer):
         self.out.write("[")
 
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
-        for row in rows:
-            self.out.write(("\n" if self.first else ",\n") + json.dumps(row, ensure_ascii=False, default=str))
+        if rows:
+            self.out.write("\n" if self.first else ",\n")
+            self.out.write(",\n".join(map(_ENCODE, rows)))
             self.first = False
 
     def finish(self) -> None:
         self.out.write("\n]\n" if not self.first else "]\n")
+
+
+class _Absent:
+    """A key the record does not have (``None`` would be a key sent as null, which flattening keeps)."""
+
+    __slots__ = ()
+
+
+_ABSENT = _Absent()
+_EMPTY: dict[str, Any] = {}
+_FIRST = operator.itemgetter(0)
+_NESTED = frozenset((dict, _Absent))
+
+
+def _plain(values: Sequence[Any], kinds: set[type]) -> Sequence[Any]:
+    """One column's values as cells: looked at in C, and only a column holding something other than ints,
+    empty values and formula-free text goes through ``cell`` value by value (booleans, lists, objects,
+    floats, text starting like a formula); ints and ``None`` the csv module writes as ``cell`` would."""
+    if kinds <= _AS_IS:
+        return values
+    if kinds <= _TEXT:
+        if _LEADS.isdisjoint(map(_FIRST, filter(None, values))):
+            return values
+        leads, number = _LEADS, _is_number  # ``cell`` for text, inline (a column of phones: +44 …)
+        return [v if not v or v[0] not in leads or number(v) else "'" + v for v in values]
+    return list(map(cell, values))
+
+
+class _Plan:
+    """The known columns read straight from records as the server sent them, without flattening each one:
+    plain columns by key, dotted ones (``additional_attributes.vip``) from the nested object.
+
+    It is used for a page only when flattening its records could not give anything else: every key of every
+    record is a plain column or a nested object's name, each such object is a non-empty object whose keys
+    are known and hold no object themselves, and no plain column holds an object. Any other page is
+    flattened record by record (new columns, deeper nesting, an object where text was)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        plain = [c for c in columns if "." not in c]
+        groups: dict[str, list[str]] = {}
+        for column in columns:
+            if "." in column:
+                head, _, rest = column.partition(".")
+                groups.setdefault(head, []).append(rest)
+        self.usable = not set(plain) & groups.keys()
+        self.width = len(plain)
+        self.top = plain + list(groups)
+        self.defaults = [None] * len(plain) + [_ABSENT] * len(groups)
+        self.allowed = frozenset(self.top)
+        self.groups = [(frozenset(children), children) for children in groups.values()]
+        read = plain + [f"{head}.{child}" for head, children in groups.items() for child in children]
+        where = {name: i for i, name in enumerate(read)}
+        self.order = [where[c] for c in columns]
+
+    def table(self, rows: list[Mapping[str, Any]]) -> list[Sequence[Any]] | None:
+        """The page's cells column by column, in the columns' order; None when the page needs flattening."""
+        if not self.usable or not all(map(self.allowed.issuperset, rows)):
+            return None
+        top, defaults = self.top, self.defaults
+        read = list(zip(*[list(map(row.get, top, defaults)) for row in rows], strict=True))
+        cells: list[Sequence[Any]] = []
+        for values in read[:self.width]:
+            kinds = set(map(type, values))
+            if dict in kinds:
+                return None
+            cells.append(_plain(values, kinds))
+        for objects, (known, children) in zip(read[self.width:], self.groups, strict=True):
+            kinds = set(map(type, objects))
+            if not kinds <= _NESTED or not all(objects):  # text or null where an object was, or {}
+                return None
+            if _Absent in kinds:
+                objects = [_EMPTY if o is _ABSENT else o for o in objects]
+            if not all(map(known.issuperset, objects)):
+                return None
+            for child in children:
+                values = list(map(dict.get, objects, repeat(child)))
+                kinds = set(map(type, values))
+                if dict in kinds:
+                    return None
+                cells.append(_plain(values, kinds))
+        return [cells[i] for i in self.order]
 
 
 class _Csv(_Writer):
@@ -200,37 +322,45 @@ class _Csv(_Writer):
 
     The header is written from the schema and the first page. If a later page brings a new key, its
     column is appended and, at the end, the file is rewritten once (streaming, row by row) with the full
-    header and short rows padded, so memory stays constant either way.
+    header and short rows padded, so memory stays constant either way. Records come as the server sent
+    them; nested objects become dotted columns here (see ``_Plan`` for the usual page, ``flatten`` else).
     """
 
     def __init__(self, out: IO[str], columns: list[str]) -> None:
         super().__init__(out)
         self.columns = list(columns)
         self.index = {c: i for i, c in enumerate(self.columns)}
+        self.plan = _Plan(self.columns)
         self.header_width = 0
         self.writer = csv.writer(out, lineterminator="\r\n")
 
     def _learn(self, rows: list[Mapping[str, Any]]) -> None:
-        index = self.index
+        index, width = self.index, len(self.columns)
         for row in rows:
             if row.keys() - index.keys():  # a set difference in C: the usual row has no new key
                 for key in row:
                     if key not in index:
                         index[key] = len(self.columns)
                         self.columns.append(key)
+        if len(self.columns) != width:
+            self.plan = _Plan(self.columns)
 
     def start(self, first: list[Mapping[str, Any]]) -> None:
-        self._learn(first)
+        self._learn([flatten(r) for r in first])
         self.writer.writerow(self.columns)
         self.header_width = len(self.columns)
 
     def rows(self, rows: list[Mapping[str, Any]]) -> None:
-        self._learn(rows)
-        columns, leads, slow = self.columns, _LEADS, cell
-        # Plain text not starting like a formula is the bulk of the cells: kept inline, no call into ``cell``.
-        self.writer.writerows([
-            [v if type(v) is str and (not v or v[0] not in leads) else slow(v) for v in map(row.get, columns)]
-            for row in rows])
+        if not rows:
+            return
+        table = self.plan.table(rows)
+        if table is None:
+            flat = [flatten(r) for r in rows]
+            self._learn(flat)
+            columns = self.columns
+            table = [_plain(values, set(map(type, values)))
+                     for values in zip(*[list(map(row.get, columns)) for row in flat], strict=True)]
+        self.writer.writerows(zip(*table, strict=True) if table else [()] * len(rows))  # no columns: empty lines
 
     @property
     def needs_rewrite(self) -> bool:
@@ -332,7 +462,8 @@ async def export_collection(
                 ahead = asyncio.ensure_future(backend.list(ref, PageRequest(
                     limit=page_size, offset=page.offset + len(page.items), cursor=page.next_cursor,
                     filter=server_filter)))
-                await asyncio.sleep(0)  # let it send its request before the loop is busy writing
+                for _ in range(SEND_STEPS):  # let it send its request before the loop is busy writing
+                    await asyncio.sleep(0)
             records = page.items
             if page.offset_ignored:
                 counted = f" of {page.total:,}" if page.total is not None else ""
@@ -344,12 +475,13 @@ async def export_collection(
             if local_filter:
                 records = tuple(r for r in records if matches(r, local_filter))
             rows = [masker.fields(r.fields) if masker is not None else r.fields for r in records]
-            if fmt == "csv":
-                rows = [flatten(r) for r in rows]
             if not started:
                 writer.start(rows)
                 started = True
-            writer.rows(rows)
+            for start in range(0, len(rows), CHUNK):
+                if start:
+                    await asyncio.sleep(0)  # the prefetch (or a repaint) gets a turn within a long page
+                writer.rows(rows[start:start + CHUNK])
             _flush(buffer, out, hidden)
             progress.written += len(rows)
             if on_progress is not None:
