@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from textual.widgets import Input
 from isptui.sandbox.dataset import subscriber
 from isptui.ui.screens.export import ExportScreen
 from tests.ui.conftest import SIZE, settle
+from tests.ui.edit.conftest import wait_for
 from tests.ui.screen_text import screen_text
 from tests.ui.test_explorer import goto
 
@@ -87,9 +89,7 @@ async def test_masked_in_the_request_log_curl_and_export(demo_app, tmp_path: Pat
 
 
 async def test_escape_cancels_an_export_and_leaves_no_file(demo_app, tmp_path: Path) -> None:
-    from isptui.sandbox.chaos import ChaosSpec
-
-    app, sandbox = demo_app("splynx", customers=1200, chaos="rate_limit=100000/s")
+    app, _sandbox = demo_app("splynx", customers=1200)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "customers")
@@ -97,18 +97,20 @@ async def test_escape_cancels_an_export_and_leaves_no_file(demo_app, tmp_path: P
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExportScreen)
-        shown = screen.on_progress
+        backend = app.backend
+        assert backend is not None
+        listed = backend.list
+        hang = asyncio.Event()  # never set: every page after the first hangs until the export is cancelled
 
-        def stall_after_the_first_page(progress) -> None:  # type: ignore[no-untyped-def]
-            shown(progress)
-            sandbox.chaos.spec = ChaosSpec(latency=30.0)  # the next page hangs until cancelled
+        async def first_page_only(ref, request=None):  # type: ignore[no-untyped-def]
+            if request is not None and request.offset:
+                await hang.wait()
+            return await listed(ref, request)
 
-        screen.on_progress = stall_after_the_first_page  # type: ignore[method-assign]
+        backend.list = first_page_only  # type: ignore[method-assign]
         screen.query_one(Input).value = str(tmp_path / "customers.csv")
         await pilot.press("enter")
-        while sandbox.chaos.spec.latency == 0:
-            await pilot.pause(0.01)
-        await pilot.pause()
+        await wait_for(pilot, lambda: "500/1,200 records" in screen_text(app), "the first page's progress")
         assert "500/1,200 records" in screen_text(app) and "esc cancels" in screen_text(app)
         await pilot.press("escape")
         await app.workers.wait_for_complete()  # the cancelled export has cleaned up
