@@ -180,18 +180,9 @@ class FieldEditor(Widget):
     proportion to the widgets on the screen (six per field made each relayout of a 60-field form ~0.1 s).
     """
 
-    COMPONENT_CLASSES = {"field-editor--label", "field-editor--locked", "field-editor--invalid",
-                         "field-editor--help", "field-editor--error", "field-editor--state"}
-
     DEFAULT_CSS = """
     FieldEditor { height: auto; layout: vertical; }
     FieldEditor > Widget { margin-left: 26; width: 1fr; }
-    FieldEditor > .field-editor--label { color: $text; }
-    FieldEditor > .field-editor--locked { color: $text-muted; }
-    FieldEditor > .field-editor--invalid { color: $error; text-style: bold; }
-    FieldEditor > .field-editor--help { color: $text-muted; }
-    FieldEditor > .field-editor--error { color: $error; }
-    FieldEditor > .field-editor--state { color: $text-muted; }
     FieldEditor.-invalid > Input, FieldEditor.-invalid > TextArea { background-tint: $error 20%; }
     FieldEditor > TextArea { height: 5; }
     FieldEditor > SelectionList { height: auto; max-height: 6; }
@@ -208,14 +199,9 @@ class FieldEditor(Widget):
         # not been touched.
         self._baseline: Any = read_control(self.control)
         self.errors: list[str] = []
-        label = Text(clean(self.spec.title))
-        if self.spec.required and not self.spec.read_only:
-            label.append(" *", style="bold")
-        if self.spec.read_only:
-            label.append("  (read-only)")
-        if self.spec.secret:
-            label.append("  (secret)")
-        self.label = label
+        marks = "".join([" *" if self.spec.required and not self.spec.read_only else "",
+                         "  (read-only)" if self.spec.read_only else "", "  (secret)" if self.spec.secret else ""])
+        self.label = Content.assemble(clean(self.spec.title), (marks, "bold") if marks == " *" else marks)
 
     def compose(self) -> ComposeResult:
         yield self.control
@@ -224,21 +210,26 @@ class FieldEditor(Widget):
         self._baseline = read_control(self.control)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def _notes(self, width: int) -> list[Text]:
+    # Styles are theme variables resolved when drawn: no component classes, whose styles Textual would
+    # compute again for every field mounted.
+    def _notes(self, width: int) -> list[Content]:
         """The lines under the control, wrapped to ``width``: the help, then the errors (if any)."""
-        notes: list[Text] = []
+        notes: list[Content] = []
         width = max(width, 1)
         if self.spec.help:
-            notes.extend(Text(clean(self.spec.help)).wrap(self.app.console, width))
+            notes.extend(Content.styled(clean(self.spec.help), "$foreground-muted").wrap(width))
         if self.errors:
-            notes.extend(Text(clean("; ".join(self.errors))).wrap(self.app.console, width))
+            notes.extend(Content.styled(clean("; ".join(self.errors)), "$error").wrap(width))
         return notes
 
-    def _label_lines(self) -> list[Text]:
-        return list(self.label.wrap(self.app.console, LABEL_WIDTH - 1))
-
-    def _control_height(self) -> int:
-        return self.control.outer_size.height if self.control.is_mounted else 1
+    def _label_lines(self) -> list[Content]:
+        if self.errors:
+            style = "$error bold"
+        elif self.spec.read_only:
+            style = "$foreground-muted"
+        else:
+            style = "$foreground"
+        return self.label.stylize_before(style).wrap(LABEL_WIDTH - 1)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         control = super().get_content_height(container, viewport, width)
@@ -246,42 +237,21 @@ class FieldEditor(Widget):
 
     def render(self) -> RenderResult:
         width, height = self.size
-        right = max(width - LABEL_WIDTH, 1)
-        if self.errors:
-            label_style = self.get_component_rich_style("field-editor--invalid")
-        elif self.spec.read_only:
-            label_style = self.get_component_rich_style("field-editor--locked")
-        else:
-            label_style = self.get_component_rich_style("field-editor--label")
-        help_style = self.get_component_rich_style("field-editor--help")
-        error_style = self.get_component_rich_style("field-editor--error")
         labels = self._label_lines()
-        control = self._control_height()
-        notes: list[tuple[Text, Any]] = []
-        if self.spec.help:
-            notes.extend((line, help_style) for line in Text(clean(self.spec.help)).wrap(self.app.console, right))
-        if self.errors:
-            notes.extend((line, error_style)
-                         for line in Text(clean("; ".join(self.errors))).wrap(self.app.console, right))
-        lines: list[Text] = []
+        notes = self._notes(width - LABEL_WIDTH)
+        control = self.control.outer_size.height if self.control.is_mounted else 1
+        lines: list[Content] = []
         for y in range(height):
-            line = Text(no_wrap=True, end="")
-            left = labels[y].copy() if y < len(labels) else Text()
-            left.stylize(label_style)
-            left.truncate(LABEL_WIDTH, pad=True)
-            line.append_text(left)
+            line = labels[y] if y < len(labels) else Content()
+            line = line.truncate(LABEL_WIDTH, pad=True)
             if y == 0 and isinstance(self.control, Switch):
                 # The switch is drawn in colour only; the word keeps it readable under NO_COLOR.
-                line.append(" " * self.control.outer_size.width)
-                line.append(_switch_word(self.control.value),
-                            style=self.get_component_rich_style("field-editor--state"))
+                line = line + " " * self.control.outer_size.width + Content.styled(
+                    _switch_word(self.control.value), "$foreground-muted")
             elif control <= y < control + len(notes):
-                text, style = notes[y - control]
-                text = text.copy()
-                text.stylize(style)
-                line.append_text(text)
+                line = line + notes[y - control]
             lines.append(line)
-        return Text("\n", no_wrap=True, end="").join(lines)
+        return Content("\n").join(lines)
 
     def on_resize(self) -> None:
         self.refresh()
