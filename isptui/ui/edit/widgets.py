@@ -201,6 +201,8 @@ class FieldEditor(Widget):
         self.errors: list[str] = []
         marks = "".join([" *" if self.spec.required and not self.spec.read_only else "",
                          "  (read-only)" if self.spec.read_only else "", "  (secret)" if self.spec.secret else ""])
+        self._notes_cache: tuple[Any, list[Content]] = (None, [])
+        self._label_cache: tuple[Any, list[Content]] = (None, [])
         self.label = Content.assemble(clean(self.spec.title), (marks, "bold") if marks == " *" else marks)
 
     def compose(self) -> ComposeResult:
@@ -214,22 +216,31 @@ class FieldEditor(Widget):
     # compute again for every field mounted.
     def _notes(self, width: int) -> list[Content]:
         """The lines under the control, wrapped to ``width``: the help, then the errors (if any)."""
-        notes: list[Content] = []
         width = max(width, 1)
+        key = (width, tuple(self.errors))
+        if self._notes_cache[0] == key:
+            return self._notes_cache[1]
+        notes: list[Content] = []
         if self.spec.help:
             notes.extend(Content.styled(clean(self.spec.help), "$foreground-muted").wrap(width))
         if self.errors:
             notes.extend(Content.styled(clean("; ".join(self.errors)), "$error").wrap(width))
+        self._notes_cache = (key, notes)
         return notes
 
     def _label_lines(self) -> list[Content]:
+        key = bool(self.errors)
+        if self._label_cache[0] == key:
+            return self._label_cache[1]
         if self.errors:
             style = "$error bold"
         elif self.spec.read_only:
             style = "$foreground-muted"
         else:
             style = "$foreground"
-        return self.label.stylize_before(style).wrap(LABEL_WIDTH - 1)
+        lines = self.label.stylize_before(style).wrap(LABEL_WIDTH - 1)
+        self._label_cache = (key, lines)
+        return lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         control = super().get_content_height(container, viewport, width)
@@ -252,9 +263,6 @@ class FieldEditor(Widget):
                 line = line + notes[y - control]
             lines.append(line)
         return Content("\n").join(lines)
-
-    def on_resize(self) -> None:
-        self.refresh()
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         self.refresh()
