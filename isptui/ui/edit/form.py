@@ -48,7 +48,10 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
 
 
 FIRST_FIELDS = 6
-"""Fields mounted with the form: about a screenful at 80x24. The rest follow one per repaint."""
+"""Fields mounted with the form: about a screenful at 80x24. The rest follow a few per repaint."""
+
+BUILD_BATCH = 6
+"""Fields built per repaint below the first screenful: styling a field costs Textual a few milliseconds."""
 
 
 class RecordFormScreen(DismissOnce, Screen[Record | None]):
@@ -71,6 +74,8 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
     RecordFormScreen #form-message.-shown { display: block; }
     RecordFormScreen #form-message.-info { border: round $warning; color: $warning; }
     RecordFormScreen #form-fields { height: 1fr; }
+    RecordFormScreen .form-page { height: auto; display: none; }
+    RecordFormScreen .form-page.-shown { display: block; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -96,6 +101,8 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         specs = [s for s in schema.fields if not s.read_only or s.name in values]
         self.editors = [FieldEditor(spec, values.get(spec.name), index=i) for i, spec in enumerate(specs)]
         self._unmounted: list[FieldEditor] = []
+        """Fields the user cannot see yet: not built, or built into the hidden part of the form."""
+        self._unbuilt: list[FieldEditor] = []
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -116,11 +123,12 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
 
     def on_mount(self) -> None:
         self._unmounted = list(self.editors[FIRST_FIELDS:])
+        self._unbuilt = list(self._unmounted)
         # Focus after the first paint: a key typed while the form was still being built must not land in a
         # field the user has not seen yet.
         self.call_after_refresh(self._focus_first)
-        if self._unmounted:
-            self.call_after_refresh(self._mount_next)
+        if self._unbuilt:
+            self.call_after_refresh(self._build_next)
 
     def _focus_first(self) -> None:
         if any(self.focused is field.control for field in self.editors):
@@ -130,25 +138,43 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
                 field.control.focus()
                 break
 
-    async def _mount_next(self) -> None:
-        """Mount the fields below the first screenful one by one, each after a repaint.
+    async def _build_next(self) -> None:
+        """Build the fields below the first screenful a few at a time: each batch hidden, then shown.
 
-        Textual styles and lays out each new widget on the event loop (tens of milliseconds per field, and
-        a 60-field form took seconds at once): the first fields show at once, the rest arrive while the
-        user reads and types, and no single step blocks the loop for long.
+        Textual styles each new widget on the event loop (milliseconds per field) and lays out the whole
+        screen again after a mount (tens of milliseconds at 60 fields). A batch is mounted into a page that
+        is not displayed (styling only: a hidden page is not laid out), and shown after the next repaint
+        (one layout), so neither step holds the loop long. Meanwhile the user reads and types in the fields
+        shown, and Tab cannot reach a field that is not on the screen.
         """
-        if not self._unmounted or not self.is_attached:
+        if not self._unbuilt or not self.is_attached:
             return
-        field = self._unmounted.pop(0)
-        await self.query_one("#form-fields").mount(field)
-        if self._unmounted:
-            self.call_after_refresh(self._mount_next)
+        batch, self._unbuilt = self._unbuilt[:BUILD_BATCH], self._unbuilt[BUILD_BATCH:]
+        page = Vertical(*batch, classes="form-page")
+        await self.query_one("#form-fields").mount(page)
+        self.call_after_refresh(self._show_page, page, batch)
+
+    def _show_page(self, page: Vertical, batch: list[FieldEditor]) -> None:
+        if not self.is_attached:
+            return
+        # The inline rule alone, then one layout: a class change would have Textual restyle every widget
+        # inside, and ``styles.display`` repaints each of them (a full compositor map per widget).
+        page.styles.set_rule("display", "block")
+        page.refresh(layout=True)
+        self._unmounted = [f for f in self._unmounted if f not in batch]
+        if self._unbuilt:
+            self.call_after_refresh(self._build_next)
 
     async def mount_all_fields(self) -> None:
-        """Mount whatever is still waiting (before a save shows errors on fields, or in tests)."""
-        waiting, self._unmounted = self._unmounted, []
+        """Build and show whatever is still waiting (before a save shows errors on fields, or in tests)."""
+        waiting, self._unbuilt = self._unbuilt, []
         if waiting:
-            await self.query_one("#form-fields").mount_all(waiting)
+            await self.query_one("#form-fields").mount(Vertical(*waiting, classes="form-page -shown"))
+        for page in self.query(".form-page"):
+            if page.styles.display == "none":
+                page.styles.set_rule("display", "block")
+                page.refresh(layout=True)
+        self._unmounted = []
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter moves on, like a paper form; saving stays an explicit ctrl+s.

@@ -10,7 +10,7 @@ from typing import Any
 
 from isptui.model import FieldSpec, FieldType, Record, ResourceRef, Schema
 from isptui.ui.edit import RecordFormScreen
-from isptui.ui.edit.form import FIRST_FIELDS
+from isptui.ui.edit.form import BUILD_BATCH, FIRST_FIELDS
 from tests.stall import no_loop_stalls
 from tests.ui.edit.conftest import SIZE, Host, wait_for
 
@@ -36,13 +36,15 @@ async def test_sixty_fields_paint_a_screenful_first_and_the_rest_follow_in_order
     async with host.run_test(size=SIZE) as pilot:
         screen = host.screen
         assert isinstance(screen, RecordFormScreen)
-        assert len(screen.query("FieldEditor")) <= FIRST_FIELDS + 1
-        # Each later field is mounted after a repaint, so keys are handled between them. Each step still
-        # costs Textual a layout of every field mounted so far (about 0.1 s at 60 fields): measured, not
-        # asserted here — see the README's benchmark table.
+        shown = [e for e in screen.editors if e.display and e.parent is not None and e.parent.display]
+        assert len(shown) <= FIRST_FIELDS + BUILD_BATCH  # a screenful first, the rest a batch per repaint
+        # The later fields are built a few per repaint into hidden pages, each shown after the next repaint,
+        # so keys are handled between steps. The worst step is measured, not asserted (40-110 ms on a
+        # loaded 2-core machine against the 50 ms budget) — see the README's benchmark table.
         async with no_loop_stalls(check=False) as watch:
-            await wait_for(pilot, lambda: len(screen.query("FieldEditor")) == 60, "all 60 fields", timeout=60)
+            await wait_for(pilot, lambda: not screen._unmounted, "all 60 fields shown", timeout=60)
         assert watch.worst > 0
+        assert all(e.region.height > 0 for e in screen.editors[:FIRST_FIELDS])
         assert [e.spec.name for e in screen.query("FieldEditor")] == [f.name for f in schema.fields]
 
 
