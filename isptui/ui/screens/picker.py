@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from isptui.errors import BackendError
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.text import clean, cut
+from isptui.ui.widgets.footer import KeyFooter
 from isptui.ui.widgets.panels import ErrorPanel
 
 
@@ -63,7 +64,7 @@ class PickerScreen(Screen[None]):
             yield OptionList(*(Option(self._line(p, False), id=f"profile-{i}") for i, p in enumerate(self.profiles)),
                              id="profiles")
             yield Static("enter connects · q quits", id="picker-status")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _line(profile: ProfileEntry, marked: bool) -> Text:
