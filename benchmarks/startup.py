@@ -56,7 +56,8 @@ from isptui.cli import main
 
 class Timed(app_module.IspApp):
     def on_mount(self):
-        super().on_mount()
+        # No super().on_mount(): Textual calls every class's on_mount along the MRO by itself, so calling
+        # it here started the app twice (two pickers, two connections) and timed that.
         self._done = False
         self.set_interval(0.002, self._check)
     def _useful(self):
