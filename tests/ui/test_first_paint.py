@@ -8,10 +8,13 @@ import subprocess
 import sys
 import threading
 
+from textual.widgets import Footer, OptionList
+
 from isptui.sandbox import create_sandbox
 from isptui.ui.app import IspApp
 from isptui.ui.launch import demo_profiles
 from isptui.ui.screens.explorer import ExplorerScreen
+from isptui.ui.screens.picker import PickerScreen
 from isptui.ui.widgets.record_table import RecordTable
 from isptui.ui.widgets.resource_tree import ResourceTree
 from tests.ui.conftest import SIZE, settle
@@ -110,3 +113,29 @@ def test_picker_and_explorer_first_paint_import_neither_httpx_nor_pydantic(tmp_p
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
                          cwd=os.getcwd())
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+async def test_the_picker_under_a_profile_started_on_is_built_when_first_shown() -> None:
+    """Starting on a profile, the picker under the explorer is not built before the explorer's first paint;
+    "Switch profile" (command palette) shows it built, on the profile left; enter connects elsewhere."""
+    sandbox = create_sandbox("all", customers=20, seed=1)
+    profiles = demo_profiles(sandbox, ("krill", "splynx"))
+    app = IspApp(profiles, start=profiles[1].name, show_latency=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        picker = app.screen_stack[1]
+        assert isinstance(picker, PickerScreen)
+        assert not picker.query(OptionList) and not picker.query(Footer), "built under the explorer"
+        app.action_switch_profile()  # what the palette's "Switch profile" runs
+        await settle(pilot)
+        assert app.screen is picker
+        text = screen_text(app)
+        assert "demo-krill" in text and "demo-splynx" in text and "enter connects · q quits" in text, text
+        assert "q Quit" in text.splitlines()[-1]
+        options = picker.query_one(OptionList)
+        assert options.highlighted == 1 and app.focused is options
+        await pilot.press("up", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen) and app.screen.profile is profiles[0]
+        assert "Krill" in screen_text(app)
