@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from isptui.ui.profiles import ProfileEntry
 
 if TYPE_CHECKING:
-    import httpx
-
     from isptui.backends.base import Backend, BackendSettings
     from isptui.config.profiles import Profile
     from isptui.sandbox import Sandbox, SandboxCredentials, VendorDispatcher
@@ -59,7 +57,7 @@ class DeferredSandbox:
     def dispatcher(self) -> VendorDispatcher | None:
         return self.made().dispatcher
 
-    def transport(self) -> httpx.ASGITransport:
+    def transport(self) -> Any:  # noqa: ANN401 - Sandbox.transport's httpx transport (the UI names no httpx)
         return self.made().transport()
 
 
