@@ -70,3 +70,25 @@ async def test_the_footer_follows_focus_to_other_keys() -> None:
         assert on_table == _shown(app)
         assert on_table != on_tree
         assert all(k.has_class("-compact") for k in _keys(app))
+
+
+async def test_the_footer_is_built_once_at_start(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Its keys are composed with it, not built empty and then again on the screen's first bindings update."""
+    from isptui.ui.widgets.footer import KeyFooter
+
+    rebuilt: list[str] = []
+    recompose = KeyFooter.recompose
+
+    async def counted(self: KeyFooter) -> None:
+        rebuilt.append(type(self.screen).__name__)
+        await recompose(self)
+
+    monkeypatch.setattr(KeyFooter, "recompose", counted)
+    sandbox = create_sandbox("all", customers=20, seed=1)
+    profiles = demo_profiles(sandbox, ("krill",))
+    app = IspApp(profiles, start=profiles[0].name, show_latency=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert [k.key for k in _keys(app)] == _shown(app)
+        assert rebuilt == []

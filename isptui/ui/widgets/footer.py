@@ -6,6 +6,7 @@ shows changed; each rebuild mounts and styles a widget per key, and each key the
 more to take the footer's compact style. At start-up that was the largest part of the first paint after
 the imports (issue 15). This footer shows the same keys, the same way, but:
 
+- its keys are composed with it, not after the screen's first bindings update (which then changes nothing);
 - updates arriving before the rebuild runs share one rebuild;
 - a rebuild happens only when what is shown (key, label, action, enabled, tooltip, group) changed;
 - each key is created with the footer's compact style already set, so it is styled once.
@@ -33,7 +34,10 @@ class KeyFooter(Footer):
         self._pending = False
 
     def compose(self) -> ComposeResult:
-        self._shown = self._showing() if self._bindings_ready else None
+        # The keys are shown from the first compose (Textual's Footer waits for the screen's first bindings
+        # update, then builds them all again); that update then finds them shown and changes nothing.
+        self.set_reactive(Footer._bindings_ready, True)
+        self._shown = self._showing()
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 # Born in its final style, so it is styled once: a key bound to the footer's compact
