@@ -7,7 +7,8 @@ stops at the first screen refresh after the useful content is there:
 
 - ``isptui``: the profile picker listing the five demo backends (no config file);
 - ``isptui demo BACKEND``: the explorer with the backend's collections (Customers among them) listed in the
-  tree (so this includes importing the adapter, the sandbox, logging in and discovering);
+  tree, painted from the backend's declared catalogue: the adapter, the sandbox, logging in and
+  discovering come after that paint, in a thread, and are not timed;
 - the baseline: a Textual app with a Header, one ``Static("hello")`` and a Footer.
 
 Bytecode: the children run with ``PYTHONDONTWRITEBYTECODE`` removed from their environment, and isptui is
