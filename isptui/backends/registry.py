@@ -17,8 +17,9 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
+
+from isptui.backends.entry_points import EntryPointLike, entry_points
 
 if TYPE_CHECKING:
     from isptui.backends.base import Backend
@@ -201,11 +202,12 @@ class RegistryError(LookupError):
 
 
 @cache
-def _entry_points() -> dict[str, EntryPoint]:
-    # Read once: scanning every installed distribution's metadata costs ~30 ms, and the command line asks
-    # for several descriptors while it builds its flags. Sorted for a stable order; the first distribution wins when two publish the same name.
-    found: dict[str, EntryPoint] = {}
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+def _entry_points() -> dict[str, EntryPointLike]:
+    # Read once: scanning every installed distribution's metadata costs a few ms (~60 through
+    # importlib.metadata: see isptui.backends.entry_points), and the command line asks for several
+    # descriptors while it builds its flags. Sorted for a stable order; the first distribution wins when two publish the same name.
+    found: dict[str, EntryPointLike] = {}
+    for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
         found.setdefault(ep.name, ep)
     return found
 
@@ -241,7 +243,7 @@ def descriptor(name: str) -> BackendDescriptor:
     return found
 
 
-def _declared(ep: EntryPoint) -> object:
+def _declared(ep: EntryPointLike) -> object:
     """What an entry point names. An install made before descriptors existed names the adapter class
     (``pkg:SplynxBackend``); when the package itself publishes ``DESCRIPTOR``, that is read instead, so
     the adapter (httpx and all) is not imported just to list backends."""

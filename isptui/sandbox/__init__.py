@@ -3,6 +3,10 @@
 ``create_sandbox("all")`` gives one ASGI app that routes each vendor's real path prefix to its emulator, so
 one base URL serves every backend. Vendor modules are imported lazily, on the first request to their
 prefix, which keeps creation instant at any size (the dataset itself is generated on demand).
+
+Importing this package is light (the backends' base paths, for ``isptui demo``'s choices before the first
+paint): the dataset, chaos, options and recorder modules are imported by ``create_sandbox`` or on first use
+of the names re-exported here.
 """
 
 from __future__ import annotations
@@ -13,13 +17,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from isptui.sandbox.chaos import ChaosMiddleware, ChaosSpec
-from isptui.sandbox.dataset import Dataset
-from isptui.sandbox.options import SandboxCredentials, SandboxOptions
-from isptui.sandbox.recorder import ReceivedRequest, RecorderMiddleware
-
 if TYPE_CHECKING:
     import httpx
+
+    from isptui.sandbox.chaos import ChaosMiddleware, ChaosSpec
+    from isptui.sandbox.options import SandboxCredentials, SandboxOptions
+    from isptui.sandbox.recorder import ReceivedRequest
 
 __all__ = [
     "BACKEND_PREFIXES",
@@ -48,6 +51,32 @@ BACKEND_PREFIXES: dict[str, str] = {
 """Each backend's real API base path; with ``--backend all`` one server answers all of them."""
 LEGACY_PREFIXES: dict[str, str] = {"splynx": "/api/1.0/"}
 """Older bases a vendor still serves (Splynx's API v1, the PHP client's default), routed to the same app."""
+
+
+_LAZY = {"ChaosSpec": "chaos", "ReceivedRequest": "recorder", "SandboxCredentials": "options",
+         "SandboxOptions": "options"}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - PEP 562: the re-exported classes, imported on first use
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"isptui.sandbox.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def check_arguments(backend: str = "all", *, customers: int = 200, chaos: str | ChaosSpec = "") -> ChaosSpec | None:
+    """The chaos spec ``create_sandbox`` would use (None: no chaos given); ValueError for an unknown backend,
+    too few customers or a bad chaos spec (so a command can refuse them before it starts)."""
+    if backend != "all" and backend not in BACKEND_PREFIXES:
+        raise ValueError(f"unknown sandbox backend {backend!r} (choose {', '.join(BACKEND_PREFIXES)} or all)")
+    if customers < 1:
+        raise ValueError(f"the sandbox needs at least 1 customer, not {customers}")
+    if not isinstance(chaos, str):
+        return chaos
+    if not chaos:
+        return None
+    from isptui.sandbox.chaos import ChaosSpec
+
+    return ChaosSpec.parse(chaos)
 
 
 def backend_for_path(path: str) -> str | None:
@@ -152,18 +181,19 @@ def create_sandbox(
 
     The app is ``recorder(chaos(dispatcher))``: the recorder sees every request, even those chaos answers.
     """
-    if backend != "all" and backend not in BACKEND_PREFIXES:
-        raise ValueError(f"unknown sandbox backend {backend!r} (choose {', '.join(BACKEND_PREFIXES)} or all)")
-    if customers < 1:
-        raise ValueError(f"the sandbox needs at least 1 customer, not {customers}")
-    spec = ChaosSpec.parse(chaos) if isinstance(chaos, str) else chaos
+    from isptui.sandbox.chaos import ChaosMiddleware
+    from isptui.sandbox.dataset import Dataset
+    from isptui.sandbox.options import SandboxCredentials, SandboxOptions
     from isptui.sandbox.quirks import parse_quirks
+    from isptui.sandbox.recorder import RecorderMiddleware
+
+    spec = check_arguments(backend, customers=customers, chaos=chaos)
 
     quirk_names = parse_quirks(quirks) if isinstance(quirks, str) else parse_quirks(",".join(quirks))
     options = SandboxOptions(
         dataset=Dataset(customers=customers, seed=seed),
         credentials=credentials or SandboxCredentials(),
-        token_ttl=spec.token_ttl,
+        token_ttl=spec.token_ttl if spec is not None else None,
         quirks=quirk_names,
     )
     backends = tuple(BACKEND_PREFIXES) if backend == "all" else (backend,)

@@ -18,13 +18,18 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-import anyio
-
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+def _anyio():  # noqa: ANN202 - the anyio module
+    """anyio, imported when a fault is injected: ``isptui demo`` checks ``--chaos`` before its first paint."""
+    import anyio
+
+    return anyio
+
 
 TIMEOUT_DELAY = 120.0
 """Seconds a 'timed out' request hangs: longer than any client timeout; clients enforce their own."""
@@ -176,7 +181,7 @@ class ChaosMiddleware:
         path: str = scope["path"]
         if self.spec.latency:
             self.injected["latency"] += 1
-            await anyio.sleep(self.spec.latency)
+            await _anyio().sleep(self.spec.latency)
         if self.spec.rate_limit is not None and (wait := self._take_token()) > 0:
             await self._rate_limited(scope, send, wait)
             return
@@ -238,7 +243,7 @@ class ChaosMiddleware:
             raise ConnectionResetError("sandbox chaos: connection dropped")
         transport.close()
         for _ in range(3):
-            await anyio.sleep(0)
+            await _anyio().sleep(0)
 
     async def _hang(self, receive: Receive) -> Receive | None:
         """Wait ``timeout_delay`` seconds, or until the client gives up and disconnects (then None).
@@ -246,7 +251,7 @@ class ChaosMiddleware:
         Ending on the disconnect keeps a served sandbox from holding dead requests until shutdown.
         """
         buffered: list[Message] = []
-        with anyio.move_on_after(self.timeout_delay):
+        with _anyio().move_on_after(self.timeout_delay):
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":

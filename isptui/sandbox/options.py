@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from isptui.sandbox.dataset import Dataset
+if TYPE_CHECKING:
+    from isptui.sandbox.dataset import Dataset
+
+
+def _dataset() -> Dataset:
+    from isptui.sandbox.dataset import Dataset  # imported when a sandbox is made, not for its credentials
+
+    return Dataset()
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class SandboxCredentials:
 class SandboxOptions:
     """Shared by the five emulators of one sandbox so they describe the same subscribers."""
 
-    dataset: Dataset = field(default_factory=Dataset)
+    dataset: Dataset = field(default_factory=_dataset)
     credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
     token_ttl: float | None = None
     """Seconds an access token lives; None means the vendor's own default (Splynx 30 min, Krill 24 h)."""

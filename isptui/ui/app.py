@@ -152,15 +152,18 @@ class IspApp(App[int]):
             self.set_keymap(self.user_keymap)  # [keys] of config.toml: binding id -> keys
         for problem in self._theme_problems:
             self.notify(problem, title="Theme file skipped", severity="warning")
-        picker = PickerScreen(self.profiles)
-        self.push_screen(picker)
         several = [p for name in self.workspace for p in self.profiles if p.name == name]
+        chosen = [p for p in self.profiles if p.name == self.start] if self.start else self.profiles
+        straight = not several and (self.start is not None or len(self.profiles) == 1) and bool(chosen)
+        # Starting straight on one profile, the picker lies under its explorer until `s` or a failure shows
+        # it: it is built then, not before the explorer's first paint (issue 15).
+        picker = PickerScreen(self.profiles, deferred=straight)
+        self.push_screen(picker)
         if several:
             picker.connecting_to = several[0]
             self.open_workspace(several)
             return
-        chosen = [p for p in self.profiles if p.name == self.start] if self.start else self.profiles
-        if (self.start is not None or len(self.profiles) == 1) and chosen:
+        if straight:
             picker.connecting_to = chosen[0]
             self.connect(chosen[0])
 

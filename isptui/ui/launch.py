@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from isptui.ui.profiles import ProfileEntry
 if TYPE_CHECKING:
     from isptui.backends.base import Backend, BackendSettings
     from isptui.config.profiles import Profile
-    from isptui.sandbox import Sandbox
+    from isptui.sandbox import Sandbox, SandboxCredentials, VendorDispatcher
     from isptui.ui.app import IspApp
 
 DEMO_URL = "http://isptui-demo.invalid"
@@ -29,9 +30,41 @@ from isptui.cli.common import demo_backends  # noqa: E402
 from isptui.cli.errors import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE  # noqa: E402
 
 
-def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
+class DeferredSandbox:
+    """``create_sandbox("all", …)`` made on first use, by the first connection (in its thread), not before
+    the first paint: its arguments are checked now (a bad ``--chaos`` is a usage error before the app)."""
+
+    def __init__(self, *, customers: int = 200, seed: int = 1, chaos: str = "") -> None:
+        from isptui.sandbox import check_arguments
+        from isptui.sandbox.options import SandboxCredentials
+
+        check_arguments(customers=customers, chaos=chaos)  # ValueError, as create_sandbox would raise
+        self.arguments = {"customers": customers, "seed": seed, "chaos": chaos}
+        self.credentials = SandboxCredentials()
+        """The sandbox's credentials (``create_sandbox``'s default) without making it."""
+        self._made: Sandbox | None = None
+        self._lock = threading.Lock()  # `isptui demo all` builds its five connections in parallel threads
+
+    def made(self) -> Sandbox:
+        with self._lock:
+            if self._made is None:
+                from isptui.sandbox import create_sandbox
+
+                self._made = create_sandbox("all", credentials=self.credentials, **self.arguments)
+            return self._made
+
+    @property
+    def dispatcher(self) -> VendorDispatcher | None:
+        return self.made().dispatcher
+
+    def transport(self) -> Any:  # noqa: ANN401 - Sandbox.transport's httpx transport (the UI names no httpx)
+        return self.made().transport()
+
+
+def demo_credentials(backend: str, sandbox: Sandbox | DeferredSandbox) -> dict[str, str]:
     """The sandbox's fixed credentials (docs/product.md) in the adapter's ``credentials`` keys."""
-    creds = sandbox.options.credentials
+    creds: SandboxCredentials = (sandbox.credentials if isinstance(sandbox, DeferredSandbox)
+                                 else sandbox.options.credentials)
     return {
         "splynx": {"api_key": creds.splynx_api_key, "api_secret": creds.splynx_api_secret, "auth": "basic"},
         "krill": {"username": creds.krill_username, "password": creds.krill_password},
@@ -42,7 +75,7 @@ def demo_credentials(backend: str, sandbox: Sandbox) -> dict[str, str]:
     }[backend]
 
 
-def demo_profiles(sandbox: Sandbox, backends: Sequence[str] | None = None, *, read_only: bool = False,
+def demo_profiles(sandbox: Sandbox | DeferredSandbox, backends: Sequence[str] | None = None, *, read_only: bool = False,
                   loader: Callable[[str], type[Backend]] | None = None) -> list[ProfileEntry]:
     """One picker entry per demo backend; nothing heavy is imported until an entry is chosen.
 
@@ -69,7 +102,8 @@ def _unbuilt() -> Backend:
     raise RuntimeError("demo entry used before its builder was set")
 
 
-def _builder(entry: ProfileEntry, loader: Callable[[str], type[Backend]] | None, name: str, sandbox: Sandbox,
+def _builder(entry: ProfileEntry, loader: Callable[[str], type[Backend]] | None, name: str,
+             sandbox: Sandbox | DeferredSandbox,
              credentials: dict[str, str], read_only: bool) -> Callable[[], Backend]:
     def build() -> Backend:
         from isptui.backends.base import BackendSettings, load_backend
@@ -206,10 +240,8 @@ async def run_workspace_app(resolved: Sequence[tuple[Profile, BackendSettings]],
 
 def run_demo(args: argparse.Namespace) -> int:
     """``isptui demo [BACKEND]``: the real adapters against the in-process sandbox."""
-    from isptui.sandbox import create_sandbox
-
     try:
-        sandbox = create_sandbox("all", customers=args.customers, seed=args.seed, chaos=args.chaos or "")
+        sandbox = DeferredSandbox(customers=args.customers, seed=args.seed, chaos=args.chaos or "")
     except ValueError as exc:
         print(f"isptui demo: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -224,15 +256,13 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_picker(args: argparse.Namespace) -> int:
     """Plain ``isptui``: configured and environment profiles, and the demo backends."""
     from isptui.config.errors import ConfigError
-    from isptui.sandbox import create_sandbox
 
     try:
         configured = config_profiles()
     except ConfigError as exc:
         print(f"isptui: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
-    sandbox = create_sandbox("all")
-    return _run([*configured, *demo_profiles(sandbox)])
+    return _run([*configured, *demo_profiles(DeferredSandbox())])
 
 
 def _app(profiles: list[ProfileEntry], start: str | None = None, mask: bool | None = None,

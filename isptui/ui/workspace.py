@@ -15,11 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from isptui.errors import BackendError
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.text import clean, cut
+from isptui.ui.widgets.footer import KeyFooter
 from isptui.ui.widgets.panels import ErrorPanel, Notice
 from isptui.ui.widgets.status import Breadcrumbs
 
@@ -88,7 +88,7 @@ class SlotScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Breadcrumbs()
         yield Container(Notice(f"Connecting to {self.entry.name}…"), id="slot-main")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Breadcrumbs).show([self.entry.name], badge=self.badge)

@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from isptui.backends import registry
 from isptui.errors import BackendError, retryable
@@ -33,6 +32,7 @@ from isptui.ui.screens.dialogs import ConfirmScreen, GoToScreen, HelpScreen
 from isptui.ui.screens.explorer_support import MAX_KNOWN, KnownPlaces, help_keys, record_place
 from isptui.ui.screens.explorer_writes import WriteCommands
 from isptui.ui.screens.explorer_writes import preload as preload_writes
+from isptui.ui.widgets.footer import KeyFooter
 from isptui.ui.widgets.panels import ErrorPanel, JsonView, Notice
 from isptui.ui.widgets.request_log import RequestLogPanel, curl_for
 from isptui.ui.widgets.resource_tree import ResourceTree
@@ -130,7 +130,7 @@ class ExplorerScreen(WriteCommands):
                 f"Connecting to {self.profile.name}…")
             yield Container(Notice(waiting), id="main")
         yield StatusLine(self.profile.name, title, self.badges(), show_latency=self.show_latency)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     # -- start ---------------------------------------------------------------------------------------
     def on_mount(self) -> None:

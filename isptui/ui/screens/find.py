@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from isptui.find.group import Hit, Subscriber, group
@@ -28,6 +28,7 @@ from isptui.find.query import recognize
 from isptui.model import ResourceRef
 from isptui.ui.places import Place
 from isptui.ui.text import clean, cut
+from isptui.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from isptui.backends.base import Backend
@@ -127,7 +128,7 @@ class FindScreen(Screen[None]):
             yield Input(placeholder="id, login, email, phone, MAC, IP or name — enter searches", id="find-input")
             yield Static(id="find-status")
             yield OptionList(id="find-results")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#find-input", Input).focus()

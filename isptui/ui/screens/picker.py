@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from isptui.errors import BackendError
 from isptui.ui.profiles import ProfileEntry
 from isptui.ui.text import clean, cut
+from isptui.ui.widgets.footer import KeyFooter
 from isptui.ui.widgets.panels import ErrorPanel
 
 
@@ -50,20 +51,41 @@ class PickerScreen(Screen[None]):
             super().__init__()
             self.profiles = profiles
 
-    def __init__(self, profiles: Sequence[ProfileEntry]) -> None:
+    def __init__(self, profiles: Sequence[ProfileEntry], *, deferred: bool = False) -> None:
+        """``deferred``: the app starts straight on a profile, so this screen lies under the explorer and
+        is built the first time it is shown again (``s``, a failed connection), not before the first paint."""
         super().__init__()
         self.profiles = list(profiles)
         self.connecting_to: ProfileEntry | None = None
         """Set by the app when it connects straight away (``isptui demo krill``): said in the status line."""
         self.marked: set[int] = set()
+        self.built = not deferred
+        """Whether the list is composed; a deferred picker is composed when first shown again."""
+        self._resumed = False
+        self._status: str | None = None
+        """The status line set while the list was not built yet (None: the one ``on_mount`` sets)."""
+        self._error: BackendError | None = None
+        """The error shown (under the status line) while the list was not built yet."""
 
     def compose(self) -> ComposeResult:
+        if not self.built:
+            return
         with Vertical(id="picker"):
             yield Static("isptui — choose a profile", id="picker-title")
             yield OptionList(*(Option(self._line(p, False), id=f"profile-{i}") for i, p in enumerate(self.profiles)),
                              id="profiles")
-            yield Static("enter connects · q quits", id="picker-status")
-        yield Footer()
+            yield Static(Text(clean(self._status)) if self._status is not None else "enter connects · q quits",
+                         id="picker-status")
+            if self._error is not None:
+                yield ErrorPanel(self._error)
+        yield KeyFooter()
+
+    async def on_screen_resume(self) -> None:
+        first, self._resumed = not self._resumed, True
+        if not self.built and not first:  # the first resume is the push, under the explorer about to come
+            self.built = True
+            await self.recompose()
+            self.on_mount()
 
     @staticmethod
     def _line(profile: ProfileEntry, marked: bool) -> Text:
@@ -79,11 +101,14 @@ class PickerScreen(Screen[None]):
         return text
 
     def on_mount(self) -> None:
+        if not self.built:
+            return
         options = self.query_one(OptionList)
         options.focus()
         if self.connecting_to in self.profiles:
             options.highlighted = self.profiles.index(self.connecting_to)
-            self.set_status(f"Connecting to {self.connecting_to.name}…")
+            if self._status is None:
+                self.set_status(f"Connecting to {self.connecting_to.name}…")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -109,6 +134,10 @@ class PickerScreen(Screen[None]):
                         else "enter connects · space marks several · q quits")
 
     def set_status(self, message: str) -> None:
+        self._error = None
+        if not self.built:
+            self._status = message
+            return
         for panel in self.query(ErrorPanel):
             panel.remove()
         self.query_one("#picker-status", Static).update(Text(clean(message)))
@@ -116,6 +145,9 @@ class PickerScreen(Screen[None]):
     def show_error(self, profile: ProfileEntry, error: BackendError) -> None:
         """The connection failed: show title, status, message and URL; enter retries."""
         self.set_status(f"Could not connect to {profile.name}. enter tries again.")
+        if not self.built:
+            self._error = error
+            return
         self.query_one("#picker", Vertical).mount(ErrorPanel(error))
         self.query_one(OptionList).focus()
 
