@@ -288,7 +288,8 @@ class Backend(abc.ABC):
         One implementation for every backend: the declared filter goes through the adapter's own ``list()``
         (or ``get()`` for an id), and each record's key values are read by the declared field names.
         ``contains`` matches are kept only when the record's key equals the query after normalising
-        (phones: the same last nine digits). NotSupported when the kind is not declared.
+        (phones: the same last nine digits; a name: the record's name contains the query, case and
+        whitespace aside). NotSupported when the kind is not declared.
         """
         from isptui.find.group import Hit
         from isptui.find.query import NORMALIZERS
@@ -305,7 +306,8 @@ class Backend(abc.ABC):
             except NotFound:
                 records = []
         else:
-            term = want[-9:] if kind == "phone" else want
+            # Phones by their last nine digits; a name as typed (whitespace collapsed), the server folds case.
+            term = want[-9:] if kind == "phone" else " ".join(value.split()) if kind == "name" else want
             page = await self.list(ResourceRef(collection=way.collection),
                                    PageRequest(limit=limit, filter=way.filter_text(term)))
             records = list(page.items)
@@ -440,9 +442,16 @@ def _row_key(record: Record) -> str:
 
 
 def _key_values(fields: Mapping[str, Any], declared: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    """The first non-empty value of each key kind's declared fields, as text."""
+    """The first non-empty value of each key kind's declared fields, as text; a ``name`` is every declared
+    name field joined (Krill's ``name`` and ``surname``)."""
     keys: dict[str, str] = {}
     for kind, names in declared.items():
+        if kind == "name":
+            parts = [str(fields[n]).strip() for n in names
+                     if fields.get(n) not in (None, "") and not isinstance(fields[n], (dict, list))]
+            if any(parts):
+                keys[kind] = " ".join(p for p in parts if p)
+            continue
         for name in names:
             value = fields.get(name)
             if value not in (None, "") and not isinstance(value, (dict, list)):
@@ -453,10 +462,12 @@ def _key_values(fields: Mapping[str, Any], declared: Mapping[str, tuple[str, ...
 
 def _same(kind: str, want: str, have: str | None) -> bool:
     """Whether a record's key value is the query's, compared normalised (phones by their last 9 digits)."""
-    from isptui.find.query import NORMALIZERS
+    from isptui.find.query import NORMALIZERS, name_text
 
     if have is None:
         return False
+    if kind == "name":  # contains, case and whitespace aside
+        return want in name_text(have)
     got = NORMALIZERS[kind](have)
     if got is None:
         return False

@@ -129,8 +129,8 @@ class BackendDescriptor:
     """The wire-notes page in ``docs/`` for this backend."""
     extra: Mapping[str, str] = field(default_factory=dict)
     search: Mapping[str, SearchWay] = field(default_factory=dict)
-    """Find: query kind (``id``, ``email``, ``mac``, ``ip``, ``phone``, ``login``) -> how this server searches
-    it. A kind not declared is "not searchable on this server": Find says so instead of scanning."""
+    """Find: query kind (``id``, ``email``, ``mac``, ``ip``, ``phone``, ``login``, ``name``) -> how this
+    server searches it. A kind not declared is "not searchable on this server": Find says so instead of scanning."""
     catalogue: tuple[CatalogueEntry, ...] | str = ()
     """The collections known without asking the server, for the explorer's first paint: the entries, or
     ``"package.module:NAME"`` naming them (a sequence, or a function returning one) in a module as light

@@ -30,7 +30,7 @@ DEMO_PREFIX = "demo-"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("find", help="find one subscriber across every connection (login, email, MAC, IP…)")
-    parser.add_argument("text", help="a login, email, phone, MAC (any notation), IP or customer id")
+    parser.add_argument("text", help="a login, email, phone, MAC (any notation), IP, customer id or name")
     parser.add_argument("--profile", dest="profiles", action="append", default=[], metavar="NAME",
                         help="a profile from config.toml (repeat for several)")
     parser.add_argument("--demo", action="store_true", help="search the five built-in demo sandboxes")
@@ -180,13 +180,14 @@ def run(args: argparse.Namespace) -> int:
 
     text = args.text.strip()
     if not text:
-        raise CliError("isptui find: give something to find (a login, email, phone, MAC, IP or id)", EXIT_USAGE)
+        raise CliError("isptui find: give something to find (a login, email, phone, MAC, IP, id or name)",
+                       EXIT_USAGE)
     if not args.profiles and not args.demo:
         raise CliError("isptui find: give --profile NAME (one or more) or --demo", EXIT_USAGE)
     if args.timeout <= 0:
         raise CliError("isptui find: --timeout must be positive", EXIT_USAGE)
     if not recognize(text).kinds:
-        raise CliError(f"isptui find: {line(text, 60)!r} is none of login, email, phone, MAC, IP or id",
+        raise CliError(f"isptui find: {line(text, 60)!r} is none of login, email, phone, MAC, IP, id or name",
                        EXIT_USAGE)
     results, _first = asyncio.run(search(text, profiles=args.profiles, demo=args.demo, timeout=args.timeout))
     groups = group([hit for r in results for hit in r.hits])

@@ -36,10 +36,10 @@ class ConnectionResult:
 
 def kinds_to_search(query: Query) -> tuple[str, ...]:
     """The kinds worth asking for: every kind the text can be, except ``login`` when the text is more
-    specifically an email, MAC or IP (``10.0.0.42`` is not a login anyone has)."""
+    specifically an email, MAC or IP (``10.0.0.42`` is not a login anyone has), nor ``name`` then."""
     kinds = query.kinds
     if any(k in kinds for k in ("email", "mac", "ip")):
-        kinds = tuple(k for k in kinds if k != "login")
+        kinds = tuple(k for k in kinds if k not in ("login", "name"))
     return kinds
 
 
@@ -83,7 +83,8 @@ def _renamed(hit: Hit, connection: str) -> Hit:
 
 
 PIVOT_KINDS = ("login", "email", "mac", "ip")
-"""Keys strong enough to look a subscriber up by in the other systems (group.STRONG): not phone, not id."""
+"""Keys strong enough to look a subscriber up by in the other systems (group.STRONG): not phone, not id,
+not name (many people share one)."""
 MAX_PIVOTS = 8
 """At most this many key values are taken from the first answers to ask the others (a bounded second hop)."""
 

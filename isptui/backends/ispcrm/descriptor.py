@@ -27,6 +27,8 @@ DESCRIPTOR = BackendDescriptor(
         "id": SearchWay("users", by_id=True, keys=_USER),
         "email": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
         "login": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
+        "name": SearchWay("users", "{value}", "contains", keys={**_USER, "name": ("fullname",)},
+                          note="search= (username, name, email)"),
     },
     # What the ISPCRM root document lists (docs/ispcrm.md); discovery reads the live root and corrects it.
     catalogue=(CatalogueEntry("users", "Users", "ISPCRM"), CatalogueEntry("profiles", "Profiles", "ISPCRM"),
