@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from isptui.backends import registry
-from isptui.backends.registry import BackendDescriptor, SearchWay
+from isptui.backends.registry import BackendDescriptor, ScanWay, SearchWay
 from isptui.errors import BackendError, MalformedResponse, NotFound, NotSupported, WriteUnconfirmed
 from isptui.http.guard import ReadOnlyPolicy
 from isptui.model import (
@@ -330,6 +330,46 @@ class Backend(abc.ABC):
                             label=record.title, keys=keys))
         return hits[:limit]
 
+    def scan_way(self, kind: str) -> ScanWay | None:
+        """The collection a bounded local scan for ``kind`` reads (the descriptor's ``scan``), or None."""
+        return (self.descriptor.scan if self.descriptor is not None else {}).get(kind)
+
+    async def scan(self, kind: str, value: str, budget: int, limit: int = 50) -> tuple[list[Hit], int, bool]:
+        """A bounded local scan, asked for by the user: at most ``budget`` records of the declared collection,
+        read page by page, each compared with ``value`` locally (normalised, as ``search`` compares).
+
+        Returns the hits (at most ``limit``), the number of records read and whether the collection ended
+        before the budget did. NotSupported when no scan is declared for the kind.
+        """
+        from isptui.find.group import Hit
+        from isptui.find.query import NORMALIZERS
+
+        way = self.scan_way(kind)
+        if way is None:
+            raise NotSupported(f"{self.title or self.name} declares no scan for {kind}")
+        want = NORMALIZERS[kind](value) if kind in NORMALIZERS else None
+        if want is None or budget <= 0:
+            return [], 0, False
+        ref = ResourceRef(collection=way.collection)
+        connection = self.settings.profile_name or self.name
+        hits: list[Hit] = []
+        read, offset, cursor, ended = 0, 0, None, False
+        while read < budget:
+            page = await self.list(ref, PageRequest(limit=min(SCAN_PAGE, budget - read), offset=offset,
+                                                    cursor=cursor))
+            items = page.items[: budget - read]
+            read += len(items)
+            for record in items:
+                keys = _key_values({**record.fields, "pk": record.id}, way.keys)
+                if len(hits) < limit and _same(kind, want, keys.get(kind)):
+                    hits.append(Hit(connection=connection, collection=way.collection,
+                                    record_id=str(record.id or record.ref.href or ""), label=record.title, keys=keys))
+            if not page.items or not page.has_more:
+                ended = len(items) == len(page.items)
+                break
+            offset, cursor = page.offset + len(page.items), page.next_cursor
+        return hits, read, ended
+
     # -- writing ----------------------------------------------------------------------------------
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
         raise NotSupported(f"{self.title} cannot create records in {ref.label()}")
@@ -439,6 +479,10 @@ def _row_key(record: Record) -> str:
     except (TypeError, ValueError):
         body = repr(record.raw)
     return f"{record.ref.collection}|{record.ref.id}|{record.ref.href}|{body}"
+
+
+SCAN_PAGE = 100
+"""Records asked for per page by a bounded local scan (``Backend.scan``)."""
 
 
 def _key_values(fields: Mapping[str, Any], declared: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
