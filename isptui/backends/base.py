@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from isptui.backends import registry
-from isptui.backends.registry import BackendDescriptor, SearchWay
+from isptui.backends.registry import BackendDescriptor, ScanWay, SearchWay
 from isptui.errors import BackendError, MalformedResponse, NotFound, NotSupported, WriteUnconfirmed
 from isptui.http.guard import ReadOnlyPolicy
 from isptui.model import (
@@ -288,7 +288,8 @@ class Backend(abc.ABC):
         One implementation for every backend: the declared filter goes through the adapter's own ``list()``
         (or ``get()`` for an id), and each record's key values are read by the declared field names.
         ``contains`` matches are kept only when the record's key equals the query after normalising
-        (phones: the same last nine digits). NotSupported when the kind is not declared.
+        (phones: the same last nine digits; a name: the record's name contains the query, case and
+        whitespace aside). NotSupported when the kind is not declared.
         """
         from isptui.find.group import Hit
         from isptui.find.query import NORMALIZERS
@@ -305,7 +306,8 @@ class Backend(abc.ABC):
             except NotFound:
                 records = []
         else:
-            term = want[-9:] if kind == "phone" else want
+            # Phones by their last nine digits; a name as typed (whitespace collapsed), the server folds case.
+            term = want[-9:] if kind == "phone" else " ".join(value.split()) if kind == "name" else want
             page = await self.list(ResourceRef(collection=way.collection),
                                    PageRequest(limit=limit, filter=way.filter_text(term)))
             records = list(page.items)
@@ -327,6 +329,46 @@ class Backend(abc.ABC):
             hits.append(Hit(connection=connection, collection=way.collection, record_id=str(record.id or record.ref.href or ""),
                             label=record.title, keys=keys))
         return hits[:limit]
+
+    def scan_way(self, kind: str) -> ScanWay | None:
+        """The collection a bounded local scan for ``kind`` reads (the descriptor's ``scan``), or None."""
+        return (self.descriptor.scan if self.descriptor is not None else {}).get(kind)
+
+    async def scan(self, kind: str, value: str, budget: int, limit: int = 50) -> tuple[list[Hit], int, bool]:
+        """A bounded local scan, asked for by the user: at most ``budget`` records of the declared collection,
+        read page by page, each compared with ``value`` locally (normalised, as ``search`` compares).
+
+        Returns the hits (at most ``limit``), the number of records read and whether the collection ended
+        before the budget did. NotSupported when no scan is declared for the kind.
+        """
+        from isptui.find.group import Hit
+        from isptui.find.query import NORMALIZERS
+
+        way = self.scan_way(kind)
+        if way is None:
+            raise NotSupported(f"{self.title or self.name} declares no scan for {kind}")
+        want = NORMALIZERS[kind](value) if kind in NORMALIZERS else None
+        if want is None or budget <= 0:
+            return [], 0, False
+        ref = ResourceRef(collection=way.collection)
+        connection = self.settings.profile_name or self.name
+        hits: list[Hit] = []
+        read, offset, cursor, ended = 0, 0, None, False
+        while read < budget:
+            page = await self.list(ref, PageRequest(limit=min(SCAN_PAGE, budget - read), offset=offset,
+                                                    cursor=cursor))
+            items = page.items[: budget - read]
+            read += len(items)
+            for record in items:
+                keys = _key_values({**record.fields, "pk": record.id}, way.keys)
+                if len(hits) < limit and _same(kind, want, keys.get(kind)):
+                    hits.append(Hit(connection=connection, collection=way.collection,
+                                    record_id=str(record.id or record.ref.href or ""), label=record.title, keys=keys))
+            if not page.items or not page.has_more:
+                ended = len(items) == len(page.items)
+                break
+            offset, cursor = page.offset + len(page.items), page.next_cursor
+        return hits, read, ended
 
     # -- writing ----------------------------------------------------------------------------------
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
@@ -439,10 +481,21 @@ def _row_key(record: Record) -> str:
     return f"{record.ref.collection}|{record.ref.id}|{record.ref.href}|{body}"
 
 
+SCAN_PAGE = 100
+"""Records asked for per page by a bounded local scan (``Backend.scan``)."""
+
+
 def _key_values(fields: Mapping[str, Any], declared: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    """The first non-empty value of each key kind's declared fields, as text."""
+    """The first non-empty value of each key kind's declared fields, as text; a ``name`` is every declared
+    name field joined (Krill's ``name`` and ``surname``)."""
     keys: dict[str, str] = {}
     for kind, names in declared.items():
+        if kind == "name":
+            parts = [str(fields[n]).strip() for n in names
+                     if fields.get(n) not in (None, "") and not isinstance(fields[n], (dict, list))]
+            if any(parts):
+                keys[kind] = " ".join(p for p in parts if p)
+            continue
         for name in names:
             value = fields.get(name)
             if value not in (None, "") and not isinstance(value, (dict, list)):
@@ -453,10 +506,12 @@ def _key_values(fields: Mapping[str, Any], declared: Mapping[str, tuple[str, ...
 
 def _same(kind: str, want: str, have: str | None) -> bool:
     """Whether a record's key value is the query's, compared normalised (phones by their last 9 digits)."""
-    from isptui.find.query import NORMALIZERS
+    from isptui.find.query import NORMALIZERS, name_text
 
     if have is None:
         return False
+    if kind == "name":  # contains, case and whitespace aside
+        return want in name_text(have)
     got = NORMALIZERS[kind](have)
     if got is None:
         return False

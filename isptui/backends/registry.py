@@ -93,6 +93,17 @@ class SearchWay:
 
 
 @dataclass(frozen=True)
+class ScanWay:
+    """A kind the server cannot search, but whose records carry it: the collection isptui may read page by
+    page and compare locally — only when asked (``isptui find --scan N``, ``s`` on the Find screen), and at
+    most N records. ``keys`` as in :class:`SearchWay`."""
+
+    collection: str
+    keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class CatalogueEntry:
     """A collection the backend is known to offer before any request: what the explorer's tree paints
     first (issue 15: paint from what is known, connect after). Discovery then confirms or corrects it."""
@@ -130,8 +141,12 @@ class BackendDescriptor:
     """The wire-notes page in ``docs/`` for this backend."""
     extra: Mapping[str, str] = field(default_factory=dict)
     search: Mapping[str, SearchWay] = field(default_factory=dict)
-    """Find: query kind (``id``, ``email``, ``mac``, ``ip``, ``phone``, ``login``) -> how this server searches
-    it. A kind not declared is "not searchable on this server": Find says so instead of scanning."""
+    """Find: query kind (``id``, ``email``, ``mac``, ``ip``, ``phone``, ``login``, ``name``) -> how this
+    server searches it. A kind not declared is "not searchable on this server": Find says so instead of
+    scanning."""
+    scan: Mapping[str, ScanWay] = field(default_factory=dict)
+    """Find: for kinds not in ``search``, the collection whose records carry that key, which a bounded local
+    scan reads when the user asks for one (``ScanWay``). Nothing is ever scanned unasked."""
     catalogue: tuple[CatalogueEntry, ...] | str = ()
     """The collections known without asking the server, for the explorer's first paint: the entries, or
     ``"package.module:NAME"`` naming them (a sequence, or a function returning one) in a module as light

@@ -1,9 +1,12 @@
-"""``isptui find TEXT [--profile NAME]... [--demo] [--format table|jsonl]``: one subscriber, every system.
+"""``isptui find TEXT [--profile NAME]... [--demo] [--format table|jsonl] [--scan N]``: one subscriber, every
+system.
 
 Each connection is opened and searched at once; results are printed when all have answered (or timed
 out), grouped into subscribers with the keys that joined them, then one status line per connection.
-Everything a server sent goes through ``isptui.text`` before it is printed. Exit 0 when anything was
-found, 1 when nothing was, 2 for a usage error.
+Everything a server sent goes through ``isptui.text`` before it is printed. Where a server cannot search
+the kind, nothing is scanned unless ``--scan N`` asks for it: then at most N records of the collection the
+backend declares are read page by page and compared here. Exit 0 when anything was found, 1 when nothing
+was, 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ DEMO_PREFIX = "demo-"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("find", help="find one subscriber across every connection (login, email, MAC, IP…)")
-    parser.add_argument("text", help="a login, email, phone, MAC (any notation), IP or customer id")
+    parser.add_argument("text", help="a login, email, phone, MAC (any notation), IP, customer id or name")
     parser.add_argument("--profile", dest="profiles", action="append", default=[], metavar="NAME",
                         help="a profile from config.toml (repeat for several)")
     parser.add_argument("--demo", action="store_true", help="search the five built-in demo sandboxes")
     parser.add_argument("--format", dest="fmt", choices=("table", "jsonl"), default="table")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per connection (default 10)")
+    parser.add_argument("--scan", type=int, default=0, metavar="N",
+                        help="where a server cannot search this kind, read at most N records of it and compare "
+                             "locally (default 0: never scan)")
 
 
 def demo_connections() -> dict[str, Backend]:
@@ -87,7 +93,8 @@ async def _open_profile(name: str, timeout: float) -> tuple[Backend | None, str]
 
 
 async def search(text: str, *, profiles: list[str], demo: bool, timeout: float,
-                 connections: Mapping[str, Backend] | None = None) -> tuple[list[ConnectionResult], float | None]:
+                 connections: Mapping[str, Backend] | None = None, scan: int = 0
+                 ) -> tuple[list[ConnectionResult], float | None]:
     """Every connection's result (connection failures included) and the time to the first hit."""
     from isptui.find.run import ConnectionResult, find_everywhere
 
@@ -110,7 +117,7 @@ async def search(text: str, *, profiles: list[str], demo: bool, timeout: float,
             opened[name] = backend
     first: float | None = None
     try:
-        async for result in find_everywhere(opened, text, timeout=timeout):
+        async for result in find_everywhere(opened, text, timeout=timeout, scan=scan):
             if result.hits and first is None:
                 first = time.perf_counter() - start
             results.append(result)
@@ -142,7 +149,7 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
 
 def _status_json(result: ConnectionResult) -> dict[str, Any]:
     return {"connection": clean(result.connection), "state": result.state, "hits": len(result.hits),
-            "elapsed": round(result.elapsed, 3), "message": line(result.message, 200)}
+            "elapsed": round(result.elapsed, 3), "message": line(result.message, 200), "scannable": result.scannable}
 
 
 def write_jsonl(out: IO[str], groups: list[Subscriber], results: list[ConnectionResult]) -> None:
@@ -172,6 +179,10 @@ def write_table(out: IO[str], groups: list[Subscriber], results: list[Connection
         count = f"{len(r.hits)} hit{'s' if len(r.hits) != 1 else ''}" if r.hits else ""
         out.write(line(f"{r.connection:<{width}}  {r.state:<14} {count:<8} {r.elapsed:6.2f} s  {r.message}").rstrip()
                   + "\n")
+    offered = [r.connection for r in results if r.state == "not-searchable" and r.scannable]
+    if offered:
+        out.write(line(f"Not scanned: {', '.join(offered)}. --scan N reads at most N records of each and "
+                       "compares them here.") + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -180,15 +191,19 @@ def run(args: argparse.Namespace) -> int:
 
     text = args.text.strip()
     if not text:
-        raise CliError("isptui find: give something to find (a login, email, phone, MAC, IP or id)", EXIT_USAGE)
+        raise CliError("isptui find: give something to find (a login, email, phone, MAC, IP, id or name)",
+                       EXIT_USAGE)
     if not args.profiles and not args.demo:
         raise CliError("isptui find: give --profile NAME (one or more) or --demo", EXIT_USAGE)
     if args.timeout <= 0:
         raise CliError("isptui find: --timeout must be positive", EXIT_USAGE)
+    if args.scan < 0:
+        raise CliError("isptui find: --scan must be 0 (never) or a number of records", EXIT_USAGE)
     if not recognize(text).kinds:
-        raise CliError(f"isptui find: {line(text, 60)!r} is none of login, email, phone, MAC, IP or id",
+        raise CliError(f"isptui find: {line(text, 60)!r} is none of login, email, phone, MAC, IP, id or name",
                        EXIT_USAGE)
-    results, _first = asyncio.run(search(text, profiles=args.profiles, demo=args.demo, timeout=args.timeout))
+    results, _first = asyncio.run(search(text, profiles=args.profiles, demo=args.demo, timeout=args.timeout,
+                                         scan=args.scan))
     groups = group([hit for r in results for hit in r.hits])
     (write_jsonl if args.fmt == "jsonl" else write_table)(sys.stdout, groups, results)
     sys.stdout.flush()

@@ -1,4 +1,4 @@
-"""Recognise what a Find query is (id, email, MAC, IP, phone, login) and normalise it.
+"""Recognise what a Find query is (id, email, MAC, IP, phone, login, name) and normalise it.
 
 One normaliser per kind, used both for the query and for the values records carry, so that a MAC
 written ``AA-BB-CC-DD-EE-FF`` in one system matches ``aabb.ccdd.eeff`` in another.
@@ -10,7 +10,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-KINDS = ("id", "email", "mac", "ip", "phone", "login")
+KINDS = ("id", "email", "mac", "ip", "phone", "login", "name")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEX = re.compile(r"[0-9a-f]")
@@ -21,6 +21,8 @@ _MAC_SHAPES = (
 )
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
 _LOGIN = re.compile(r"^[\w.@+-]{2,64}$")
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]*)*$")
+"""One word of a person's name: letters (any script), with an apostrophe, hyphen or dot inside (O'Neil)."""
 
 
 def normalize_mac(text: str) -> str | None:
@@ -63,6 +65,23 @@ def normalize_login(text: str) -> str | None:
     return t.lower() if _LOGIN.match(t) else None
 
 
+def normalize_name(text: str) -> str | None:
+    """A free-text person's name: words of letters separated by spaces, two letters or more in all; compared
+    case-insensitively with its whitespace collapsed (``"  olivia   TAYLOR"`` -> ``"olivia taylor"``)."""
+    words = text.split()
+    if not words or len(words) > 8 or not all(_NAME_WORD.match(w) for w in words):
+        return None
+    joined = " ".join(words)
+    if sum(c.isalpha() for c in joined) < 2 or len(joined) > 120:
+        return None
+    return joined.casefold()
+
+
+def name_text(text: str) -> str:
+    """A record's name field as Find compares it: whitespace collapsed, case folded (any characters kept)."""
+    return " ".join(str(text).split()).casefold()
+
+
 NORMALIZERS = {
     "id": normalize_id,
     "email": normalize_email,
@@ -70,6 +89,7 @@ NORMALIZERS = {
     "ip": normalize_ip,
     "phone": normalize_phone,
     "login": normalize_login,
+    "name": normalize_name,
 }
 
 
@@ -87,13 +107,16 @@ class Query:
 
 
 def recognize(text: str) -> Query:
-    """Every kind ``text`` can be read as. ``42`` is an id (and a login); ``+44 20 7946 0000`` a phone."""
+    """Every kind ``text`` can be read as. ``42`` is an id (and a login); ``+44 20 7946 0000`` a phone;
+    ``Olivia Taylor`` a name; ``Popova`` both a login and a name; ``isp00042`` a login only."""
     values: dict[str, str] = {}
-    for kind in ("email", "mac", "ip", "id", "phone", "login"):
+    for kind in ("email", "mac", "ip", "id", "phone", "login", "name"):
         value = NORMALIZERS[kind](text)
         if value is not None:
             values[kind] = value
     if "mac" in values or "ip" in values:
         values.pop("phone", None)
+    if "mac" in values:  # twelve hex letters (``deadbeefcafe``) are a MAC, not anyone's name
+        values.pop("name", None)
     kinds = tuple(values)
     return Query(text=text, kinds=kinds, values=values)

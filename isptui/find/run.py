@@ -32,14 +32,15 @@ class ConnectionResult:
     hits: tuple[Hit, ...]
     elapsed: float             # seconds
     message: str = ""          # e.g. the error, already safe one-line text
+    scannable: bool = False    # not searchable, but a bounded local scan is declared (offered, never run unasked)
 
 
 def kinds_to_search(query: Query) -> tuple[str, ...]:
     """The kinds worth asking for: every kind the text can be, except ``login`` when the text is more
-    specifically an email, MAC or IP (``10.0.0.42`` is not a login anyone has)."""
+    specifically an email, MAC or IP (``10.0.0.42`` is not a login anyone has), nor ``name`` then."""
     kinds = query.kinds
     if any(k in kinds for k in ("email", "mac", "ip")):
-        kinds = tuple(k for k in kinds if k != "login")
+        kinds = tuple(k for k in kinds if k not in ("login", "name"))
     return kinds
 
 
@@ -48,32 +49,61 @@ def _one_line(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-async def search_connection(name: str, backend: Backend, query: Query) -> ConnectionResult:
-    """Every searchable kind of ``query`` on one connection, one after another; hits deduplicated."""
+def _records(n: int) -> str:
+    return f"{n:,} record{'s' if n != 1 else ''}"
+
+
+async def search_connection(name: str, backend: Backend, query: Query, scan: int = 0) -> ConnectionResult:
+    """Every searchable kind of ``query`` on one connection, one after another; hits deduplicated.
+
+    ``scan`` > 0 (the user asked for it): each kind the server cannot search but declares a scan for is
+    looked for in at most ``scan`` records of that collection, read page by page and compared locally; the
+    message says how many were read. With ``scan`` 0 such a connection is ``not-searchable`` and
+    ``scannable``: the scan is offered, never run unasked."""
     from isptui.errors import BackendError
 
     start = time.perf_counter()
-    kinds = [k for k in kinds_to_search(query) if backend.search_way(k) is not None]
-    if not kinds:
-        asked = ", ".join(kinds_to_search(query)) or "this text"
+    wanted = kinds_to_search(query)
+    kinds = [k for k in wanted if backend.search_way(k) is not None]
+    scans = [k for k in wanted if k not in kinds and backend.scan_way(k) is not None]
+    if not kinds and not (scans and scan > 0):
+        asked = ", ".join(wanted) or "this text"
+        offer = " (a bounded scan can be asked for)" if scans else ""
         return ConnectionResult(name, "not-searchable", (), time.perf_counter() - start,
-                                _one_line(f"cannot search by {asked} on this server"))
+                                _one_line(f"cannot search by {asked} on this server{offer}"), scannable=bool(scans))
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
+    message = ""
+
+    def add(found: list[Hit]) -> None:
+        for hit in found:
+            if (hit.collection, hit.record_id) in seen:
+                continue
+            seen.add((hit.collection, hit.record_id))
+            hits.append(hit if hit.connection == name else _renamed(hit, name))
+
     try:
         for kind in kinds:
-            for hit in await backend.search(kind, query.text):
-                if (hit.collection, hit.record_id) in seen:
-                    continue
-                seen.add((hit.collection, hit.record_id))
-                hits.append(hit if hit.connection == name else _renamed(hit, name))
+            add(await backend.search(kind, query.text))
+        if scan > 0:
+            for kind in scans:
+                before = len(hits)
+                found, read, ended = await backend.scan(kind, query.text, scan)
+                add(found)
+                where = backend.scan_way(kind).collection  # type: ignore[union-attr]
+                if len(hits) > before:
+                    message = f"by scanning {_records(read)} of {where}"
+                elif not message:
+                    message = (f"none in all {_records(read)} of {where}" if ended
+                               else f"none in the first {_records(read)} of {where}")
     except BackendError as exc:
         return ConnectionResult(name, "failed", tuple(hits), time.perf_counter() - start,
                                 _one_line(exc.message or type(exc).__name__))
     except Exception as exc:  # noqa: BLE001 - a broken plug-in must not end everyone's search
         return ConnectionResult(name, "failed", tuple(hits), time.perf_counter() - start,
                                 _one_line(f"{type(exc).__name__}: {exc}"))
-    return ConnectionResult(name, "found" if hits else "none", tuple(hits), time.perf_counter() - start)
+    return ConnectionResult(name, "found" if hits else "none", tuple(hits), time.perf_counter() - start,
+                            _one_line(message))
 
 
 def _renamed(hit: Hit, connection: str) -> Hit:
@@ -83,7 +113,8 @@ def _renamed(hit: Hit, connection: str) -> Hit:
 
 
 PIVOT_KINDS = ("login", "email", "mac", "ip")
-"""Keys strong enough to look a subscriber up by in the other systems (group.STRONG): not phone, not id."""
+"""Keys strong enough to look a subscriber up by in the other systems (group.STRONG): not phone, not id,
+not name (many people share one)."""
 MAX_PIVOTS = 8
 """At most this many key values are taken from the first answers to ask the others (a bounded second hop)."""
 
@@ -111,7 +142,7 @@ async def pivot_connection(name: str, backend: Backend, pivots: list[tuple[str, 
     return ConnectionResult(name, "found" if hits else "none", tuple(hits), time.perf_counter() - start, message)
 
 
-async def find_everywhere(connections: Mapping[str, Backend], text: str, *, timeout: float = 10.0
+async def find_everywhere(connections: Mapping[str, Backend], text: str, *, timeout: float = 10.0, scan: int = 0
                           ) -> AsyncIterator[ConnectionResult]:
     """Yield each connection's result as soon as it is ready (a slow one never holds back the others).
 
@@ -119,6 +150,9 @@ async def find_everywhere(connections: Mapping[str, Backend], text: str, *, time
     the strong keys the others' records carry — an e-mail found in billing gives the login to ask
     provisioning by. Such a connection yields a second result, with only the new hits and ``message``
     saying which key found them; consumers keep the last state per connection and add up the hits.
+
+    ``scan`` > 0: a bounded local scan of at most that many records where a kind cannot be searched
+    (``search_connection``); 0 never scans.
     """
     query = recognize(text)
     start = time.perf_counter()
@@ -130,7 +164,7 @@ async def find_everywhere(connections: Mapping[str, Backend], text: str, *, time
             return ConnectionResult(name, "timeout", (), time.perf_counter() - start,
                                     f"no answer within {timeout:g} s")
 
-    pending = {asyncio.create_task(bounded(name, search_connection(name, backend, query)), name=name)
+    pending = {asyncio.create_task(bounded(name, search_connection(name, backend, query, scan)), name=name)
                for name, backend in connections.items()}
     empty: set[str] = set()  # answered, found nothing: may be asked by others' keys
     asked: dict[str, set[tuple[str, str]]] = {}

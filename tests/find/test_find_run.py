@@ -117,6 +117,21 @@ def test_a_mac_in_cisco_notation_on_krill_still_joins(capsys: pytest.CaptureFixt
     assert subs[0]["shared"]["mac"] == sub.mac
 
 
+def test_subscriber_42_by_surname_is_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    sub = subscriber(1, 42)
+    code, rows = _find(capsys, sub.last_name)
+    assert code == 0
+    groups = [r for r in rows if "subscriber" in r]
+    status = {r["connection"]: r for r in rows if "state" in r}
+    assert {s["state"] for s in status.values()} == {"found"}, status
+    # 42 is among the people of that surname, in every system (Krill by its customer record).
+    mine = [g for g in groups if any(h["keys"].get("login") == sub.login for h in g["hits"])]
+    assert len(mine) == 1 and {"demo-splynx", "demo-ispcrm", "demo-trisul", "demo-carbon"} <= set(mine[0]["connections"])
+    assert any(h["connection"] == "demo-krill" and h["record_id"] == "42" for g in groups for h in g["hits"])
+    # A name joins nobody: each person of that surname is a subscriber of their own.
+    assert len(groups) > 1 and all(sub.last_name in h["keys"]["name"] for g in groups for h in g["hits"])
+
+
 def test_nothing_found_exits_1_and_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["find", "nobody-at-all", "--demo"]) == 1
     assert "No subscriber found." in capsys.readouterr().out

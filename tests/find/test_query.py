@@ -29,3 +29,22 @@ def test_ip_is_not_a_phone_and_mac_notations_agree():
 def test_nonsense_has_no_kind():
     assert recognize("   ").kind is None
     assert recognize("a b c <x>").kind is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "name"),
+    [
+        ("Olivia Taylor", ("name",), "olivia taylor"),
+        ("  olivia   TAYLOR ", ("name",), "olivia taylor"),
+        ("Popova", ("login", "name"), "popova"),
+        ("Попова", ("login", "name"), "попова"),
+        ("O'Neil Smith-Jones", ("name",), "o'neil smith-jones"),
+        ("isp00042", ("login",), None),
+        ("deadbeefcafe", ("mac", "login"), None),
+        ("x", (), None),
+    ],
+)
+def test_free_text_name(text, kinds, name):
+    q = recognize(text)
+    assert q.kinds == kinds
+    assert q.values.get("name") == name

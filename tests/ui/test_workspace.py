@@ -204,3 +204,27 @@ async def test_find_shows_server_text_literally_never_as_markup(demo_app) -> Non
         label = next(hit.label for hit in screen.hits if hit.record_id == "3")
         assert "[bold red]" in label  # the demo's subscriber 3 is named with markup
         assert "[bold red]Rich[/]" in screen_text(app)
+
+
+async def test_ctrl_f_mac_on_ispcrm_is_not_scanned_until_s_then_found_by_a_bounded_scan(demo_app) -> None:
+    """ISPCRM cannot search by MAC: the status says so and nothing is read; ``s`` scans its users (at most
+    1,000, here all 60) and finds subscriber 42, saying how many records were read."""
+    app, sandbox = demo_app("ispcrm", customers=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        sandbox.clear_received()
+        screen = await find(pilot, subscriber(1, 42).mac.upper())
+        text = screen_text(app)
+        assert "not searchable on this server · s scans" in text and "up to 1,000 records each" in text
+        assert screen.offer == ["demo-ispcrm"] and not screen.hits
+        assert not [r for r in sandbox.received if "/users" in r.path]  # never scanned unasked
+        await pilot.press("s")
+        await settle(pilot)
+        await wait_for(pilot, lambda: not screen.workers and screen.hits, "the scan's answer")
+        text = screen_text(app)
+        assert "found 1 by scanning 60 records of users" in text
+        assert [h.record_id for h in screen.hits] == ["42"] and "Subscriber 1" in text
+        assert "up to 1,000 records each" not in text and not screen.offer
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExplorerScreen) and str(app.screen.record.id) == "42"

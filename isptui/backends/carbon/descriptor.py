@@ -22,6 +22,8 @@ DESCRIPTOR = BackendDescriptor(
         "id": SearchWay("Abonents", "id={value}", keys=_ABONENT),
         "email": SearchWay("Abonents", "email={value}", keys=_ABONENT),
         "phone": SearchWay("Abonents", "sms~{value}", "contains", keys=_ABONENT, note="sms__icontains"),
+        "name": SearchWay("Abonents", "name~{value}", "contains", keys={**_ABONENT, "name": ("name",)},
+                          note="name__icontains"),
         "login": SearchWay("Users", "login={value}", keys=_USER),
         "ip": SearchWay("Users", "ip={value}", keys=_USER),
     },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField, SearchWay
+from isptui.backends.registry import BackendDescriptor, CatalogueEntry, CredentialField, ScanWay, SearchWay
 
 # Find: the users collection takes search= (username, full name, email), status and profile_id only;
 # a user is read by id. Phone, IP and MAC are on the record but no documented parameter filters them.
@@ -27,7 +27,11 @@ DESCRIPTOR = BackendDescriptor(
         "id": SearchWay("users", by_id=True, keys=_USER),
         "email": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
         "login": SearchWay("users", "{value}", "contains", keys=_USER, note="search= (username, name, email)"),
+        "name": SearchWay("users", "{value}", "contains", keys={**_USER, "name": ("fullname",)},
+                          note="search= (username, name, email)"),
     },
+    # No parameter filters phone, IP or MAC: when asked, a bounded scan reads the users and compares locally.
+    scan={kind: ScanWay("users", keys=_USER) for kind in ("phone", "ip", "mac")},
     # What the ISPCRM root document lists (docs/ispcrm.md); discovery reads the live root and corrects it.
     catalogue=(CatalogueEntry("users", "Users", "ISPCRM"), CatalogueEntry("profiles", "Profiles", "ISPCRM"),
                CatalogueEntry("online_sessions", "Online sessions", "ISPCRM")),

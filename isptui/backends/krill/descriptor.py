@@ -28,6 +28,9 @@ DESCRIPTOR = BackendDescriptor(
         "mac": SearchWay("isp/cpes", "{value}", "contains", keys=_CPE, note="DRF search (cpename, sn, mac…)"),
         "login": SearchWay("isp/cpes", "external_id={value}", keys=_CPE),
         "ip": SearchWay("oratio/accounting", "framedipaddress={value}", keys=_SESSION),
+        # Customers carry no login, MAC or IP: a name finds the customer record (its id is the billing id).
+        "name": SearchWay("isp/customers", "{value}", "contains", keys={"id": ("id",), "name": ("name", "surname")},
+                          note="DRF search (name, surname, external_id, city, address)"),
     },
     # What the Krill root lists (docs/krill.md); discovery reads the live root and corrects the tree.
     catalogue=(CatalogueEntry("isp/customers", "Customers", "ISP"), CatalogueEntry("isp/cpes", "CPEs", "ISP"),

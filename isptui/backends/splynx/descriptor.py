@@ -42,6 +42,7 @@ DESCRIPTOR = BackendDescriptor(
         "login": SearchWay("customers", "login={value}", keys=_CUSTOMER),
         "ip": SearchWay("internet-services", "ipv4={value}", keys=_SERVICE),
         "mac": SearchWay("internet-services", "mac={value}", keys=_SERVICE),
+        "name": SearchWay("customers", "name~{value}", "contains", keys={**_CUSTOMER, "name": ("name",)}),
     },
     catalogue="isptui.backends.splynx.catalogue:first_paint",
 )

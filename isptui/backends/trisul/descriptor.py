@@ -24,10 +24,12 @@ DESCRIPTOR = BackendDescriptor(
                    "field. Trisul cannot filter, so isptui filters its complete list"),
     docs="docs/trisul.md",
     search={
-        kind: SearchWay("ipdrcustomers", filt, match, keys=_CUSTOMER, server_side=False,
+        kind: SearchWay("ipdrcustomers", filt, match, keys={**_CUSTOMER, "name": ("Name",)} if kind == "name"
+                        else _CUSTOMER, server_side=False,
                         note="Trisul cannot filter: isptui filters the complete list it sends")
         for kind, filt, match in (("id", "id={value}", "exact"), ("email", "Email={value}", "exact"),
-                                  ("phone", "PhoneNumber~{value}", "contains"), ("login", "UserID={value}", "exact"))
+                                  ("phone", "PhoneNumber~{value}", "contains"), ("login", "UserID={value}", "exact"),
+                                  ("name", "Name~{value}", "contains"))
     },
     catalogue=(CatalogueEntry("ipdrcustomers", "IPDR customers", "IPDR"),),
 )

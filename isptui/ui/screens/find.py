@@ -5,6 +5,10 @@ timeout) with its time, updated the moment its answer arrives: a slow server nev
 Hits are grouped (``isptui.find.group``) into subscribers, each showing its records per system and the keys
 they share (why they were grouped). Enter on a record opens it in its own connection's explorer; back from
 there returns here, with the results kept. Every server string goes through ``clean`` into ``Text``.
+
+A connection that cannot search the query's kind is never scanned unasked: where its backend declares a
+bounded local scan, ``s`` reads at most ``SCAN_BUDGET`` records of each such connection and its status says
+how many were read ("found 1 by scanning 60 records of users", "none in the first 1,000 records of users").
 """
 
 from __future__ import annotations
@@ -38,11 +42,14 @@ Finder = Callable[..., AsyncIterator[Any]]
 
 STATE_TEXT = {"none": "none", "not-searchable": "not searchable on this server", "timeout": "timeout"}
 NAME_WIDTH = 18
+SCAN_BUDGET = 1_000
+"""Records ``s`` reads at most per not-searchable connection (a bounded local scan, asked for)."""
 KEY_ORDER = ("login", "email", "mac", "ip", "id", "phone")
 """Shared keys shown strongest first: the ones that joined the records before a phone or an id."""
 
 
-def status_line(name: str, state: str, count: int = 0, elapsed: float | None = None, message: str = "") -> Text:
+def status_line(name: str, state: str, count: int = 0, elapsed: float | None = None, message: str = "",
+                scannable: bool = False) -> Text:
     """``demo-krill        found 2 · 0.12 s`` (all server text cleaned, never markup)."""
     text = Text(cut(clean(name), NAME_WIDTH).ljust(NAME_WIDTH + 1), style="bold")
     if state == "found":
@@ -54,8 +61,12 @@ def status_line(name: str, state: str, count: int = 0, elapsed: float | None = N
         text.append(cut(clean(message), 38))
     elif state in ("searching", "connecting"):
         text.append(message or "searching…", style="italic dim")
+    elif state == "none" and message:  # "none in the first 1,000 records of users": how far a scan read
+        text.append(cut(clean(message), 46))
     else:
         text.append(STATE_TEXT.get(state, clean(state)))
+        if state == "not-searchable" and scannable:
+            text.append(" · s scans", style="dim")
     if elapsed is not None:
         text.append(f" · {elapsed:.2f} s", style="dim")
     return text
@@ -98,7 +109,7 @@ class FindScreen(Screen[None]):
     """One input; enter searches every open connection; results stream in, grouped into subscribers."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+l", "focus_input", "New search"),
-                Binding("down", "focus_results", show=False)]
+                Binding("s", "scan", "Scan not-searchable"), Binding("down", "focus_results", show=False)]
     DEFAULT_CSS = """
     FindScreen #find { height: 1fr; padding: 0 1; }
     FindScreen #find-title { text-style: bold; color: $primary; }
@@ -121,6 +132,9 @@ class FindScreen(Screen[None]):
         """Seconds from enter to the first hit on screen (the benchmark reads it)."""
         self._leaving = False
         self._default_highlight: int | None = None
+        self.offer: list[str] = []
+        """Connections that cannot search this query but declare a bounded scan: what ``s`` would scan."""
+        self._scannable: set[str] = set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="find"):
@@ -168,27 +182,61 @@ class FindScreen(Screen[None]):
             f"Find {cut(clean(text), 30)} · read as {', '.join(kinds) if kinds else 'a name'}"
             f" · {len(connections)} connection{'s' if len(connections) != 1 else ''}"))
         self.hits, self.subscribers = [], []
+        self.offer, self._scannable = [], set()
         self.started, self.first_hit_after = time.perf_counter(), None
         self.states = {name: status_line(name, "searching") for name in connections}
         for name, why in unavailable.items():
             self.states[name] = status_line(name, "connecting", message=why)
         self._render_status()
         self._render_results()
+        await self._take(self._finder()(connections, text, timeout=self.timeout))
+
+    async def _take(self, answers: AsyncIterator[Any]) -> None:
+        """Show each connection's answer the moment it arrives; then what ``s`` could still scan."""
         counts: dict[str, int] = {}
-        async for result in self._finder()(connections, text, timeout=self.timeout):
+        last: dict[str, str] = {}
+        async for result in answers:
             hits = tuple(result.hits)
             # A connection may answer twice (again by others' keys): its hits add up.
             counts[result.connection] = counts.get(result.connection, 0) + len(hits)
+            scannable = bool(getattr(result, "scannable", False))
+            if scannable:
+                self._scannable.add(result.connection)
+            last[result.connection] = result.state
             self.states[result.connection] = status_line(
-                result.connection, result.state, counts[result.connection], result.elapsed, result.message or "")
+                result.connection, result.state, counts[result.connection], result.elapsed, result.message or "",
+                scannable=scannable)
             self.hits.extend(hits)
             self._render_status()
             if hits:
                 self._render_results()
                 if self.first_hit_after is None:
                     self.first_hit_after = time.perf_counter() - self.started
-        if not self.hits:
-            self._render_results()
+        self.offer = [name for name, state in last.items() if state == "not-searchable" and name in self._scannable]
+        self._render_results()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scan":
+            return bool(self.offer)
+        return True
+
+    def action_scan(self) -> None:
+        if self.offer and self.query_text:
+            self.scan(self.query_text, list(self.offer))
+
+    @work(exclusive=True, group="find", exit_on_error=False)
+    async def scan(self, text: str, names: list[str]) -> None:
+        """A bounded local scan (asked for with ``s``) of the connections that cannot search this query."""
+        connections: Mapping[str, Backend] = self.app.open_connections()  # type: ignore[attr-defined]
+        chosen = {name: connections[name] for name in names if name in connections}
+        self.offer = []
+        self.refresh_bindings()
+        for name in chosen:
+            self.states[name] = status_line(name, "searching", message=f"scanning up to {SCAN_BUDGET:,} records…")
+        self._render_status()
+        self._render_results()
+        await self._take(self._finder()(chosen, text, timeout=self.timeout, scan=SCAN_BUDGET))
 
     def _render_status(self) -> None:
         lines = list(self.states.values())
@@ -216,6 +264,11 @@ class FindScreen(Screen[None]):
         if not options and self.query_text:
             options.append(Option(Text(f"Nothing found yet for {cut(clean(self.query_text), 40)}"), disabled=True))
             self.shown.append(None)
+        if self.offer:
+            names = ", ".join(clean(name) for name in self.offer)
+            options.append(Option(Text(f"s — scan the not-searchable ones ({cut(names, 40)}), up to "
+                                       f"{SCAN_BUDGET:,} records each", style="italic"), disabled=True))
+            self.shown.append(None)
         results.set_options(options)
         if keep is not None and keep in self.shown:
             results.highlighted = self.shown.index(keep)
@@ -225,7 +278,8 @@ class FindScreen(Screen[None]):
                 results.highlighted = first
             self._default_highlight = first
         entry = self.query_one("#find-input", Input)
-        if self.shown and any(self.shown) and self.focused is entry and entry.value.strip() == self.query_text:
+        if ((any(self.shown) or self.offer) and self.focused is entry
+                and entry.value.strip() == self.query_text):
             results.focus()  # the query was sent: enter on the first hit opens it; ctrl+l edits the query
 
     # -- leaving -------------------------------------------------------------------------------------
