@@ -2,9 +2,9 @@
 
 Textual's fuzzy ``Matcher`` scores every candidate with a regex and builds highlight spans; over 10,000
 names of 300 characters that took seconds per keystroke on the event loop. This index folds each candidate
-once and answers in two steps: ``quick`` (exact and prefix names: ``==`` and ``startswith`` only) is cheap
-enough for the event loop on every keystroke; ``substring`` and ``fuzzy`` (a pass over every haystack each)
-are meant for a worker thread, and their matches follow the quick ones in that order. No Textual here.
+once and answers in two steps: ``quick`` (exact and prefix names by bisection, substring by C-level
+``find``) is cheap enough for the event loop on every keystroke; ``fuzzy`` (one compiled pattern per query,
+still a pass over every candidate) is meant for a worker thread, and its matches follow the quick ones. No Textual here.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ class GoToIndex(Generic[T]):
         self._sorted_names = [self.names[i] for i in self._by_name]
 
     def quick(self, query: str, limit: int) -> list[int]:
-        """Indices of exact, then prefix (shortest first) name matches, the first ``limit``: two bisections of
-        the sorted names (a pass over 10,000 long names took ~10 ms of the keystroke's 50)."""
+        """Indices of exact, then prefix (shortest first) name matches, then substring matches (earliest
+        first), the first ``limit``. Exact and prefix come from two bisections of the sorted names (a pass
+        over 10,000 long names took ~10 ms of the keystroke's 50); the substring pass is one C-level ``find``
+        per haystack. All on the loop: Enter right after a key must find what the key made visible."""
         q = fold(query)
         if not q:
             return list(range(min(limit, len(self.items))))
@@ -47,11 +49,11 @@ class GoToIndex(Generic[T]):
         run = self._by_name[lo:hi]  # every name starting with q; the exact ones first in the run
         exact = [i for i in run if names[i] == q]
         prefix = heapq.nsmallest(limit, (i for i in run if names[i] != q), key=lambda i: (len(names[i]), i))
-        return (exact + prefix)[:limit]
+        found = (exact + prefix)[:limit]
+        return found + self.substring(query, found, limit - len(found)) if len(found) < limit else found
 
     def substring(self, query: str, exclude: Sequence[int], limit: int) -> list[int]:
-        """Up to ``limit`` indices, not in ``exclude``, whose haystack holds the query (earliest first): one
-        ``find`` over every haystack — 5-10 ms over 10,000 long names, so for the worker thread with fuzzy."""
+        """Up to ``limit`` indices, not in ``exclude``, whose haystack holds the query (earliest first)."""
         q = fold(query)
         if not q:
             return []
@@ -63,7 +65,7 @@ class GoToIndex(Generic[T]):
         """Up to ``limit`` indices, not in ``exclude``, whose haystack holds the query's letters in order."""
         q = fold(query)
         if len(q) < 2:
-            return []  # one letter in order is a substring: substring() has them all
+            return []  # one letter in order is a substring: quick() has them all
         # "[^a]*a[^b]*b…" anchored at the start takes the first occurrence of each letter after the previous
         # one, so a candidate is accepted or refused in one left-to-right pass, without backtracking.
         in_order = re.compile("".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in q), re.DOTALL).match

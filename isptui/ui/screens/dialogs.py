@@ -105,7 +105,7 @@ class GoToScreen(Dialog[Place | None]):
         self._match(event.value)
 
     def _match(self, query: str) -> None:
-        """Exact and prefix matches at once; substring and in-order letters follow from a worker thread."""
+        """Exact, prefix and substring matches at once; in-order letters follow from a worker thread."""
         if self.index is None:
             return  # _index_ready matches whatever has been typed by then
         quick = self.index.quick(query, MATCHES_SHOWN)
@@ -116,10 +116,7 @@ class GoToScreen(Dialog[Place | None]):
     @work(thread=True, exclusive=True, group="goto-fuzzy", exit_on_error=False)
     def find_more(self, query: str, quick: list[int]) -> None:
         assert self.index is not None
-        need = MATCHES_SHOWN - len(quick)
-        more = self.index.substring(query, quick, need)
-        if len(more) < need:
-            more += self.index.fuzzy(query, [*quick, *more], need - len(more))
+        more = self.index.fuzzy(query, quick, MATCHES_SHOWN - len(quick))
         if more:
             self.app.call_from_thread(self._add, query, self.index.pick(more, MATCHES_SHOWN))
 
