@@ -84,14 +84,9 @@ class _Steps:
         while True:
             item, pos = await self.value(pos, depth)
             out.append(item)
-            pos = self._ws(pos)
-            char = self.text[pos:pos + 1]
-            if char == "]":
-                return out, pos + 1
-            if char != ",":
-                raise json.JSONDecodeError("Expecting ',' delimiter", self.text, pos)
-            pos = self._ws(pos + 1)
-            await self._breathe()
+            done, pos = await self._after_item(pos, "]")
+            if done:
+                return out, pos
 
     async def _object(self, pos: int, depth: int) -> tuple[dict[str, Any], int]:
         out: dict[str, Any] = {}
@@ -106,11 +101,17 @@ class _Steps:
             if self.text[pos:pos + 1] != ":":
                 raise json.JSONDecodeError("Expecting ':' delimiter", self.text, pos)
             out[key], pos = await self.value(self._ws(pos + 1), depth)
-            pos = self._ws(pos)
-            char = self.text[pos:pos + 1]
-            if char == "}":
-                return out, pos + 1
-            if char != ",":
-                raise json.JSONDecodeError("Expecting ',' delimiter", self.text, pos)
-            pos = self._ws(pos + 1)
-            await self._breathe()
+            done, pos = await self._after_item(pos, "}")
+            if done:
+                return out, pos
+
+    async def _after_item(self, pos: int, close: str) -> tuple[bool, int]:
+        """After an array item or object member: (True, past ``close``) or (False, where the next starts)."""
+        pos = self._ws(pos)
+        char = self.text[pos:pos + 1]
+        if char == close:
+            return True, pos + 1
+        if char != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", self.text, pos)
+        await self._breathe()
+        return False, self._ws(pos + 1)
