@@ -121,7 +121,7 @@ class Backend(abc.ABC):
         self.settings = settings
         self._chains: dict[str, dict[str, str]] = {}
         self._unpaged: dict[tuple[str, str | None, str | None, bool], _Unpaged] = {}
-        self._first_rows: dict[tuple[Any, ...], tuple[str, int]] = {}
+        self._first_rows: dict[tuple[str, str | None, str | None, bool], tuple[str, int]] = {}
         """Per collection walk (ref, filter, order): the first page's first row and its size, to tell a server
         that ignores ``offset`` (every page is the first again) from one that pages."""
 
@@ -150,12 +150,12 @@ class Backend(abc.ABC):
         kept rows are asked of the server again).
         """
         entry = _Unpaged(tuple(rows), to_record, start, total, next_cursor, sorted_locally)
-        self._unpaged[_unpaged_key(ref, request)] = entry
+        self._unpaged[_walk_key(ref, request)] = entry
         return entry.page(max(request.offset, start), request.limit) or Page(offset=request.offset, total=total)
 
     def _unpaged_page(self, ref: ResourceRef, request: PageRequest) -> Page | None:
         """A later page of rows kept by ``keep_unpaged``, or None when the server is to be asked."""
-        key = _unpaged_key(ref, request)
+        key = _walk_key(ref, request)
         if request.offset == 0 and request.cursor is None:
             self._unpaged.pop(key, None)  # a fresh open or a refresh: what the server holds now
             return None
@@ -196,7 +196,7 @@ class Backend(abc.ABC):
         instead of repeating the first page, and ``total`` keeps the server's count for the UI to say so."""
         if page.whole or not page.items:
             return page
-        walk = (ref.label(), request.filter, request.order_by, request.descending)
+        walk = _walk_key(ref, request)
         later = request.cursor is not None or page.offset > 0
         if not later:
             self._first_rows[walk] = (_row_key(page.items[0]), len(page.items))
@@ -291,7 +291,6 @@ class Backend(abc.ABC):
         (phones: the same last nine digits; a name: the record's name contains the query, case and
         whitespace aside). NotSupported when the kind is not declared.
         """
-        from isptui.find.group import Hit
         from isptui.find.query import NORMALIZERS
 
         way = self.search_way(kind)
@@ -320,15 +319,8 @@ class Backend(abc.ABC):
                 for i, got in zip(partial, whole, strict=True):
                     if isinstance(got, Record):
                         records[i] = got
-        connection = self.settings.profile_name or self.name
-        hits = []
-        for record in records:
-            keys = _key_values({**record.fields, "pk": record.id}, way.keys)
-            if kind != "id" and not _same(kind, want, keys.get(kind)):
-                continue
-            hits.append(Hit(connection=connection, collection=way.collection, record_id=str(record.id or record.ref.href or ""),
-                            label=record.title, keys=keys))
-        return hits[:limit]
+        hits = [self._hit(record, way.collection, way.keys) for record in records]
+        return [hit for hit in hits if kind == "id" or _same(kind, want, hit.keys.get(kind))][:limit]
 
     def scan_way(self, kind: str) -> ScanWay | None:
         """The collection a bounded local scan for ``kind`` reads (the descriptor's ``scan``), or None."""
@@ -341,7 +333,6 @@ class Backend(abc.ABC):
         Returns the hits (at most ``limit``), the number of records read and whether the collection ended
         before the budget did. NotSupported when no scan is declared for the kind.
         """
-        from isptui.find.group import Hit
         from isptui.find.query import NORMALIZERS
 
         way = self.scan_way(kind)
@@ -351,7 +342,6 @@ class Backend(abc.ABC):
         if want is None or budget <= 0:
             return [], 0, False
         ref = ResourceRef(collection=way.collection)
-        connection = self.settings.profile_name or self.name
         hits: list[Hit] = []
         read, offset, cursor, ended = 0, 0, None, False
         while read < budget:
@@ -360,15 +350,22 @@ class Backend(abc.ABC):
             items = page.items[: budget - read]
             read += len(items)
             for record in items:
-                keys = _key_values({**record.fields, "pk": record.id}, way.keys)
-                if len(hits) < limit and _same(kind, want, keys.get(kind)):
-                    hits.append(Hit(connection=connection, collection=way.collection,
-                                    record_id=str(record.id or record.ref.href or ""), label=record.title, keys=keys))
+                hit = self._hit(record, way.collection, way.keys)
+                if len(hits) < limit and _same(kind, want, hit.keys.get(kind)):
+                    hits.append(hit)
             if not page.items or not page.has_more:
                 ended = len(items) == len(page.items)
                 break
             offset, cursor = page.offset + len(page.items), page.next_cursor
         return hits, read, ended
+
+    def _hit(self, record: Record, collection: str, declared: Mapping[str, tuple[str, ...]]) -> Hit:
+        """A Find hit for ``record``: its key values read by the declared field names (``pk``: its id)."""
+        from isptui.find.group import Hit
+
+        return Hit(connection=self.settings.profile_name or self.name, collection=collection,
+                   record_id=str(record.id or record.ref.href or ""), label=record.title,
+                   keys=_key_values({**record.fields, "pk": record.id}, declared))
 
     # -- writing ----------------------------------------------------------------------------------
     async def create(self, ref: ResourceRef, values: Mapping[str, Any]) -> Record:
@@ -445,7 +442,8 @@ def _as_is(record: Record) -> Record:
     return record
 
 
-def _unpaged_key(ref: ResourceRef, request: PageRequest) -> tuple[str, str | None, str | None, bool]:
+def _walk_key(ref: ResourceRef, request: PageRequest) -> tuple[str, str | None, str | None, bool]:
+    """One walk through a collection: the same rows in the same order (kept rows, the first page's row)."""
     return ref.href or ref.label(), request.filter, request.order_by, request.descending
 
 

@@ -60,8 +60,6 @@ async def search_connection(name: str, backend: Backend, query: Query, scan: int
     looked for in at most ``scan`` records of that collection, read page by page and compared locally; the
     message says how many were read. With ``scan`` 0 such a connection is ``not-searchable`` and
     ``scannable``: the scan is offered, never run unasked."""
-    from isptui.errors import BackendError
-
     start = time.perf_counter()
     wanted = kinds_to_search(query)
     kinds = [k for k in wanted if backend.search_way(k) is not None]
@@ -71,45 +69,55 @@ async def search_connection(name: str, backend: Backend, query: Query, scan: int
         offer = " (a bounded scan can be asked for)" if scans else ""
         return ConnectionResult(name, "not-searchable", (), time.perf_counter() - start,
                                 _one_line(f"cannot search by {asked} on this server{offer}"), scannable=bool(scans))
-    hits: list[Hit] = []
-    seen: set[tuple[str, str]] = set()
+    hits = _Hits(name)
     message = ""
-
-    def add(found: list[Hit]) -> None:
-        for hit in found:
-            if (hit.collection, hit.record_id) in seen:
-                continue
-            seen.add((hit.collection, hit.record_id))
-            hits.append(hit if hit.connection == name else _renamed(hit, name))
-
     try:
         for kind in kinds:
-            add(await backend.search(kind, query.text))
+            hits.add(await backend.search(kind, query.text))
         if scan > 0:
             for kind in scans:
-                before = len(hits)
+                before = len(hits.found)
                 found, read, ended = await backend.scan(kind, query.text, scan)
-                add(found)
+                hits.add(found)
                 where = backend.scan_way(kind).collection  # type: ignore[union-attr]
-                if len(hits) > before:
+                if len(hits.found) > before:
                     message = f"by scanning {_records(read)} of {where}"
                 elif not message:
                     message = (f"none in all {_records(read)} of {where}" if ended
                                else f"none in the first {_records(read)} of {where}")
-    except BackendError as exc:
-        return ConnectionResult(name, "failed", tuple(hits), time.perf_counter() - start,
-                                _one_line(exc.message or type(exc).__name__))
-    except Exception as exc:  # noqa: BLE001 - a broken plug-in must not end everyone's search
-        return ConnectionResult(name, "failed", tuple(hits), time.perf_counter() - start,
-                                _one_line(f"{type(exc).__name__}: {exc}"))
-    return ConnectionResult(name, "found" if hits else "none", tuple(hits), time.perf_counter() - start,
-                            _one_line(message))
+    except Exception as exc:  # noqa: BLE001 - a BackendError, or a broken plug-in: never everyone's search
+        return _failed(name, hits, start, exc)
+    return hits.result(start, message)
 
 
-def _renamed(hit: Hit, connection: str) -> Hit:
-    from dataclasses import replace
+class _Hits:
+    """One connection's hits, each record once, named by the connection (not the adapter's own name)."""
 
-    return replace(hit, connection=connection)
+    def __init__(self, connection: str) -> None:
+        self.connection = connection
+        self.found: list[Hit] = []
+        self._seen: set[tuple[str, str]] = set()
+
+    def add(self, hits: list[Hit]) -> list[Hit]:
+        """Add the records not seen yet; returns those."""
+        new = []
+        for hit in hits:
+            if (hit.collection, hit.record_id) not in self._seen:
+                self._seen.add((hit.collection, hit.record_id))
+                new.append(hit if hit.connection == self.connection else replace(hit, connection=self.connection))
+        self.found += new
+        return new
+
+    def result(self, start: float, message: str) -> ConnectionResult:
+        return ConnectionResult(self.connection, "found" if self.found else "none", tuple(self.found),
+                                time.perf_counter() - start, _one_line(message))
+
+
+def _failed(name: str, hits: _Hits, start: float, exc: Exception) -> ConnectionResult:
+    from isptui.errors import BackendError
+
+    text = (exc.message or type(exc).__name__) if isinstance(exc, BackendError) else f"{type(exc).__name__}: {exc}"
+    return ConnectionResult(name, "failed", tuple(hits.found), time.perf_counter() - start, _one_line(text))
 
 
 PIVOT_KINDS = ("login", "email", "mac", "ip")
@@ -122,24 +130,15 @@ MAX_PIVOTS = 8
 async def pivot_connection(name: str, backend: Backend, pivots: list[tuple[str, str]]) -> ConnectionResult:
     """One connection asked again by keys other systems' records carry (the subscriber's login, e-mail, MAC
     or IP), for the kinds it can search; ``message`` says which key found it."""
-    from isptui.errors import BackendError
-
     start = time.perf_counter()
-    hits: list[Hit] = []
-    seen: set[tuple[str, str]] = set()
+    hits = _Hits(name)
     via: list[str] = []
     try:
         for kind, value in pivots:
-            for hit in await backend.search(kind, value):
-                if (hit.collection, hit.record_id) not in seen:
-                    seen.add((hit.collection, hit.record_id))
-                    hits.append(hit if hit.connection == name else _renamed(hit, name))
-                    via.append(f"{kind} {value}")
-    except BackendError as exc:
-        return ConnectionResult(name, "failed", tuple(hits), time.perf_counter() - start,
-                                _one_line(exc.message or type(exc).__name__))
-    message = _one_line("via " + ", ".join(dict.fromkeys(via))) if hits else ""
-    return ConnectionResult(name, "found" if hits else "none", tuple(hits), time.perf_counter() - start, message)
+            via += [f"{kind} {value}"] * len(hits.add(await backend.search(kind, value)))
+    except Exception as exc:  # noqa: BLE001 - as in search_connection
+        return _failed(name, hits, start, exc)
+    return hits.result(start, "via " + ", ".join(dict.fromkeys(via)) if via else "")
 
 
 async def find_everywhere(connections: Mapping[str, Backend], text: str, *, timeout: float = 10.0, scan: int = 0
