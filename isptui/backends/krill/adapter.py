@@ -269,11 +269,11 @@ class KrillBackend(HttpBackend):
         URL answers the same record (same id, same values)."""
         rid = _id_of(body) if isinstance(body, dict) else None
         app = (self._key(url) or "").split("/", 1)[0]
-        keys = [f"{app}/{name}" for name in (f"{rel}s", f"{rel}es", rel) if f"{app}/{name}" in self._collections]
-        if rid is None or not keys:
+        key = next((k for k in (f"{app}/{rel}s", f"{app}/{rel}es", f"{app}/{rel}") if k in self._collections), None)
+        if rid is None or key is None:
             return None
         try:
-            record = await self.get(ResourceRef(collection=keys[0], id=rid))
+            record = await self.get(ResourceRef(collection=key, id=rid))
         except BackendError:
             return None
         same = all(record.raw.get(k) == v for k, v in body.items() if not k.startswith("_"))
