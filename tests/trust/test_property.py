@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from textual.drivers import headless_driver
 from textual.widgets import Label
 
 from isptui.http.redact import Redactor
@@ -26,6 +23,7 @@ from isptui.ui.text import safe_text, shown
 from isptui.ui.widgets.record_view import RecordView
 from tests.trust.test_ui_trust import hostile_app, open_hostile
 from tests.ui.conftest import settle
+from tests.ui.test_terminal_safety import terminal  # noqa: F401  (fixture: what the app wrote to its tty)
 
 # Textual's own output: CSI sequences, the pointer-shape OSC 22, and OSC 52 carrying base64 (the app's
 # own copy to the clipboard: base64 cannot hold an escape).
@@ -56,25 +54,7 @@ def corpus(seed: int = 12, count: int = 3) -> list[str]:
     return ["".join(rng.choice(pieces) for _ in range(rng.randint(4, 10))) for _ in range(count)]
 
 
-class RecordingDriver(headless_driver.HeadlessDriver):
-    output: list[str] = []
-
-    @property
-    def is_headless(self) -> bool:
-        return False
-
-    def write(self, data: str) -> None:
-        RecordingDriver.output.append(data)
-
-
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    RecordingDriver.output = []
-    monkeypatch.setattr(headless_driver, "HeadlessDriver", RecordingDriver)
-    yield RecordingDriver.output
-
-
-async def test_hostile_text_through_every_output_path_writes_no_control_to_the_terminal(terminal) -> None:
+async def test_hostile_text_through_every_output_path_writes_no_control_to_the_terminal(terminal) -> None:  # noqa: F811
     app, _ = hostile_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_hostile(pilot)
