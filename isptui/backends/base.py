@@ -150,7 +150,11 @@ class Backend(abc.ABC):
         kept rows are asked of the server again).
         """
         entry = _Unpaged(tuple(rows), to_record, start, total, next_cursor, sorted_locally)
-        self._unpaged[_walk_key(ref, request)] = entry
+        key = _walk_key(ref, request)
+        self._unpaged.pop(key, None)
+        self._unpaged[key] = entry
+        while len(self._unpaged) > UNPAGED_KEPT:  # each may be a whole 64 MiB answer: the oldest walk goes
+            del self._unpaged[next(iter(self._unpaged))]
         return entry.page(max(request.offset, start), request.limit) or Page(offset=request.offset, total=total)
 
     def _unpaged_page(self, ref: ResourceRef, request: PageRequest) -> Page | None:
@@ -436,6 +440,11 @@ class Backend(abc.ABC):
         if request.action is None or request.record is None:
             raise NotSupported("an action request names no action or record")
         return await self.invoke(request.record, request.action, request.values)
+
+
+UNPAGED_KEPT = 4
+"""Walks whose rows ``keep_unpaged`` holds at once (a collection, each filter or sort of it); an older one is
+asked of the server again when paged."""
 
 
 def _as_is(record: Record) -> Record:

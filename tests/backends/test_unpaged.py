@@ -47,3 +47,18 @@ async def test_a_page_larger_than_asked_is_cut_to_size_and_the_rest_comes_withou
     assert [p.has_more for p in pages] == [True, True, False] and backend.asked == 1
     again = await backend.list(ref, PageRequest(limit=5))  # opening it again asks the server anew
     assert backend.asked == 2 and len(again.items) == 5
+
+
+async def test_only_the_latest_walks_are_held_and_an_older_one_is_asked_again() -> None:
+    """Each kept walk may be a whole answer of up to 64 MiB: at most UNPAGED_KEPT are held."""
+    from isptui.backends.base import UNPAGED_KEPT
+
+    backend = EveryRow(BackendSettings(url="http://127.0.0.1:9"))
+    walks = [ResourceRef(collection=f"c{n}") for n in range(UNPAGED_KEPT + 1)]
+    for ref in walks:
+        await backend.list(ref, PageRequest(limit=5))
+    asked = backend.asked
+    await backend.list(walks[-1], PageRequest(offset=5, limit=5))  # held: no request
+    assert backend.asked == asked
+    page = await backend.list(walks[0], PageRequest(offset=5, limit=5))  # the oldest was let go: asked again
+    assert backend.asked == asked + 1 and [r.id for r in page.items] == ["5", "6", "7", "8", "9"]
