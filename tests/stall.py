@@ -8,11 +8,16 @@ PRODUCT.md's budget is that the event loop never blocks more than 50 ms. Use it 
             ...
         print(watch.worst)  # seconds of the longest block seen
 
-A heartbeat task wakes every few milliseconds on the loop and reads the loop thread's own CPU clock
-(``time.thread_time``). The CPU the loop thread spent between two heartbeats is time in which nothing else
-on the loop could run; measuring CPU rather than wall time keeps the check honest on a busy machine, where
-the operating system may pause the whole process (that is not the app blocking its loop). A watchdog thread
-samples the loop thread's stack while a heartbeat is overdue, so a failure names the code that was running.
+Each callback the loop runs (``asyncio.Handle._run``: every task step, every ``call_soon``/``call_later``)
+is timed on the loop thread's own CPU clock (``time.thread_time``) while watching: a callback is what the
+loop cannot interrupt, so the longest one is the longest block. CPU rather than wall time keeps the check
+honest on a busy machine, where the operating system may pause the whole process (that is not the app
+blocking its loop). A watchdog thread samples the loop thread's stack while a callback runs past half the
+budget, so a failure names the code that was running.
+
+The detector adds no wake-ups of its own. An earlier version ticked a heartbeat task every 2 ms; that kept
+the process from ever looking idle to Textual's ``Pilot.pause`` (idle means < 5% CPU over 20 ms), so every
+pause under the detector ran to its one-second limit and a 10-key go-to test took 28 s.
 
 Time in Python's cyclic garbage collector is counted apart (``watch.gc_worst``) and not charged to the
 code that happened to trigger it: a full collection costs in proportion to the whole heap (Textual, the
@@ -30,7 +35,7 @@ import threading
 import time
 import traceback
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 BUDGET = 0.050
 
@@ -44,7 +49,6 @@ class StallWatch:
     gc_worst: float = 0.0
     """The longest single garbage collection seen while watching, in seconds."""
     worst_stack: str = ""
-    samples: list[tuple[float, str]] = field(default_factory=list)
 
     def report(self) -> str:
         where = self.worst_stack or "(no stack sampled)"
@@ -63,7 +67,11 @@ async def no_loop_stalls(limit: float = BUDGET, *, check: bool = True,
     """Watch the running loop; on exit, fail (AssertionError) if it was ever blocked > ``limit`` seconds."""
     watch = StallWatch(limit)
     loop_thread = threading.get_ident()
-    state = {"wall": time.monotonic(), "stop": False, "gc": 0.0, "gc_start": 0.0}
+    # "running": monotonic start of the callback now running (None between callbacks); "seq" numbers the
+    # callbacks so the watchdog's sample is matched to the one it was taken in.
+    state: dict[str, float | int | None] = {"running": None, "seq": 0, "gc": 0.0, "gc_start": 0.0, "stop": 0}
+    sampled: dict[int, str] = {}
+    outer_run = asyncio.events.Handle._run
 
     def on_gc(phase: str, info: dict[str, int]) -> None:
         if threading.get_ident() != loop_thread:
@@ -71,46 +79,48 @@ async def no_loop_stalls(limit: float = BUDGET, *, check: bool = True,
         if phase == "start":
             state["gc_start"] = time.thread_time()
         else:
-            took = time.thread_time() - state["gc_start"]
-            state["gc"] += took
+            took = time.thread_time() - float(state["gc_start"] or 0.0)
+            state["gc"] = float(state["gc"] or 0.0) + took
             watch.gc_worst = max(watch.gc_worst, took)
 
-    async def heartbeat() -> None:
+    def timed_run(handle: asyncio.Handle) -> None:
+        if threading.get_ident() != loop_thread:
+            outer_run(handle)
+            return
+        seq = int(state["seq"] or 0) + 1
+        state["seq"] = seq
+        state["gc"] = 0.0
         cpu = time.thread_time()
-        while not state["stop"]:
-            state["wall"] = time.monotonic()
-            await asyncio.sleep(0.002)
-            now_cpu = time.thread_time()
-            spent = now_cpu - cpu - (0.0 if include_gc else state["gc"])
-            state["gc"] = 0.0
-            cpu = now_cpu
+        state["running"] = time.monotonic()
+        try:
+            outer_run(handle)
+        finally:
+            state["running"] = None
+            spent = time.thread_time() - cpu - (0.0 if include_gc else float(state["gc"] or 0.0))
             if spent > watch.worst:
                 watch.worst = spent
-                # The first stack sampled while this heartbeat was overdue is inside the block (later samples
-                # may catch the loop already idle again).
-                if watch.samples:
-                    watch.worst_stack = watch.samples[0][1]
-            watch.samples.clear()
+                watch.worst_stack = sampled.get(seq, "")
+            sampled.pop(seq, None)
 
     def watchdog() -> None:
         while not state["stop"]:
             time.sleep(limit / 4)
-            overdue = time.monotonic() - state["wall"]
-            if overdue > limit / 2:
+            started, seq = state["running"], state["seq"]
+            if started is not None and time.monotonic() - float(started) > limit / 2 and seq not in sampled:
                 frame = sys._current_frames().get(loop_thread)
                 if frame is not None:
-                    watch.samples.append((overdue, _own_frames(traceback.extract_stack(frame))))
+                    sampled[int(seq or 0)] = _own_frames(traceback.extract_stack(frame))
 
     gc.callbacks.append(on_gc)
-    beat = asyncio.create_task(heartbeat())
+    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
     dog = threading.Thread(target=watchdog, daemon=True)
     dog.start()
     try:
         await asyncio.sleep(0)
         yield watch
     finally:
-        state["stop"] = True
-        await beat
+        asyncio.events.Handle._run = outer_run  # type: ignore[method-assign]
+        state["stop"] = 1
         dog.join()
         gc.callbacks.remove(on_gc)
     if check:
