@@ -50,7 +50,7 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
 FIRST_FIELDS = 6
 """Fields mounted with the form: about a screenful at 80x24. The rest follow a few per repaint."""
 
-BUILD_BATCH = 6
+BUILD_BATCH = 3
 """Fields built per repaint below the first screenful: styling a field costs Textual a few milliseconds."""
 
 
@@ -131,11 +131,11 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
             self.call_after_refresh(self._build_next)
 
     def _focus_first(self) -> None:
-        if any(self.focused is field.control for field in self.editors):
+        if any(self.focused in (field, field.control) for field in self.editors):
             return  # the user (or a caller) already chose a field
         for field in self.editors[:FIRST_FIELDS]:
             if not field.control.disabled:
-                field.control.focus()
+                field.activate()
                 break
 
     async def _build_next(self) -> None:
