@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from isptui.edit.editor import Editor, WritePlan
@@ -40,6 +40,7 @@ from isptui.ui.edit.diff import ConflictScreen, DiffPreviewScreen, is_secret, sh
 from isptui.ui.edit.widgets import FieldEditor
 from isptui.ui.screens.dialogs import DismissOnce
 from isptui.ui.text import clean
+from isptui.ui.widgets.footer import KeyFooter
 
 # Failures that prove the server did not apply the write; any other (a lost answer, a timeout, a 5xx) may
 # hide a write that happened, so a create is not sent again without the user's say-so.
@@ -47,11 +48,15 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
             NotSupported)
 
 
-FIRST_FIELDS = 6
-"""Fields mounted with the form: about a screenful at 80x24. The rest follow a few per repaint."""
+FIRST_FIELDS = 3
+"""Fields mounted with the form (the first page). The rest follow a page per repaint."""
 
 BUILD_BATCH = 3
-"""Fields built per repaint below the first screenful: styling a field costs Textual a few milliseconds."""
+"""Fields per page: built one page per repaint, since styling a field costs Textual a few milliseconds."""
+
+WINDOW_MARGIN = 0.5
+"""Pages within this many screen heights of the view (or next to the focused page) are laid out; the rest
+are collapsed to a blank of their measured height, so a relayout costs the same at 60 fields as at 10."""
 
 
 class RecordFormScreen(DismissOnce, Screen[Record | None]):
@@ -75,7 +80,6 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
     RecordFormScreen #form-message.-info { border: round $warning; color: $warning; }
     RecordFormScreen #form-fields { height: 1fr; }
     RecordFormScreen .form-page { height: auto; display: none; }
-    RecordFormScreen .form-page.-shown { display: block; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -103,6 +107,10 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         self._unmounted: list[FieldEditor] = []
         """Fields the user cannot see yet: not built, or built into the hidden part of the form."""
         self._unbuilt: list[FieldEditor] = []
+        self._pages: list[tuple[Vertical, list[FieldEditor]]] = []
+        """Every page built, in order, with its fields."""
+        self._collapsed: set[Vertical] = set()
+        """Pages out of view drawn as a blank of their height: their fields are not laid out."""
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -118,8 +126,12 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
             yield Static(Text(note), id="form-note")
             yield Static("", id="form-message")
             with VerticalScroll(id="form-fields"):
-                yield from self.editors[:FIRST_FIELDS]
-        yield Footer()
+                first = Vertical(*self.editors[:FIRST_FIELDS], classes="form-page")
+                first.styles.display = "block"
+                self._pages.append((first, self.editors[:FIRST_FIELDS]))
+                yield first
+        # The project's footer: Textual's rebuilds every key after each focus change (a Tab in a form).
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._unmounted = list(self.editors[FIRST_FIELDS:])
@@ -129,6 +141,7 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         self.call_after_refresh(self._focus_first)
         if self._unbuilt:
             self.call_after_refresh(self._build_next)
+        self.watch(self.query_one("#form-fields", VerticalScroll), "scroll_y", self._on_scroll, init=False)
 
     def _focus_first(self) -> None:
         if any(self.focused in (field, field.control) for field in self.editors):
@@ -151,6 +164,7 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
             return
         batch, self._unbuilt = self._unbuilt[:BUILD_BATCH], self._unbuilt[BUILD_BATCH:]
         page = Vertical(*batch, classes="form-page")
+        self._pages.append((page, batch))
         await self.query_one("#form-fields").mount(page)
         self.call_after_refresh(self._show_page, page, batch)
 
@@ -162,6 +176,10 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         page.styles.set_rule("display", "block")
         page.refresh(layout=True)
         self._unmounted = [f for f in self._unmounted if f not in batch]
+        # Painted (the inline rule alone does not mark its region for repaint) and measured after the
+        # layout; collapsed then if it is out of view.
+        self.call_after_refresh(page.refresh)
+        self.call_after_refresh(self._window)
         if self._unbuilt:
             self.call_after_refresh(self._build_next)
 
@@ -169,12 +187,55 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         """Build and show whatever is still waiting (before a save shows errors on fields, or in tests)."""
         waiting, self._unbuilt = self._unbuilt, []
         if waiting:
-            await self.query_one("#form-fields").mount(Vertical(*waiting, classes="form-page -shown"))
-        for page in self.query(".form-page"):
+            page = Vertical(*waiting, classes="form-page")
+            page.styles.display = "block"
+            self._pages.append((page, waiting))
+            await self.query_one("#form-fields").mount(page)
+        for page, _ in self._pages:
             if page.styles.display == "none":
                 page.styles.set_rule("display", "block")
                 page.refresh(layout=True)
         self._unmounted = []
+
+    # -- the window of pages laid out -------------------------------------------------------------
+    # Textual lays out (and maps) every widget displayed in a scrolling container on each relayout —
+    # each mount, each field taking the focus — whether on screen or not. A page far from the view is
+    # collapsed: its height is fixed at what it measured and its fields are not displayed, so it is one
+    # widget to lay out instead of a few. It is laid out again before it can scroll into view or the
+    # focus can reach it (Tab moves to the next displayed field, so the pages around the focus stay).
+    def _on_scroll(self, _old: float, _new: float) -> None:
+        self._window()
+
+    def on_descendant_focus(self) -> None:
+        self._window()
+
+    def _window(self) -> None:
+        if not self.is_attached or not self._pages:
+            return
+        scroller = self.query_one("#form-fields", VerticalScroll)
+        height = max(scroller.size.height, 1)
+        top = scroller.scroll_y - height * WINDOW_MARGIN
+        bottom = scroller.scroll_y + height * (1 + WINDOW_MARGIN)
+        focused = next((i for i, (_, fields) in enumerate(self._pages)
+                        if any(self.focused in (f, f.control) for f in fields)), None)
+        y = 0
+        for index, (page, fields) in enumerate(self._pages):
+            if page.styles.display == "none":
+                continue  # still being built: not laid out yet
+            page_height = page.outer_size.height
+            keep = (y < bottom and y + page_height > top) or index in (0, len(self._pages) - 1) or (
+                focused is not None and abs(index - focused) <= 1)
+            y += page_height
+            if keep and page in self._collapsed:
+                self._collapsed.discard(page)
+                page.styles.height = "auto"
+                for field in fields:
+                    field.display = True
+            elif not keep and page not in self._collapsed and page_height > 0:
+                self._collapsed.add(page)
+                page.styles.height = page_height
+                for field in fields:
+                    field.display = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # Enter moves on, like a paper form; saving stays an explicit ctrl+s.

@@ -1,11 +1,14 @@
 """A 60-field form opens at once and keys typed right away land in a field the user can see (issue 15, item 4).
 
 On the old code the form composed all 60 fields before its first paint (2.1 s; seconds more on a busy
-machine) and the keys typed meanwhile were routed into its first field before it was ever drawn.
+machine) and the keys typed meanwhile were routed into its first field before it was ever drawn. Then it
+built them a few per repaint, but each step laid out every field built so far and blocked the loop 60-75 ms.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from isptui.model import FieldSpec, FieldType, Record, ResourceRef, Schema
@@ -15,6 +18,7 @@ from tests.stall import no_loop_stalls
 from tests.ui.edit.conftest import SIZE, Host, wait_for
 
 TYPES = (FieldType.STRING, FieldType.INTEGER, FieldType.BOOLEAN, FieldType.DATE)
+FIRST_PAINT = 0.300
 
 
 def sixty_fields() -> tuple[Schema, Record]:
@@ -30,20 +34,34 @@ def form(schema: Schema, record: Record) -> Any:
                             collection_ref=record.ref)
 
 
-async def test_sixty_fields_paint_a_screenful_first_and_the_rest_follow_in_order() -> None:
+def focused_name(screen: Any) -> str | None:
+    return next((e.spec.name for e in screen.editors if screen.focused in (e, e.control)), None)
+
+
+async def test_sixty_fields_open_fast_and_never_block_the_loop_while_building_or_typing() -> None:
     schema, record = sixty_fields()
-    host = Host(lambda: form(schema, record))
+    host = Host()
     async with host.run_test(size=SIZE) as pilot:
-        screen = host.screen
-        assert isinstance(screen, RecordFormScreen)
-        shown = [e for e in screen.editors if e.display and e.parent is not None and e.parent.display]
-        assert len(shown) <= FIRST_FIELDS + BUILD_BATCH  # a screenful first, the rest a batch per repaint
-        # The later fields are built a few per repaint into hidden pages, each shown after the next repaint,
-        # so keys are handled between steps. The worst step is measured, not asserted (40-110 ms on a
-        # loaded 2-core machine against the 50 ms budget) — see the README's benchmark table.
-        async with no_loop_stalls(check=False) as watch:
+        await pilot.pause()
+        screen = form(schema, record)
+        # The whole build and the keys after it run under the detector (each loop callback ≤ 50 ms CPU).
+        async with no_loop_stalls():
+            wall, cpu = time.perf_counter(), time.thread_time()
+            host.push_screen(screen)
+            first = screen.editors[0].control
+            while not (screen.focused is first and first.region.height > 0):
+                await asyncio.sleep(0.001)
+            # The loop thread's CPU time, like the detector: on a loaded machine the OS may pause the
+            # process, which is not the app being slow. The wall time is printed for the record.
+            first_paint = time.thread_time() - cpu
+            print(f"first paint: {first_paint * 1000:.0f} ms CPU, {(time.perf_counter() - wall) * 1000:.0f} ms wall")
+            shown = [e for e in screen.editors if e.parent is not None and e.parent.display]
+            assert len(shown) <= FIRST_FIELDS + BUILD_BATCH  # a page first, the rest a page per repaint
             await wait_for(pilot, lambda: not screen._unmounted, "all 60 fields shown", timeout=60)
-        assert watch.worst > 0
+            await pilot.press("4", "2", "tab", "tab", "7", "shift+tab")
+        assert first_paint <= FIRST_PAINT
+        assert first.value == "42" and screen.editors[3].control.value == "7"
+        assert focused_name(screen) == "field_2"
         assert all(e.region.height > 0 for e in screen.editors[:FIRST_FIELDS])
         assert [e.spec.name for e in screen.query("FieldEditor")] == [f.name for f in schema.fields]
 
@@ -59,3 +77,20 @@ async def test_keys_typed_while_the_form_opens_are_not_routed_into_an_unseen_fie
         await pilot.press("4", "2")
         assert first.value == "42"
         assert screen.touched() == ["field_0"]  # the fields not yet mounted count as untouched
+
+
+async def test_tab_and_shift_tab_walk_every_field_in_order_past_the_pages_out_of_view() -> None:
+    schema, record = sixty_fields()
+    host = Host(lambda: form(schema, record))
+    async with host.run_test(size=SIZE) as pilot:
+        screen = host.screen
+        await wait_for(pilot, lambda: not screen._unmounted, "all 60 fields shown", timeout=60)
+        assert screen._collapsed, "pages far below the view are not laid out"
+        seen = [focused_name(screen)]
+        for _ in range(24):
+            await pilot.press("tab")
+            seen.append(focused_name(screen))
+        assert seen == [f"field_{i}" for i in range(25)]
+        assert screen.editors[24].region.height > 0, "the focused field was scrolled into view"
+        await pilot.press("shift+tab", "shift+tab")
+        assert focused_name(screen) == "field_22"
