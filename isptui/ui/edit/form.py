@@ -49,7 +49,7 @@ REFUSALS = (ValidationFailed, AuthFailed, PermissionDenied, NotFound, Conflict, 
 
 
 FIRST_FIELDS = 3
-"""Fields mounted with the form (the first page). The rest follow a page per repaint."""
+"""Fields of the first page, built after the first paint of the frame. The rest follow a page per repaint."""
 
 BUILD_BATCH = 3
 """Fields per page: built one page per repaint, since styling a field costs Textual a few milliseconds."""
@@ -125,23 +125,37 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
                 note = f"{source if source.startswith('inferred') else 'fields from ' + source} · {note}"
             yield Static(Text(note), id="form-note")
             yield Static("", id="form-message")
-            with VerticalScroll(id="form-fields"):
-                first = Vertical(*self.editors[:FIRST_FIELDS], classes="form-page")
-                first.styles.display = "block"
-                self._pages.append((first, self.editors[:FIRST_FIELDS]))
-                yield first
-        # The project's footer: Textual's rebuilds every key after each focus change (a Tab in a form).
-        yield KeyFooter()
+            # The fields and the footer come after the first paint (``_build_first``): the frame alone
+            # is what Textual can style, lay out and draw in one go well within a frame's budget.
+            yield VerticalScroll(id="form-fields")
 
     def on_mount(self) -> None:
-        self._unmounted = list(self.editors[FIRST_FIELDS:])
-        self._unbuilt = list(self._unmounted)
-        # Focus after the first paint: a key typed while the form was still being built must not land in a
-        # field the user has not seen yet.
+        self._unmounted = list(self.editors)
+        self._unbuilt = list(self.editors)
+        self.call_after_refresh(self._build_first)
+        self.watch(self.query_one("#form-fields", VerticalScroll), "scroll_y", self._on_scroll, init=False)
+
+    async def _build_first(self) -> None:
+        if not self.is_attached:
+            return
+        batch, self._unbuilt = self._unbuilt[:FIRST_FIELDS], self._unbuilt[FIRST_FIELDS:]
+        page = Vertical(*batch, classes="form-page")
+        page.styles.display = "block"
+        self._pages.append((page, batch))
+        await self.query_one("#form-fields").mount(page)
+        self._unmounted = self._unmounted[len(batch):]
+        # Focus after the fields are painted: a key typed while the form was still being built must not
+        # land in a field the user has not seen yet.
         self.call_after_refresh(self._focus_first)
+        self.call_after_refresh(self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        if not self.is_attached:
+            return
+        # The project's footer: Textual's rebuilds every key after each focus change (a Tab in a form).
+        await self.mount(KeyFooter())
         if self._unbuilt:
             self.call_after_refresh(self._build_next)
-        self.watch(self.query_one("#form-fields", VerticalScroll), "scroll_y", self._on_scroll, init=False)
 
     def _focus_first(self) -> None:
         if any(self.focused in (field, field.control) for field in self.editors):
