@@ -104,9 +104,9 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         values = dict(record.fields) if record is not None else {}
         specs = [s for s in schema.fields if not s.read_only or s.name in values]
         self.editors = [FieldEditor(spec, values.get(spec.name), index=i) for i, spec in enumerate(specs)]
-        self._unmounted: list[FieldEditor] = []
+        self._unmounted: list[FieldEditor] = list(self.editors)
         """Fields the user cannot see yet: not built, or built into the hidden part of the form."""
-        self._unbuilt: list[FieldEditor] = []
+        self._unbuilt: list[FieldEditor] = list(self.editors)
         self._pages: list[tuple[Vertical, list[FieldEditor]]] = []
         """Every page built, in order, with its fields."""
         self._collapsed: set[Vertical] = set()
@@ -130,8 +130,6 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
             yield VerticalScroll(id="form-fields")
 
     def on_mount(self) -> None:
-        self._unmounted = list(self.editors)
-        self._unbuilt = list(self.editors)
         self.call_after_refresh(self._build_first)
         self.watch(self.query_one("#form-fields", VerticalScroll), "scroll_y", self._on_scroll, init=False)
 

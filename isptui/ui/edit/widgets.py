@@ -219,6 +219,7 @@ class FieldEditor(Widget, can_focus=True):
         self._index = index
         self._control: Widget | None = None
         self._baseline: Any = None
+        self._control_rows = 1
         self.can_focus = not spec.read_only
         self.errors: list[str] = []
         marks = "".join([" *" if self.spec.required and not self.spec.read_only else "",
@@ -352,7 +353,7 @@ class FieldEditor(Widget, can_focus=True):
         return len(self._value_lines(width - LABEL_WIDTH))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        control = self._control_height(container, viewport, width)
+        control = self._control_rows = self._control_height(container, viewport, width)
         return max(len(self._label_lines()), control + len(self._notes(width - LABEL_WIDTH)))
 
     def render(self) -> RenderResult:
@@ -361,7 +362,8 @@ class FieldEditor(Widget, can_focus=True):
         notes = self._notes(width - LABEL_WIDTH)
         active = self.active and self.control.is_mounted
         values = [] if active else self._value_lines(width - LABEL_WIDTH)
-        control = self.control.outer_size.height if active else len(values)
+        # The rows the layout gave the control (its own size may not be known yet when it was just shown).
+        control = self._control_rows if active else len(values)
         lines: list[Content] = []
         for y in range(height):
             line = labels[y] if y < len(labels) else Content()

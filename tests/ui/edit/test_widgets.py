@@ -40,6 +40,8 @@ def form_host(tmp_path: Path) -> Host:
 async def test_each_type_gets_its_widget_filled_from_the_record(tmp_path: Path) -> None:
     host = form_host(tmp_path)
     async with host.run_test(size=(100, 60)) as pilot:
+        # The form paints its first fields at once and the rest a page per repaint.
+        await wait_for(pilot, lambda: not host.screen._unmounted, "every field shown")  # type: ignore[attr-defined]
         assert field_input(host, "id").disabled
         assert isinstance(field_input(host, "port"), Input) and field_input(host, "port").type == "integer"
         assert isinstance(field_input(host, "active"), Switch) and field_input(host, "active").value is True
@@ -49,8 +51,6 @@ async def test_each_type_gets_its_widget_filled_from_the_record(tmp_path: Path) 
         assert isinstance(field_input(host, "extra"), TextArea) and '"k": 1' in field_input(host, "extra").text
         assert field_input(host, "notes").text == "line 1\nline 2"
         assert field_input(host, "token").password and field_input(host, "token").value == ""
-        # The form paints its first fields at once and the rest a page per repaint.
-        await wait_for(pilot, lambda: not host.screen._unmounted, "every field shown")  # type: ignore[attr-defined]
         text = screen_text(host)
         assert "Name *" in text and "[b]Shown[/b] as typed" in text and "(not in the list)" in text
         assert "(read-only)" in text and "tok-123456" not in text
