@@ -78,7 +78,7 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
                                      height: auto; max-height: 8; }
     RecordFormScreen #form-message.-shown { display: block; }
     RecordFormScreen #form-message.-info { border: round $warning; color: $warning; }
-    RecordFormScreen #form-fields { height: 1fr; }
+    RecordFormScreen #form-fields { height: 1fr; scrollbar-gutter: stable; }
     RecordFormScreen .form-page { height: auto; display: none; }
     """
     BINDINGS = [
