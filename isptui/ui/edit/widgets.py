@@ -220,6 +220,7 @@ class FieldEditor(Widget, can_focus=True):
         self._control: Widget | None = None
         self._baseline: Any = None
         self._control_rows = 1
+        self._handoff = False
         self.can_focus = not spec.read_only
         self.errors: list[str] = []
         marks = "".join([" *" if self.spec.required and not self.spec.read_only else "",
@@ -274,7 +275,15 @@ class FieldEditor(Widget, can_focus=True):
         self.refresh(layout=True)
 
     def on_focus(self) -> None:
+        # Keys the app sent here before this handler ran (typed fast after Tab) are queued behind the focus
+        # event; they go on to the control. The handoff ends with the next message in this queue, so keys
+        # that bubble up from the control later are not sent back to it.
+        self._handoff = True
         self.activate()
+        self.call_later(self._end_handoff)
+
+    def _end_handoff(self) -> None:
+        self._handoff = False
 
     def on_descendant_focus(self) -> None:
         self.activate()
@@ -283,8 +292,7 @@ class FieldEditor(Widget, can_focus=True):
         self._deactivate()
 
     def on_key(self, event: events.Key) -> None:
-        # A key queued before the focus passed to the control (typed fast, or while the form opened).
-        if event.is_printable and self.active and self.screen.focused is self.control:
+        if self._handoff and event.is_printable and self.active and self.screen.focused is self.control:
             event.stop()
             self.control.post_message(events.Key(event.key, event.character))
 

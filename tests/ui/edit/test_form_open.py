@@ -12,6 +12,8 @@ import gc
 import time
 from typing import Any
 
+from textual import events
+
 from isptui.model import FieldSpec, FieldType, Record, ResourceRef, Schema
 from isptui.ui.edit import RecordFormScreen
 from isptui.ui.edit.form import BUILD_BATCH, FIRST_FIELDS
@@ -102,3 +104,22 @@ async def test_a_field_far_below_takes_the_focus_and_tab_walks_on_in_order_past_
         assert screen.editors[26].region.height > 0
         await pilot.press("shift+tab", "shift+tab", "shift+tab")
         assert focused_name(screen) == "field_23"
+
+
+async def test_keys_sent_to_a_field_as_it_takes_the_focus_go_on_to_its_control() -> None:
+    schema, record = sixty_fields()
+    host = Host(lambda: form(schema, record))
+    async with host.run_test(size=SIZE) as pilot:
+        screen = host.screen
+        await wait_for(pilot, lambda: screen.focused is screen.editors[0].control, "the first field focused")
+        field = screen.editors[1]
+        # What Tab then a fast "9" do: the field gets the focus, and the key is sent to it before it has
+        # handed the focus on to its control.
+        screen.set_focus(field)
+        field.post_message(events.Key("9", "9"))
+        await pilot.pause()
+        assert screen.focused is field.control and field.control.value == "9"
+        switch = screen.editors[2]
+        switch.control.focus()
+        await pilot.press("x")  # a key the switch ignores bubbles up and is not sent back to it
+        assert screen.focused is switch.control and field.control.value == "9"
