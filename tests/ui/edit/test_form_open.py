@@ -113,10 +113,10 @@ async def test_keys_sent_to_a_field_as_it_takes_the_focus_go_on_to_its_control()
         screen = host.screen
         await wait_for(pilot, lambda: screen.focused is screen.editors[0].control, "the first field focused")
         field = screen.editors[1]
-        # What Tab then a fast "9" do: the field gets the focus, and the key is sent to it before it has
-        # handed the focus on to its control.
+        # What Tab then a fast "9" do: the field gets the focus, and the app forwards the key to it (the
+        # focused widget) before it has handed the focus on to its control.
         screen.set_focus(field)
-        field.post_message(events.Key("9", "9"))
+        field._forward_event(events.Key("9", "9"))  # as App.on_event does for a key
         await pilot.pause()
         assert screen.focused is field.control and field.control.value == "9"
         switch = screen.editors[2]
