@@ -221,6 +221,19 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
     def on_descendant_focus(self) -> None:
         self._window()
 
+    def on_resize(self) -> None:
+        # A new width wraps help and errors anew: every collapsed page is measured again.
+        for page, fields in self._pages:
+            if page in self._collapsed:
+                self._expand(page, fields)
+        self.call_after_refresh(self._window)
+
+    def _expand(self, page: Vertical, fields: list[FieldEditor]) -> None:
+        self._collapsed.discard(page)
+        page.styles.height = "auto"
+        for field in fields:
+            field.display = True
+
     def _window(self) -> None:
         if not self.is_attached or not self._pages:
             return
@@ -239,10 +252,7 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
                 focused is not None and abs(index - focused) <= 1)
             y += page_height
             if keep and page in self._collapsed:
-                self._collapsed.discard(page)
-                page.styles.height = "auto"
-                for field in fields:
-                    field.display = True
+                self._expand(page, fields)
             elif not keep and page not in self._collapsed and page_height > 0:
                 self._collapsed.add(page)
                 page.styles.height = page_height

@@ -123,3 +123,17 @@ async def test_keys_sent_to_a_field_as_it_takes_the_focus_go_on_to_its_control()
         switch.control.focus()
         await pilot.press("x")  # a key the switch ignores bubbles up and is not sent back to it
         assert screen.focused is switch.control and field.control.value == "9"
+
+
+async def test_a_narrower_terminal_measures_the_collapsed_pages_again() -> None:
+    schema, record = sixty_fields()
+    host = Host(lambda: form(schema, record))
+    async with host.run_test(size=SIZE) as pilot:
+        screen = host.screen
+        await wait_for(pilot, lambda: not screen._unmounted, "all 60 fields shown", timeout=60)
+        before = {page: page.outer_size.height for page in screen._collapsed}
+        assert before
+        await pilot.resize_terminal(40, 24)  # the help lines wrap: every page grows
+        await pilot.pause()
+        assert screen._collapsed
+        assert all(page.outer_size.height > before.get(page, 6) for page, _ in screen._pages[:-1])
