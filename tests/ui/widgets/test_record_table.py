@@ -47,7 +47,7 @@ def lines(table: RecordTable) -> list[str]:
 async def test_pk_zero_row_is_shown_not_loading() -> None:
     app = Host(Server(3), page_size=50)
     async with app.run_test(size=(60, 10)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         table = app.query_one(RecordTable)
         shown = lines(table)
     assert "row 0" in shown[0] and not any("loading" in line for line in shown)
@@ -57,8 +57,7 @@ async def test_a_failed_page_keeps_loaded_rows_marks_its_range_and_r_retries_it_
     server = Server(12, fail={4: 503})
     app = Host(server, page_size=4)
     async with app.run_test(size=(60, 16)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         table = app.query_one(RecordTable)
         shown = lines(table)
         assert [("row 0" in shown[0]), ("failed — r to retry" in shown[4]), ("row 8" in shown[8])] == [True] * 3
@@ -66,8 +65,7 @@ async def test_a_failed_page_keeps_loaded_rows_marks_its_range_and_r_retries_it_
         del server.fail[4]
         before = len(server.asked)
         table.retry()
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         assert server.asked[before:] == [4]
         assert "row 4" in lines(table)[4] and table.error is None
 
@@ -76,14 +74,13 @@ async def test_a_client_error_page_is_not_offered_for_retry() -> None:
     server = Server(12, fail={4: 400})
     app = Host(server, page_size=4)
     async with app.run_test(size=(60, 16)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         table = app.query_one(RecordTable)
         row = lines(table)[4]
         assert "not retried" in row and "r to retry" not in row and not table.can_retry
         before = len(server.asked)
         table.retry()
-        await pilot.pause()
+        await settle(pilot)
         assert server.asked[before:] == []
 
 
