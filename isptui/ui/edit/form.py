@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from isptui.edit.editor import Editor, WritePlan
@@ -40,6 +40,7 @@ from isptui.ui.edit.diff import ConflictScreen, DiffPreviewScreen, is_secret, sh
 from isptui.ui.edit.widgets import FieldEditor
 from isptui.ui.screens.dialogs import DismissOnce
 from isptui.ui.text import clean
+from isptui.ui.widgets.footer import KeyFooter
 
 # Failures that prove the server did not apply the write; any other (a lost answer, a timeout, a 5xx) may
 # hide a write that happened, so a create is not sent again without the user's say-so.
@@ -119,7 +120,7 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
             yield Static("", id="form-message")
             with VerticalScroll(id="form-fields"):
                 yield from self.editors[:FIRST_FIELDS]
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._unmounted = list(self.editors[FIRST_FIELDS:])
