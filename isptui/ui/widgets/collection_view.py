@@ -178,7 +178,7 @@ class CollectionView(Vertical):
             status = f" ({table.error.status})" if table.error.status else ""
             hint = "r retries" if table.can_retry else "not retried: the server refused the request"
             text.append(f" · load failed{status} ({hint})", style="italic")
-        self.query_one(".collection-header", Static).update(text)
+        self.query_one(".collection-header", Static).update(text, layout=False)  # height 1 (CSS)
 
     # -- filter ------------------------------------------------------------------------------------
     def open_filter(self) -> None:
