@@ -18,18 +18,7 @@ from isptui.backends import registry
 from isptui.backends.registry import BackendDescriptor, ScanWay, SearchWay
 from isptui.errors import BackendError, MalformedResponse, NotFound, NotSupported, WriteUnconfirmed
 from isptui.http.guard import ReadOnlyPolicy
-from isptui.model import (
-    Action,
-    Capabilities,
-    EntryPoint,
-    FilterSpec,
-    Link,
-    Page,
-    PageRequest,
-    Record,
-    ResourceRef,
-    Schema,
-)
+from isptui.model import Action, Capabilities, EntryPoint, FilterSpec, Link, Page, PageRequest, Record, ResourceRef, Schema
 
 if TYPE_CHECKING:
     import httpx
