@@ -14,11 +14,14 @@ The result is what ``json.loads(data, strict=False)`` returns, and a malformed d
 from __future__ import annotations
 
 import asyncio
+import bisect
 import codecs
 import json
 import re
 import time
-from typing import Any
+from array import array
+from collections.abc import Sequence
+from typing import Any, overload
 
 STEP = 0.005
 """Seconds of parsing between two hand-backs to the loop (the budget for a blocked loop is 50 ms)."""
@@ -115,3 +118,60 @@ class _Steps:
             raise json.JSONDecodeError("Expecting ',' delimiter", self.text, pos)
         await self._breathe()
         return False, self._ws(pos + 1)
+
+
+class JsonRows(Sequence[Any]):
+    """A JSON array of objects kept as its text and where each element starts; an element is parsed when
+    asked for (a few microseconds), so holding 100,000 rows costs about the body's size, not the ~10x that
+    100,000 parsed dicts take. Made by ``rows_in_steps``; read-only."""
+
+    def __init__(self, text: str, starts: array[int]) -> None:
+        self.text = text
+        self.starts = starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return _scan_once(self.text, self.starts[index])[0]
+
+    def index_at(self, pos: int) -> int:
+        """The element whose text holds position ``pos`` (-1 before the first)."""
+        return bisect.bisect_right(self.starts, pos) - 1
+
+
+async def rows_in_steps(data: bytes) -> JsonRows | Any:
+    """A top-level JSON array of objects as ``JsonRows``, checked (every element parsed once, then let go) in
+    steps that each hold the loop under ``STEP`` seconds; any other document as ``loads_in_steps`` returns it
+    (and a malformed one raises as it raises)."""
+    text = await _text(data)
+    pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
+    if text[pos:pos + 1] != "[":
+        return await loads_in_steps(data)
+    starts: array[int] = array("q")
+    steps = _Steps(text)
+    pos = steps._ws(pos + 1)
+    if text[pos:pos + 1] == "]":
+        pos += 1
+    else:
+        while True:
+            if text[pos:pos + 1] != "{":
+                return await loads_in_steps(data)  # not rows of objects: the caller sees what it is
+            try:
+                _, end = _scan_once(text, pos)
+            except StopIteration as stop:
+                raise json.JSONDecodeError("Expecting value", text, stop.value) from None
+            starts.append(pos)
+            done, pos = await steps._after_item(end, "]")
+            if done:
+                break
+    if _WS.match(text, pos).end() != len(text):  # type: ignore[union-attr]
+        raise json.JSONDecodeError("Extra data", text, pos)
+    return JsonRows(text, starts)

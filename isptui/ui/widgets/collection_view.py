@@ -137,8 +137,10 @@ class CollectionView(Vertical):
     async def _fetch(self, offset: int, limit: int) -> Page:
         server_filter = self.filter_text if self.filter_mode == "server" else None
         order = self.sort_column if self.sort_mode == "server" else None
+        # Page 0 of a walk the table has already shown (Home after paging far) is not a refresh: the
+        # adapter may answer it from what it kept (Trisul's whole list) instead of fetching everything again.
         request = PageRequest(offset=offset, limit=limit, filter=server_filter or None, order_by=order,
-                              descending=self.sort_descending)
+                              descending=self.sort_descending, again=offset == 0 and self.table.walk_started)
         return await self.backend.list(self.ref, request)
 
     # -- header ------------------------------------------------------------------------------------

@@ -164,6 +164,8 @@ class RecordTable(ScrollView, can_focus=True):
         """Rows that can be shown at all when the server ignores ``offset`` (a later page came back as the
         first one again, ``Page.offset_ignored``); None while paging works."""
         self._local: list[Record] | None = None
+        self.walk_started = False
+        """A page of this walk was shown since the last reset: page 0 asked for now is asked again, not anew."""
         self._first_page = first_page
         self.empty_note = "(no rows)"
         """Shown in place of rows when the collection (or the filter) has none."""
@@ -264,6 +266,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._total, self._known_end, self._has_more, self._cap = None, 0, True, None
         self._local = None
         self.error, self.cancelled, self.cursor = None, False, 0
+        self.walk_started = False
         self._first_page = first_page
         if first_page is not None:
             self._store(0, first_page)
@@ -338,6 +341,7 @@ class RecordTable(ScrollView, can_focus=True):
     def _store(self, page_no: int, page: Page) -> None:
         # No page is larger than asked: a server that ignored paging is paged by Backend.keep_unpaged.
         items = list(page.items)
+        self.walk_started = True
         if page.offset_ignored:
             # A later page came back as the first again: the server ignores offset. Only the rows before
             # this page (and any new ones it still carried) can ever be shown; the table ends there and the
