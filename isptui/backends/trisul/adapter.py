@@ -389,13 +389,13 @@ class _Rows:
         In a big answer the key is looked for in the text first (where it is written as a JSON string), and
         only the row found there is parsed; failing that, every row is read, in steps."""
         if isinstance(self.base, JsonRows) and not self.replaced and self.order is None:
-            text, needle = self.base.text, json.dumps(user_id, ensure_ascii=False)
-            pos = text.find(needle)
+            data, needle = self.base.data, json.dumps(user_id, ensure_ascii=False).encode("utf-8")
+            pos = data.find(needle)
             while pos >= 0:
                 index = self.base.index_at(pos)
-                if index >= 0 and str(self.base[index].get(mapping.KEY)) == user_id:
+                if 0 <= index < len(self.base) and str(self.base[index].get(mapping.KEY)) == user_id:
                     return index
-                pos = text.find(needle, pos + 1)
+                pos = data.find(needle, pos + 1)
         steps = _Breather()
         for index in range(len(self)):
             if str(self[index].get(mapping.KEY)) == user_id:
