@@ -181,9 +181,11 @@ class TrisulBackend(HttpBackend):
         request = request or PageRequest()
         offset = int(request.cursor) if request.cursor and request.cursor.isdigit() else request.offset
         fresh = offset == 0 and not request.cursor and not request.again
-        if fresh and self._probed is not None and time.monotonic() - self._probed_at < PROBE_REUSED_FOR:
+        if fresh and self._probed is not None and not request.filter and not request.order_by \
+                and time.monotonic() - self._probed_at < PROBE_REUSED_FOR:
             # The connection check fetched the list a moment ago and nothing has read it yet: the first
-            # open shows that answer instead of asking for the whole list a second time.
+            # open shows that answer instead of asking for the whole list a second time. (A search or a
+            # filtered or sorted open asks anew, as a refresh does.)
             self._rows, self._probed = self._probed, None
         elif fresh:
             self._probed = None
