@@ -218,8 +218,9 @@ def test_cli_ctrl_c_leaves_no_file(tmp_path: Path) -> None:
     import os
     import signal
 
-    # 50 pages of 25 ms each after the first: over a second for Ctrl-C to arrive before the export ends.
-    with serving(create_sandbox("all", customers=200, chaos="latency=25ms").app) as slow:
+    # 50 pages of 100 ms each after the first: seconds for Ctrl-C to arrive before the export ends (at 25 ms a
+    # page the export could finish first once the served sandbox stopped adding ~42 ms of Nagle delay a page).
+    with serving(create_sandbox("all", customers=200, chaos="latency=100ms").app) as slow:
         proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "carbon", "--url", slow, "Abonents",
                                  "--page-size", "4", "-o", str(tmp_path / "a.csv")], stderr=subprocess.PIPE,
                                 text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
