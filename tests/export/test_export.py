@@ -221,9 +221,11 @@ def test_cli_ctrl_c_leaves_no_file(tmp_path: Path) -> None:
     # 50 pages of 100 ms each after the first: seconds for Ctrl-C to arrive before the export ends (at 25 ms a
     # page the export could finish first once the served sandbox stopped adding ~42 ms of Nagle delay a page).
     with serving(create_sandbox("all", customers=200, chaos="latency=100ms").app) as slow:
-        proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "carbon", "--url", slow, "Abonents",
+        # Krill pages on the server (Carbon, sorting locally, now reads its ≤ 500 rows at once and would be done).
+        proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "krill", "--url", slow, "isp/customers",
                                  "--page-size", "4", "-o", str(tmp_path / "a.csv")], stderr=subprocess.PIPE,
-                                text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                          "KRILL_USERNAME": "operator", "KRILL_PASSWORD": "sandbox"})
         assert proc.stderr is not None
         assert "4/200 records" in proc.stderr.readline()  # the first page is written: stop it now
         proc.send_signal(signal.SIGINT)
