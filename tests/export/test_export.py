@@ -225,7 +225,10 @@ def test_cli_ctrl_c_leaves_no_file(tmp_path: Path) -> None:
         proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "krill", "--url", slow, "isp/customers",
                                  "--page-size", "4", "-o", str(tmp_path / "a.csv")], stderr=subprocess.PIPE,
                                 text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                          "KRILL_USERNAME": "operator", "KRILL_PASSWORD": "sandbox"})
+                                                          "KRILL_USERNAME": "operator", "KRILL_PASSWORD": "sandbox"},
+                                # A terminal's Ctrl-C: the default handler, whatever this worker ignores (a pytest-
+                                # xdist worker may ignore SIGINT, and an ignored signal stays ignored across exec).
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         assert proc.stderr is not None
         assert "4/200 records" in proc.stderr.readline()  # the first page is written: stop it now
         proc.send_signal(signal.SIGINT)
