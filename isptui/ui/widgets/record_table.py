@@ -190,15 +190,25 @@ class RecordTable(ScrollView, can_focus=True):
         """Shown in place of rows when the collection (or the filter) has none."""
         self._column_sample: list[Record] = []
         """The rows the columns were sized from; sized again when the table's width changes."""
+        self._columns_width = -1
+        """The table width the columns were last sized for."""
 
     def _has_more_rows(self) -> bool:
         return self._local is None and self._total is None and self._has_more and self._cap is None
 
-    def on_resize(self) -> None:
-        if self._column_sample:
-            self.columns = columns_from(self._column_sample, column_cap(self.size.width))
+    def _fit_columns(self) -> None:
+        """Size the columns from the sample for the width the table has now. Called when a page arrives, on a
+        resize and before drawing: the first page often arrives before the table is laid out (width 0), and
+        the Resize event that follows layout can come after the first frames are drawn."""
+        width = self.size.width
+        if self._column_sample and width != self._columns_width:
+            self._columns_width = width
+            self.columns = columns_from(self._column_sample, column_cap(width))
             self._update_size()
-            self.refresh()
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+        self.refresh()
 
     # -- state that the header and tests read --------------------------------------------------------
     @property
@@ -378,7 +388,7 @@ class RecordTable(ScrollView, can_focus=True):
             self.page_size = len(items)
         if not self._column_sample and items:
             self._column_sample = items
-            self.columns = columns_from(items, column_cap(self.size.width))
+            self._fit_columns()
         self._pages[page_no] = items
         self._pages.move_to_end(page_no)
         while len(self._pages) > self.max_pages:
@@ -476,6 +486,7 @@ class RecordTable(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # The styles are looked up once per repaint, not once per line (``rich_style`` walks the ancestors:
         # ~0.3 ms a line, a third of a repaint at 40 lines).
+        self._fit_columns()
         self._paint = _Paint(
             self.rich_style, *(self.get_component_rich_style(f"record-table--{part}")
                                for part in ("header", "placeholder", "gutter", "cursor")),
