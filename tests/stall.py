@@ -49,16 +49,21 @@ class StallWatch:
     gc_worst: float = 0.0
     """The longest single garbage collection seen while watching, in seconds."""
     worst_stack: str = ""
+    worst_callback: str = ""
+    """What the loop was running in the worst block (the handle: a task's coroutine, or a callback)."""
 
     def report(self) -> str:
         where = self.worst_stack or "(no stack sampled)"
-        return f"event loop blocked {self.worst * 1000:.0f} ms (budget {self.limit * 1000:.0f} ms) in:\n{where}"
+        return (f"event loop blocked {self.worst * 1000:.0f} ms (budget {self.limit * 1000:.0f} ms) running "
+                f"{self.worst_callback}, in:\n{where}")
 
 
 def _own_frames(stack: list[traceback.FrameSummary]) -> str:
-    """The project's frames of a stack (Textual's and asyncio's own frames say little), last ten."""
-    ours = [f for f in stack if "/isptui/" in f.filename or "/tests/" in f.filename] or stack
-    return "".join(traceback.format_list(ours[-10:]))
+    """The project's frames of a stack (Textual's and asyncio's own frames say little), last ten; when the
+    block is in Textual alone, its innermost frames (the detector's own frame names nothing)."""
+    stack = [f for f in stack if not f.filename.endswith("tests/stall.py")]
+    ours = [f for f in stack if "/isptui/" in f.filename or "/tests/" in f.filename]
+    return "".join(traceback.format_list(ours[-10:] if ours else stack[-10:]))
 
 
 @contextlib.asynccontextmanager
@@ -100,6 +105,7 @@ async def no_loop_stalls(limit: float = BUDGET, *, check: bool = True,
             if spent > watch.worst:
                 watch.worst = spent
                 watch.worst_stack = sampled.get(seq, "")
+                watch.worst_callback = repr(handle)[:300]
             sampled.pop(seq, None)
 
     def watchdog() -> None:

@@ -18,18 +18,7 @@ from isptui.backends import registry
 from isptui.backends.registry import BackendDescriptor, ScanWay, SearchWay
 from isptui.errors import BackendError, MalformedResponse, NotFound, NotSupported, WriteUnconfirmed
 from isptui.http.guard import ReadOnlyPolicy
-from isptui.model import (
-    Action,
-    Capabilities,
-    EntryPoint,
-    FilterSpec,
-    Link,
-    Page,
-    PageRequest,
-    Record,
-    ResourceRef,
-    Schema,
-)
+from isptui.model import Action, Capabilities, EntryPoint, FilterSpec, Link, Page, PageRequest, Record, ResourceRef, Schema
 
 if TYPE_CHECKING:
     import httpx
@@ -160,7 +149,7 @@ class Backend(abc.ABC):
     def _unpaged_page(self, ref: ResourceRef, request: PageRequest) -> Page | None:
         """A later page of rows kept by ``keep_unpaged``, or None when the server is to be asked."""
         key = _walk_key(ref, request)
-        if request.offset == 0 and request.cursor is None:
+        if request.offset == 0 and request.cursor is None and not request.again:
             self._unpaged.pop(key, None)  # a fresh open or a refresh: what the server holds now
             return None
         entry = self._unpaged.get(key)

@@ -19,7 +19,7 @@ from isptui.errors import ResponseTooLarge
 from isptui.http.log import Exchange, RequestLog
 from isptui.http.redact import Redactor
 from isptui.http.redact import header_pairs as _pairs
-from isptui.http.stepjson import loads_in_steps
+from isptui.http.stepjson import loads_in_steps, rows_in_steps
 
 LOG_BODY_LIMIT = 16 * 1024
 """Characters of each body the request log keeps (redacted). The log screen shows a body to read, not to
@@ -101,6 +101,10 @@ PARSED_KEY = "isptui.json"
 """Response extension holding the body already parsed as JSON (large bodies are parsed in steps)."""
 PARSE_FAILED_KEY = "isptui.json-error"
 """Response extension holding the JSONDecodeError/ValueError a large body's parse ended in (not parsed twice)."""
+ROWS_KEY = "isptui.json-rows"
+"""A request extension: a large answer that is an array of objects is kept as ``stepjson.JsonRows`` (its text and
+where each row starts; a row is parsed when read) instead of parsed whole: for an adapter that holds a whole
+collection (Trisul's unpaged list)."""
 PARSE_IN_STEPS = 256 * 1024
 """Bodies larger than this are parsed in steps (``stepjson``), so the UI keeps answering keys meanwhile."""
 DEFAULT_MAX_BODY = 64 * 1024 * 1024
@@ -228,7 +232,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         extensions = dict(response.extensions)
         if len(body) > PARSE_IN_STEPS and "json" in headers.get("content-type", ""):
             try:
-                extensions[PARSED_KEY] = await loads_in_steps(body)
+                parse = rows_in_steps if request.extensions.get(ROWS_KEY) else loads_in_steps
+                extensions[PARSED_KEY] = await parse(body)
             except (ValueError, RecursionError) as exc:
                 extensions[PARSE_FAILED_KEY] = exc
         result = httpx.Response(response.status_code, headers=headers, stream=httpx.ByteStream(body),

@@ -14,11 +14,14 @@ The result is what ``json.loads(data, strict=False)`` returns, and a malformed d
 from __future__ import annotations
 
 import asyncio
+import bisect
 import codecs
 import json
 import re
 import time
-from typing import Any
+from array import array
+from collections.abc import Sequence
+from typing import Any, overload
 
 STEP = 0.005
 """Seconds of parsing between two hand-backs to the loop (the budget for a blocked loop is 50 ms)."""
@@ -115,3 +118,111 @@ class _Steps:
             raise json.JSONDecodeError("Expecting ',' delimiter", self.text, pos)
         await self._breathe()
         return False, self._ws(pos + 1)
+
+
+class JsonRows(Sequence[Any]):
+    """A JSON array of objects kept as the body's bytes and where each element starts; an element is parsed
+    when asked for (a few microseconds), so holding 100,000 rows costs about the body's size, not the ~10x
+    that 100,000 parsed dicts take (nor the 4x of the body as a ``str`` when one character needs 4 bytes).
+    Made by ``rows_in_steps``; read-only."""
+
+    def __init__(self, data: bytes, bounds: array[int]) -> None:
+        self.data = data
+        self.bounds = bounds
+        """Byte offsets: where each element starts, then where the last one ends."""
+
+    def __len__(self) -> int:
+        return max(0, len(self.bounds) - 1)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        text = self.data[self.bounds[index]:self.bounds[index + 1]].decode("utf-8")
+        return _scan_once(text, 0)[0]
+
+    def index_at(self, pos: int) -> int:
+        """The element whose bytes hold byte offset ``pos`` (-1 before the first, ``len`` after the last)."""
+        return bisect.bisect_right(self.bounds, pos) - 1
+
+
+_WINDOW = 1 << 20  # bytes decoded at a time while finding where the rows are
+_WSB = re.compile(rb"[ \t\n\r]*")
+
+
+async def rows_in_steps(data: bytes) -> JsonRows | Any:
+    """A top-level UTF-8 JSON array of objects as ``JsonRows``: every element parsed once (to check it and find
+    its end) and let go, a megabyte of the body decoded at a time, in steps that each hold the loop under
+    ``STEP`` seconds. Any other document, and a malformed one, goes to ``loads_in_steps`` (which returns it,
+    or raises as ``json.loads`` raises)."""
+    pos = _WSB.match(data, 0).end()  # type: ignore[union-attr]
+    if data[pos:pos + 1] != b"[" or json.detect_encoding(data) != "utf-8":
+        return await loads_in_steps(data)
+    bounds: array[int] = array("q")
+    deadline = time.perf_counter() + STEP
+    at = _WSB.match(data, pos + 1).end()  # type: ignore[union-attr]
+    if data[at:at + 1] == b"]":
+        if _WSB.match(data, at + 1).end() != len(data):  # type: ignore[union-attr]
+            return await loads_in_steps(data)
+        return JsonRows(data, bounds)
+    expect_row, window = True, _WINDOW
+    while True:
+        end = min(len(data), at + window)
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # not inside a character
+            end -= 1
+        try:
+            text = data[at:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return await loads_in_steps(data)  # raises as json.loads would
+        last = end >= len(data)
+        plain = len(text) == end - at  # ASCII: a character is a byte
+        i, char_at, byte_at = 0, 0, at  # byte_at: the byte offset of character char_at
+        refill = False
+        while not refill:
+            i = _WS.match(text, i).end()  # type: ignore[union-attr]
+            if i >= len(text) and not last:
+                refill = True
+                break
+            if expect_row:
+                if text[i:i + 1] != "{":
+                    return await loads_in_steps(data)
+                try:
+                    _, j = _scan_once(text, i)
+                except (StopIteration, json.JSONDecodeError):
+                    if last:
+                        return await loads_in_steps(data)
+                    refill = True  # the row goes past this window
+                    break
+                start = at + i if plain else byte_at + len(text[char_at:i].encode("utf-8"))
+                char_at, byte_at = i, start
+                bounds.append(start)
+                i, expect_row = j, False
+                if time.perf_counter() > deadline:
+                    await asyncio.sleep(0)
+                    deadline = time.perf_counter() + STEP
+                continue
+            char = text[i:i + 1]
+            if char == ",":
+                i, expect_row = i + 1, True
+                continue
+            if char != "]":
+                return await loads_in_steps(data)
+            byte_i = at + i if plain else byte_at + len(text[char_at:i].encode("utf-8"))
+            bounds.append(byte_i)  # where the last row ends (its closing brace, whitespace aside)
+            rest = _WSB.match(data, byte_i + 1).end()  # type: ignore[union-attr]
+            if rest != len(data):
+                return await loads_in_steps(data)
+            return JsonRows(data, bounds)
+        # Start the next window where this one's unread text begins: at the row that did not fit, or after
+        # the last complete one.
+        new_at = at + i if plain else byte_at + len(text[char_at:i].encode("utf-8"))
+        window = window * 2 if new_at == at else _WINDOW  # one row longer than a window: a bigger window
+        at = new_at

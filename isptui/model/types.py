@@ -292,6 +292,10 @@ class PageRequest(_Frozen):
     filter: str | None = None
     order_by: str | None = None
     descending: bool = False
+    again: bool = False
+    """A page of a walk already under way, asked for again (the table had it and let it go: Home after paging
+    far): an adapter that kept the whole collection answers from it. An open or a refresh leaves it False,
+    and offset 0 is then asked of the server anew."""
 
 
 class Page(_Frozen):

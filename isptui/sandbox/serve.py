@@ -22,9 +22,14 @@ EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (OSError if it cannot be had)."""
+    """A listening socket on host:port (OSError if it cannot be had).
+
+    The protocol is named (IPPROTO_TCP, not 0): asyncio turns Nagle off (TCP_NODELAY) only on accepted sockets
+    whose ``proto`` says TCP, and uvicorn writes a response's headers and body separately, so with Nagle on
+    every answer with a body waited ~40 ms for the client's delayed ACK.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))

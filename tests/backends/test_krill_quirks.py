@@ -106,6 +106,22 @@ async def test_ignores_paging_variant_keeps_every_row_and_pages_them_without_ask
     assert len(transport.seen) == asked  # the later pages were cut from what the server sent
 
 
+async def test_ignores_paging_variant_answers_page_0_asked_again_from_the_kept_rows() -> None:
+    """Home after paging far (the table let page 0 go) is not a refresh: ``again`` pages from the kept rows
+    (issue 15 item 9); an open or a refresh (offset 0 without it) asks the server anew."""
+    transport = Recording("ignores-paging")
+    ref = ResourceRef(collection="isp/customers")
+    async with _backend(transport) as backend:
+        first = await backend.list(ref, PageRequest(limit=10))
+        await backend.list(ref, PageRequest(offset=20, limit=10))
+        asked = len(transport.seen)
+        home = await backend.list(ref, PageRequest(limit=10, again=True))
+        after_home = len(transport.seen)
+        await backend.list(ref, PageRequest(limit=10))
+    assert [r.id for r in home.items] == [r.id for r in first.items] and after_home == asked
+    assert len(transport.seen) == asked + 1
+
+
 async def test_detail_options_only_variant_form_comes_from_the_detail_url() -> None:
     options = (await _raw("drf-detail-options-only", "OPTIONS", "/api/v2/isp/customers/")).json()
     assert "POST" not in options.get("actions", {})

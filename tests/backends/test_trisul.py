@@ -110,7 +110,8 @@ async def test_pages_come_from_one_fetched_list_until_a_refresh() -> None:
         await trisul.list(REF, PageRequest(limit=3))  # offset 0: the refresh
     assert [r.id for r in second.items] == ["U4", "U5", "U6"] and second.offset == 3
     assert [r.id for r in last.items] == ["U7"] and not last.has_more and last.total == 7
-    assert fetched == 2 and len(seen) == 3  # connect + first page; pages 2 and 3 from the copy
+    # The connection check's list is the first page's (issue 15 item 9: fetched once); pages 2 and 3 from it.
+    assert fetched == 1 and len(seen) == 2
 
 
 async def test_the_whole_list_is_filtered_locally() -> None:
@@ -140,3 +141,43 @@ async def test_sandbox_duplicates_and_unknown_ids_are_typed(connected: Connect) 
         with pytest.raises(ValidationFailed) as key:
             await trisul.update(CASES["trisul"].known, {"UserID": "OTHER"})
     assert "UserID" in dup.value.field_errors and "UserID" in key.value.field_errors
+
+
+async def test_a_big_list_is_kept_as_its_bytes_and_reads_writes_filters_and_sorts_as_a_small_one() -> None:
+    """Over 256 KiB the list is kept as the body's bytes and row offsets (issue 15 item 9), rows parsed a page
+    at a time: pages, ``get``, writes, filters and sorts answer as they do over parsed rows."""
+    from isptui.http.stepjson import JsonRows
+
+    held = rows(3000)
+    held[1500]["Name"] = "Иван 😀 {[,]}"  # non-ASCII (4 bytes in UTF-8) and JSON punctuation in a string
+
+    def answer(request: httpx.Request, body: dict[str, object]) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, content=json.dumps(held, ensure_ascii=False).encode(),
+                                  headers={"content-type": "application/json"})
+        if request.method == "DELETE":
+            return httpx.Response(200, json=SAMPLE)
+        sent = {k: v for k, v in body.items() if k not in CREDS and k != "contextname"}
+        if request.method == "POST":
+            return httpx.Response(200, json=sent)
+        user_id = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, json={**next(r for r in held if r["UserID"] == user_id), **sent})
+
+    async with backend(mock(answer, [])) as trisul:
+        page = await trisul.list(REF, PageRequest(offset=1499, limit=3, again=True))
+        assert isinstance(trisul._rows.base, JsonRows)  # type: ignore[union-attr]
+        assert [r.id for r in page.items] == ["U1500", "U1501", "U1502"] and page.total == 3000
+        assert page.items[1].fields["Name"] == "Иван 😀 {[,]}"
+        assert (await trisul.get(ResourceRef(collection="ipdrcustomers", id="U2999"))).title == "Customer 2999"
+        await trisul.update(ResourceRef(collection="ipdrcustomers", id="U3"), {"Name": "Renamed"})
+        await trisul.delete(ResourceRef(collection="ipdrcustomers", id="U1"))
+        created = {**SAMPLE, "UserID": "NEW", "Name": "New one"}
+        await trisul.create(REF, created)
+        after = await trisul.list(REF, PageRequest(offset=0, limit=3, again=True))
+        tail = await trisul.list(REF, PageRequest(offset=2998, limit=5, again=True))
+        named = await trisul.list(REF, PageRequest(filter="Name~customer 299", limit=20, again=True))
+        ordered = await trisul.list(REF, PageRequest(order_by="Name", descending=True, limit=2, again=True))
+    assert [r.id for r in after.items] == ["U2", "U3", "U4"] and after.items[1].fields["Name"] == "Renamed"
+    assert [r.id for r in tail.items] == ["U3000", "NEW"] and tail.total == 3000
+    assert [r.id for r in named.items] == ["U299"] + [f"U{n}" for n in range(2990, 3000)]
+    assert [r.id for r in ordered.items] == ["U1501", "U3"]  # "Иван…" then "Renamed", descending

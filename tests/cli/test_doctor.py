@@ -1,4 +1,11 @@
-"""`isptui doctor` as a user runs it (a subprocess) against the served sandbox and small hostile servers."""
+"""`isptui doctor` against the served sandbox and small hostile servers (real servers on 127.0.0.1).
+
+The command runs in this process (tests/cli_run.py): the same ``main()`` as ``python -m isptui doctor``, with
+the same environment (replaced for the call) and the same non-tty output streams, so the report, the exit code
+and the secret checks are the same; an unhandled exception fails the test with its traceback. A subprocess per
+test cost 1-2 s of imports each. ``test_closed_port`` still runs a real process: it proves the installed
+command prints the report and exits with its code.
+"""
 
 from __future__ import annotations
 
@@ -18,20 +25,31 @@ import pytest
 
 from isptui.sandbox import create_sandbox
 from isptui.sandbox.serve import _bind, serving
+from tests.cli_run import Result, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 KRILL = ("--username", "operator", "--password", "sandbox")
 ORDER = ["config", "secrets", "dns", "tcp", "tls", "auth", "clock", "allows", "read-only"]
 
 
-def doctor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path),
-           "ISPTUI_CONFIG": str(tmp_path / "config.toml")}
+def _env(tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "ISPTUI_CONFIG": str(tmp_path / "config.toml"),
+            **(extra or {})}
+
+
+def doctor(tmp_path: Path, *args: str, extra: dict[str, str] | None = None) -> Result:
+    """``isptui doctor ARGS`` in this process, in an environment of only PATH, HOME and ISPTUI_CONFIG (+ extra)."""
+    return run_cli("doctor", *args, env=_env(tmp_path, extra))
+
+
+def doctor_process(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m isptui doctor ARGS`` as a real process, in the same environment."""
     return subprocess.run([sys.executable, "-m", "isptui", "doctor", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
+                          env={**_env(tmp_path), "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=60,
+                          stdin=subprocess.DEVNULL)
 
 
-def marks(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+def marks(result: Result | subprocess.CompletedProcess[str]) -> dict[str, str]:
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stdout.strip().splitlines()
     assert [line.split()[1] for line in lines] == ORDER
@@ -58,10 +76,11 @@ def test_all_pass_against_the_sandbox(served: str, tmp_path: Path, backend: str,
 
 
 def test_closed_port(tmp_path: Path) -> None:
+    """The one test run as a real process: the installed command prints the report and exits 1."""
     sock = _bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     sock.close()
-    result = doctor(tmp_path, "krill", "--url", f"http://127.0.0.1:{port}", *KRILL)
+    result = doctor_process(tmp_path, "krill", "--url", f"http://127.0.0.1:{port}", *KRILL)
     lines = marks(result)
     assert result.returncode == 1
     assert lines["dns"].startswith("✔") and lines["tcp"].startswith("✘")
@@ -182,20 +201,14 @@ def test_profile_from_the_config_file_and_its_permissions(served: str, tmp_path:
     config.write_text(f'[profiles.lab]\nbackend = "ispcrm"\nurl = "{served}"\ntoken = "env:LAB_TOKEN"\n')
     config.chmod(0o600)
     env_token = {"LAB_TOKEN": "sandbox-token"}
-    result = doctor_env(tmp_path, env_token, "--profile", "lab")
+    result = doctor(tmp_path, "--profile", "lab", extra=env_token)
     lines = marks(result)
     assert result.returncode == 0, result.stdout
     assert f"{config} (mode 600)" in lines["config"] and "token" in lines["secrets"]
     assert "sandbox-token" not in result.stdout
     config.chmod(0o666)  # others could rewrite it (and its command: references)
-    result = doctor_env(tmp_path, env_token, "--profile", "lab")
+    result = doctor(tmp_path, "--profile", "lab", extra=env_token)
     lines = marks(result)
     assert result.returncode == 2 and lines["config"].startswith("✘")
     assert all(lines[name].startswith("–") for name in ORDER[1:])
 
-
-def doctor_env(tmp_path: Path, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path),
-           "ISPTUI_CONFIG": str(tmp_path / "config.toml"), **extra}
-    return subprocess.run([sys.executable, "-m", "isptui", "doctor", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)

@@ -1,14 +1,16 @@
 """`isptui open` failures: one line on stderr, the right exit code, no traceback and no secret.
 
-Run as a real user would (a subprocess) against the served sandbox, a closed port on 127.0.0.1, and a tiny
-local server that answers HTML.
+Run against the served sandbox, a closed port on 127.0.0.1, and a tiny local server that answers HTML; the
+servers are real, reached over 127.0.0.1. The command runs in this process (tests/cli_run.py): the same
+``main()`` as ``python -m isptui open``, writing to the same (non-tty) output streams, so the line, the exit
+code and the secret check are the same; an unhandled exception fails the test with its traceback. A
+subprocess per test cost 1-2 s of imports each; the process boundary itself (one line, the exit code) is
+covered by the subprocess test in tests/trust/test_config_cli.py.
 """
 
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +19,7 @@ import pytest
 
 from isptui.sandbox import create_sandbox
 from isptui.sandbox.serve import serving
+from tests.cli_run import Result, run_cli
 
 SECRET = "Sup3r-secret-value"
 
@@ -51,7 +54,8 @@ class _HtmlHandler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def html_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _HtmlHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll: 0.5 s by default, at every module's end.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -63,12 +67,11 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_open(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "isptui", "open", *args], capture_output=True, text=True,
-                          timeout=60, stdin=subprocess.DEVNULL)
+def run_open(*args: str) -> Result:
+    return run_cli("open", *args)
 
 
-def assert_one_line(result: subprocess.CompletedProcess[str], code: int) -> str:
+def assert_one_line(result: Result, code: int) -> str:
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
     # A literal secret given as a flag adds one warning line first (argv is visible in ps); tested in tests/trust.

@@ -1,4 +1,9 @@
-"""Export over a real socket, compared with a listing of the same collection through the same adapter."""
+"""Export over a real socket, compared with a listing of the same collection through the same adapter.
+
+The ``isptui export`` command runs in this process (tests/cli_run.py: the same ``main()``, environment and
+non-tty streams as ``python -m isptui export``) except for the Ctrl-C test, where the process is the point (a
+real SIGINT, exit 130): it also covers the command as a process.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from isptui.mask import Masker
 from isptui.model import PageRequest, Record, ResourceRef
 from isptui.sandbox import create_sandbox
 from isptui.sandbox.serve import serving
+from tests.cli_run import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
@@ -170,10 +176,9 @@ def test_cli_export_with_profile_plain_progress_and_mask_env(url: str, tmp_path:
     config.write_text(f'[profiles.lab]\nbackend = "ispcrm"\nurl = "{url}"\ntoken = "env:LAB_TOKEN"\n')
     config.chmod(0o600)
     env = {"PATH": "/usr/bin:/bin", "ISPTUI_CONFIG": str(config), "LAB_TOKEN": "sandbox-token",
-           "ISPTUI_MASK": "1", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+           "ISPTUI_MASK": "1", "HOME": str(tmp_path)}
     out = tmp_path / "users.json"
-    result = subprocess.run([sys.executable, "-m", "isptui", "export", "--profile", "lab", "users", "-o", str(out)],
-                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
+    result = run_cli("export", "--profile", "lab", "users", "-o", str(out), env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -184,8 +189,7 @@ def test_cli_export_with_profile_plain_progress_and_mask_env(url: str, tmp_path:
 
 
 def test_cli_export_unknown_collection_is_one_line(url: str, tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "isptui", "export", "carbon", "--url", url, "Nope", "-o",
-                             str(tmp_path / "x.csv")], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = run_cli("export", "carbon", "--url", url, "Nope", "-o", str(tmp_path / "x.csv"))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no collection 'Nope'" in result.stderr
     assert list(tmp_path.iterdir()) == []
@@ -214,11 +218,17 @@ def test_cli_ctrl_c_leaves_no_file(tmp_path: Path) -> None:
     import os
     import signal
 
-    # 50 pages of 25 ms each after the first: over a second for Ctrl-C to arrive before the export ends.
-    with serving(create_sandbox("all", customers=200, chaos="latency=25ms").app) as slow:
-        proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "carbon", "--url", slow, "Abonents",
+    # 50 pages of 100 ms each after the first: seconds for Ctrl-C to arrive before the export ends (at 25 ms a
+    # page the export could finish first once the served sandbox stopped adding ~42 ms of Nagle delay a page).
+    with serving(create_sandbox("all", customers=200, chaos="latency=100ms").app) as slow:
+        # Krill pages on the server (Carbon, sorting locally, now reads its ≤ 500 rows at once and would be done).
+        proc = subprocess.Popen([sys.executable, "-m", "isptui", "export", "krill", "--url", slow, "isp/customers",
                                  "--page-size", "4", "-o", str(tmp_path / "a.csv")], stderr=subprocess.PIPE,
-                                text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                          "KRILL_USERNAME": "operator", "KRILL_PASSWORD": "sandbox"},
+                                # A terminal's Ctrl-C: the default handler, whatever this worker ignores (a pytest-
+                                # xdist worker may ignore SIGINT, and an ignored signal stays ignored across exec).
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         assert proc.stderr is not None
         assert "4/200 records" in proc.stderr.readline()  # the first page is written: stop it now
         proc.send_signal(signal.SIGINT)

@@ -43,3 +43,38 @@ async def test_a_big_page_is_parsed_without_blocking_the_loop() -> None:
         parsed = await loads_in_steps(data)
     assert parsed["count"] == 150_000 and parsed["results"][-1] == rows[-1]
     assert watch.worst < 0.050
+
+
+@pytest.mark.parametrize("window", [16, 64, 1 << 20])
+async def test_rows_in_steps_keeps_an_array_of_objects_as_bytes_and_reads_each_row_as_json_loads(
+        window: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows cut by the decoding window (inside a string, between rows, in a 4-byte character) read back whole."""
+    from isptui.http import stepjson
+
+    monkeypatch.setattr(stepjson, "_WINDOW", window)
+    rows = [{"UserID": f"u{i}", "Name": name, "n": i}
+            for i, name in enumerate(["a", "ул. Попова", "x😀y", "q" * 70, '{[,]}"\\', ""] * 5)]
+    for ascii_only in (True, False):
+        data = (" [\n" + " ,\n ".join(json.dumps(r, ensure_ascii=ascii_only) for r in rows) + " ] ").encode()
+        got = await stepjson.rows_in_steps(data)
+        assert isinstance(got, stepjson.JsonRows) and len(got) == len(rows)
+        assert list(got) == rows and got[-1] == rows[-1] and got[2:4] == rows[2:4]
+    assert list(await stepjson.rows_in_steps(b"[ ]")) == []
+
+
+@pytest.mark.parametrize("data", [b"[1, 2]", b'{"a": [{}]}', b"[{}, 3]"])
+async def test_rows_in_steps_returns_anything_else_as_json_loads_does(data: bytes) -> None:
+    from isptui.http.stepjson import rows_in_steps
+
+    assert await rows_in_steps(data) == json.loads(data)
+
+
+@pytest.mark.parametrize("data", [b"[{}", b"[{},]", b"[{} {}]", b"[{}] x", b'[{"a": 1},', b"\xff[{}]"])
+async def test_rows_in_steps_fails_on_a_malformed_array_as_json_loads_does(data: bytes) -> None:
+    from isptui.http.stepjson import rows_in_steps
+
+    with pytest.raises(ValueError) as got:
+        await rows_in_steps(data)
+    with pytest.raises(ValueError) as want:
+        json.loads(data, strict=False)
+    assert type(got.value) is type(want.value) and str(got.value) == str(want.value)

@@ -18,10 +18,19 @@ def _app(start: bool = True) -> IspApp:
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
+    """Workers done and the screen unchanged over two looks (up to 3 s): a snapshot of a settled screen, not of
+    one a pause happened to end on (the pilot's idle check is short, tests/conftest.py)."""
+    from tests.ui.screen_text import screen_text
+
+    before = None
+    for _ in range(60):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+        await pilot.pause(0.05)
+        now = screen_text(pilot.app)
+        if now == before:
+            return
+        before = now
 
 
 async def _goto(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

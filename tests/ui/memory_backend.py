@@ -12,18 +12,7 @@ from typing import Any
 
 from isptui.backends.base import Backend, BackendSettings
 from isptui.errors import BackendError, NotFound, ServerError
-from isptui.model import (
-    Action,
-    Capabilities,
-    EntryPoint,
-    FilterSpec,
-    Link,
-    Page,
-    PageRequest,
-    Record,
-    ResourceRef,
-    Schema,
-)
+from isptui.model import Action, Capabilities, EntryPoint, FilterSpec, Link, Page, PageRequest, Record, ResourceRef, Schema
 from isptui.sandbox.dataset import subscriber
 
 

@@ -9,13 +9,14 @@ import sys
 import threading
 
 import pytest
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 
 from isptui.sandbox import create_sandbox
 from isptui.ui.app import IspApp
 from isptui.ui.launch import DeferredSandbox, demo_profiles
 from isptui.ui.screens.explorer import ExplorerScreen
 from isptui.ui.screens.picker import PickerScreen
+from isptui.ui.widgets.footer import KeyFooter
 from isptui.ui.widgets.record_table import RecordTable
 from isptui.ui.widgets.resource_tree import ResourceTree
 from tests.ui.conftest import SIZE, settle
@@ -128,7 +129,7 @@ async def test_the_picker_under_a_profile_started_on_is_built_when_first_shown()
         assert isinstance(app.screen, ExplorerScreen)
         picker = app.screen_stack[1]
         assert isinstance(picker, PickerScreen)
-        assert not picker.query(OptionList) and not picker.query(Footer), "built under the explorer"
+        assert not picker.query(OptionList) and not picker.query(KeyFooter), "built under the explorer"
         app.action_switch_profile()  # what the palette's "Switch profile" runs
         await settle(pilot)
         assert app.screen is picker

@@ -40,18 +40,7 @@ from isptui.errors import (
     ValidationFailed,
 )
 from isptui.http import json_body
-from isptui.model import (
-    Action,
-    Capabilities,
-    EntryPoint,
-    FilterSpec,
-    Link,
-    Page,
-    PageRequest,
-    Record,
-    ResourceRef,
-    Schema,
-)
+from isptui.model import Action, Capabilities, EntryPoint, FilterSpec, Link, Page, PageRequest, Record, ResourceRef, Schema
 
 API_PATH = "/rest_api/v2/"
 FORM = "application/x-www-form-urlencoded"

@@ -26,18 +26,7 @@ from isptui.errors import (
     NotSupported,
 )
 from isptui.http import json_body
-from isptui.model import (
-    Action,
-    Capabilities,
-    EntryPoint,
-    FilterSpec,
-    Link,
-    Page,
-    PageRequest,
-    Record,
-    ResourceRef,
-    Schema,
-)
+from isptui.model import Action, Capabilities, EntryPoint, FilterSpec, Link, Page, PageRequest, Record, ResourceRef, Schema
 
 API_PATH = "/api/v1"
 # Until OPTIONS says otherwise, a record with a self link is assumed editable: the API offers no other

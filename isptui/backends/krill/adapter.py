@@ -30,18 +30,7 @@ from isptui.errors import (
     NotSupported,
     ReadOnlyViolation,
 )
-from isptui.model import (
-    Action,
-    Capabilities,
-    EntryPoint,
-    FilterSpec,
-    Link,
-    Page,
-    PageRequest,
-    Record,
-    ResourceRef,
-    Schema,
-)
+from isptui.model import Action, Capabilities, EntryPoint, FilterSpec, Link, Page, PageRequest, Record, ResourceRef, Schema
 
 API_PREFIX = "/api/v2/"
 

@@ -37,18 +37,7 @@ from isptui.errors import (
     NotSupported,
 )
 from isptui.http import send
-from isptui.model import (
-    Action,
-    Capabilities,
-    EntryPoint,
-    FilterSpec,
-    Link,
-    Page,
-    PageRequest,
-    Record,
-    ResourceRef,
-    Schema,
-)
+from isptui.model import Action, Capabilities, EntryPoint, FilterSpec, Link, Page, PageRequest, Record, ResourceRef, Schema
 
 API_PREFIX = "/api/2.0/"
 AUTH_SCHEMES = ("basic", "signature", "token")

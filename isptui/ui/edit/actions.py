@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from isptui.edit.formdata import validate_form
 from isptui.model import FieldSpec, Schema
@@ -21,6 +21,7 @@ from isptui.ui.edit.diff import DIALOG_CSS, redact_lines
 from isptui.ui.edit.widgets import FieldEditor
 from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean, pretty_json
+from isptui.ui.widgets.footer import KeyFooter
 
 
 class ParameterFormScreen(Dialog[dict[str, Any] | None]):
@@ -54,7 +55,7 @@ class ParameterFormScreen(Dialog[dict[str, Any] | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="primary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.editors:
@@ -109,7 +110,7 @@ class ActionResultScreen(Dialog[None]):
             yield Label(Text(clean(self.title_text)), classes="title")
             with VerticalScroll(classes="body"):
                 yield Static(Text(redact_lines([pretty_json(self.value)], self.secrets)), id="action-result")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

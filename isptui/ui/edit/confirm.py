@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from isptui.edit.editor import Editor
 from isptui.errors import BackendError, WriteUnconfirmed
@@ -20,6 +20,7 @@ from isptui.model import Record
 from isptui.ui.edit.diff import DIALOG_CSS, redact_lines
 from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean
+from isptui.ui.widgets.footer import KeyFooter
 
 
 class ConfirmActionScreen(Dialog[bool]):
@@ -56,7 +57,7 @@ class ConfirmActionScreen(Dialog[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="error", disabled=self.typed is not None)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
@@ -109,7 +110,7 @@ class ElevateScreen(Dialog[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Allow writes", id="confirm", variant="error", disabled=True)
-        yield Footer()
+        yield KeyFooter()
 
     def _matches(self, text: str) -> bool:
         return text.strip() in (self.profile_name, "elevate")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
 from isptui.edit.editor import WritePlan
 from isptui.errors import Conflict
@@ -23,6 +23,7 @@ from isptui.http.redact import Redactor
 from isptui.model import Schema
 from isptui.ui.screens.dialogs import Dialog
 from isptui.ui.text import clean, display
+from isptui.ui.widgets.footer import KeyFooter
 
 MASK = "***"
 # Same idea as the journal's masking: a field named like a credential is a secret even if no schema says so.
@@ -129,7 +130,7 @@ class DiffPreviewScreen(Dialog[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="back")
                 yield Button("Confirm", id="confirm", variant="error" if self.production else "primary")
-        yield Footer()
+        yield KeyFooter()
 
     def _changes(self) -> Iterable[Static]:
         for name, (before, after, now) in self.plan.conflicts.items():
@@ -196,7 +197,7 @@ class ConflictScreen(Dialog[ConflictChoice]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Reload", id="reload")
                 yield Button("Overwrite", id="overwrite", variant="error")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()

@@ -125,9 +125,12 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
                 note = f"{source if source.startswith('inferred') else 'fields from ' + source} · {note}"
             yield Static(Text(note), id="form-note")
             yield Static("", id="form-message")
-            # The fields and the footer come after the first paint (``_build_first``): the frame alone
-            # is what Textual can style, lay out and draw in one go well within a frame's budget.
+            # The fields come after the first paint (``_build_first``): the frame alone is what Textual
+            # can style, lay out and draw in one go well within a frame's budget.
             yield VerticalScroll(id="form-fields")
+        # The project's footer: one line, redrawn only when its keys change (Textual's rebuilt a widget per
+        # key after every focus change, a Tab in a form), so it is cheap enough to come with the frame.
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._build_first)
@@ -145,13 +148,6 @@ class RecordFormScreen(DismissOnce, Screen[Record | None]):
         # Focus after the fields are painted: a key typed while the form was still being built must not
         # land in a field the user has not seen yet.
         self.call_after_refresh(self._focus_first)
-        self.call_after_refresh(self._mount_footer)
-
-    async def _mount_footer(self) -> None:
-        if not self.is_attached:
-            return
-        # The project's footer: Textual's rebuilds every key after each focus change (a Tab in a form).
-        await self.mount(KeyFooter())
         if self._unbuilt:
             self.call_after_refresh(self._build_next)
 

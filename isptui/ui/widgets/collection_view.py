@@ -88,7 +88,7 @@ class CollectionView(Vertical):
 
     DEFAULT_CSS = """
     CollectionView { height: 1fr; }
-    CollectionView > .collection-header { height: 1; padding: 0 1; background: $boost; color: $foreground; }
+    CollectionView > .collection-header { height: 1; width: 1fr; padding: 0 1; background: $boost; color: $foreground; }
     CollectionView > FilterInput { display: none; border: tall $accent; }
     CollectionView > FilterInput.-open { display: block; }
     """
@@ -114,6 +114,7 @@ class CollectionView(Vertical):
         self.filter_note = ""
         """``filtered locally, N of M loaded`` or why a filter was refused, for the header."""
         self._first_page = first_page
+        self._header: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="collection-header")
@@ -137,8 +138,10 @@ class CollectionView(Vertical):
     async def _fetch(self, offset: int, limit: int) -> Page:
         server_filter = self.filter_text if self.filter_mode == "server" else None
         order = self.sort_column if self.sort_mode == "server" else None
+        # Page 0 of a walk the table has already shown (Home after paging far) is not a refresh: the
+        # adapter may answer it from what it kept (Trisul's whole list) instead of fetching everything again.
         request = PageRequest(offset=offset, limit=limit, filter=server_filter or None, order_by=order,
-                              descending=self.sort_descending)
+                              descending=self.sort_descending, again=offset == 0 and self.table.walk_started)
         return await self.backend.list(self.ref, request)
 
     # -- header ------------------------------------------------------------------------------------
@@ -178,7 +181,12 @@ class CollectionView(Vertical):
             status = f" ({table.error.status})" if table.error.status else ""
             hint = "r retries" if table.can_retry else "not retried: the server refused the request"
             text.append(f" · load failed{status} ({hint})", style="italic")
-        self.query_one(".collection-header", Static).update(text)
+        if text == self._header:
+            return
+        self._header = text
+        # One line of fixed size: no layout pass (a layout pass repaints the whole screen, ~30 ms at 120x40,
+        # and the header changes with every page loaded and every cursor move).
+        self.query_one(".collection-header", Static).update(text, layout=False)
 
     # -- filter ------------------------------------------------------------------------------------
     def open_filter(self) -> None:

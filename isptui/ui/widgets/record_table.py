@@ -18,7 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -36,6 +36,22 @@ PREFERRED = ("id", "userid", "pk", "name", "surname", "title", "cpename", "full_
              "status", "state", "email", "phone", "city", "sn", "mac", "description", "total", "price")
 SEPARATOR = "  "
 PAGE_GROUP = "record-table-pages"
+
+
+LINES_KEPT = 2000
+"""Rows kept drawn (``RecordTable._lines``): a few screens of them; the cache starts afresh past that."""
+
+
+@dataclass(frozen=True)
+class _Paint:
+    """The styles of one repaint, and the columns it draws (part of what a kept line depends on)."""
+
+    base: Style
+    header: Style
+    placeholder: Style
+    gutter: Style
+    cursor: Style
+    columns: tuple[tuple[str, int, bool], ...]
 
 
 @dataclass
@@ -164,20 +180,35 @@ class RecordTable(ScrollView, can_focus=True):
         """Rows that can be shown at all when the server ignores ``offset`` (a later page came back as the
         first one again, ``Page.offset_ignored``); None while paging works."""
         self._local: list[Record] | None = None
+        self._paint: _Paint | None = None
+        self._lines: dict[tuple[Any, ...], tuple[Record, Strip]] = {}
+        """Rows drawn, by what they show (``render_line``): drawn again from here until something changes."""
+        self.walk_started = False
+        """A page of this walk was shown since the last reset: page 0 asked for now is asked again, not anew."""
         self._first_page = first_page
         self.empty_note = "(no rows)"
         """Shown in place of rows when the collection (or the filter) has none."""
         self._column_sample: list[Record] = []
         """The rows the columns were sized from; sized again when the table's width changes."""
+        self._columns_width = -1
+        """The table width the columns were last sized for."""
 
     def _has_more_rows(self) -> bool:
         return self._local is None and self._total is None and self._has_more and self._cap is None
 
-    def on_resize(self) -> None:
-        if self._column_sample:
-            self.columns = columns_from(self._column_sample, column_cap(self.size.width))
+    def _fit_columns(self) -> None:
+        """Size the columns from the sample for the width the table has now. Called when a page arrives, on a
+        resize and before drawing: the first page often arrives before the table is laid out (width 0), and
+        the Resize event that follows layout can come after the first frames are drawn."""
+        width = self.size.width
+        if self._column_sample and width != self._columns_width:
+            self._columns_width = width
+            self.columns = columns_from(self._column_sample, column_cap(width))
             self._update_size()
-            self.refresh()
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+        self.refresh()
 
     # -- state that the header and tests read --------------------------------------------------------
     @property
@@ -264,6 +295,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._total, self._known_end, self._has_more, self._cap = None, 0, True, None
         self._local = None
         self.error, self.cancelled, self.cursor = None, False, 0
+        self.walk_started = False
         self._first_page = first_page
         if first_page is not None:
             self._store(0, first_page)
@@ -338,6 +370,7 @@ class RecordTable(ScrollView, can_focus=True):
     def _store(self, page_no: int, page: Page) -> None:
         # No page is larger than asked: a server that ignored paging is paged by Backend.keep_unpaged.
         items = list(page.items)
+        self.walk_started = True
         if page.offset_ignored:
             # A later page came back as the first again: the server ignores offset. Only the rows before
             # this page (and any new ones it still carried) can ever be shown; the table ends there and the
@@ -355,7 +388,7 @@ class RecordTable(ScrollView, can_focus=True):
             self.page_size = len(items)
         if not self._column_sample and items:
             self._column_sample = items
-            self.columns = columns_from(items, column_cap(self.size.width))
+            self._fit_columns()
         self._pages[page_no] = items
         self._pages.move_to_end(page_no)
         while len(self._pages) > self.max_pages:
@@ -450,32 +483,65 @@ class RecordTable(ScrollView, can_focus=True):
     def _gutter_width(self) -> int:
         return len(f"{max(self.row_count, 1):,}") + 1
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles are looked up once per repaint, not once per line (``rich_style`` walks the ancestors:
+        # ~0.3 ms a line, a third of a repaint at 40 lines).
+        self._fit_columns()
+        self._paint = _Paint(
+            self.rich_style, *(self.get_component_rich_style(f"record-table--{part}")
+                               for part in ("header", "placeholder", "gutter", "cursor")),
+            tuple((c.name, c.width, c.from_ref) for c in self.columns))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
+        paint = self._paint
+        if paint is None:
+            self._paint = paint = _Paint(
+                self.rich_style, *(self.get_component_rich_style(f"record-table--{part}")
+                                   for part in ("header", "placeholder", "gutter", "cursor")),
+                tuple((c.name, c.width, c.from_ref) for c in self.columns))
+            try:
+                return self.render_line(y)
+            finally:
+                self._paint = None
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = paint.base
         scroll_x, scroll_y = int(self.scroll_offset.x), int(self.scroll_offset.y)
         gutter_w = self._gutter_width()
         if y == 0:
-            style = self.get_component_rich_style("record-table--header")
+            style = paint.header
             body = SEPARATOR.join(cut(cell(c.name), c.width).ljust(c.width) for c in self.columns)
             return self._strip(" " * gutter_w, body, style, style, scroll_x, width)
         index = scroll_y + y - 1
         if index >= self.row_count:
             if index == 0 and not self.loading and self.error is None and not self._has_more_rows():
-                style = self.get_component_rich_style("record-table--placeholder")
+                style = paint.placeholder
                 return self._strip(" " * gutter_w, self.empty_note, style, style, 0, width)
             return Strip.blank(width, base)
         record = self.row(index)
-        gutter_style = self.get_component_rich_style("record-table--gutter")
+        failed = self._failed.get(index // self.page_size) if self._local is None else None
+        mask = getattr(self.app, "mask", None)
+        masked = mask is not None and mask.on
+        # A row drawn before is drawn the same while nothing it shows has changed: the same record object
+        # (a page loaded again is new objects), cursor, scroll, width, columns, styles and mask.
+        key = (index, index == self.cursor, id(record) if record is not None else None, failed is not None,
+               self.cancelled, scroll_x, width, gutter_w, masked, paint)
+        if record is not None:
+            kept = self._lines.get(key)
+            if kept is not None and kept[0] is record:
+                return kept[1]
+        gutter_style = paint.gutter
         if index == self.cursor:
-            style = self.get_component_rich_style("record-table--cursor")
+            style = paint.cursor
             gutter_style = style
         elif record is None:
-            style = self.get_component_rich_style("record-table--placeholder")
+            style = paint.placeholder
         else:
             style = base
         gutter = f"{index + 1:,}".rjust(gutter_w - 1) + " "
-        failed = self._failed.get(index // self.page_size) if self._local is None else None
         if record is None:
             if failed is not None:
                 note = ("failed — r to retry" if retryable(failed)
@@ -483,13 +549,16 @@ class RecordTable(ScrollView, can_focus=True):
             else:
                 note = "cancelled — r to retry" if self.cancelled else "loading…"
             body = "·" * min(3, width) + " " + note
+        elif masked:
+            body = SEPARATOR.join(self._cell(record, c, mask) for c in self.columns)
         else:
-            mask = getattr(self.app, "mask", None)
-            if mask is not None and mask.on:
-                body = SEPARATOR.join(self._cell(record, c, mask) for c in self.columns)
-            else:
-                body = SEPARATOR.join(self._cell(record, c) for c in self.columns)
-        return self._strip(gutter, body, gutter_style, style, scroll_x, width)
+            body = SEPARATOR.join(self._cell(record, c) for c in self.columns)
+        strip = self._strip(gutter, body, gutter_style, style, scroll_x, width)
+        if record is not None:
+            if len(self._lines) >= LINES_KEPT:
+                self._lines.clear()
+            self._lines[key] = (record, strip)
+        return strip
 
     @staticmethod
     def _cell(record: Record, column: Column, mask: Any = None) -> str:

@@ -12,18 +12,66 @@ from textual.widgets.option_list import Option
 
 from isptui.discovery._common import secret_name
 from isptui.model import Action, Link, Record
-from isptui.ui.text import clean, cut, safe_text
+from isptui.ui.text import clean, cut, safe_text, shown
 
 NAME_WIDTH = 22
 MASKED = "••••••••  (v reveals)"
 
 
+PREVIEW_CHARS = 2000
+"""A value longer than this (or of more than PREVIEW_LINES lines) is shown cut, with its size; Enter shows it."""
+PREVIEW_LINES = 8
+HEAD_CHARS = 400
+"""How much of a cut value is shown: at most HEAD_LINES lines of its first HEAD_CHARS characters."""
+HEAD_LINES = 4
+
+
+def size_words(count: int) -> str:
+    """A byte count as one would say it: ``812 B``, ``3.4 kB``, ``1.0 MB``."""
+    if count < 1000:
+        return f"{count} B"
+    if count < 1000 * 1000:
+        return f"{count / 1000:.1f} kB"
+    return f"{count / (1 << 20):.1f} MB"
+
+
+def long_value(value: object) -> str | None:
+    """The whole value as shown (``shown``) when it is too long to draw in the record view, else None."""
+    if isinstance(value, str) and len(value) <= PREVIEW_CHARS and value.count("\n") < PREVIEW_LINES:
+        return None
+    if not isinstance(value, str | dict | list):
+        return None
+    text = shown(value)
+    if len(text) <= PREVIEW_CHARS and text.count("\n") < PREVIEW_LINES:
+        return None
+    return text
+
+
+def preview_text(text: str) -> Text:
+    """The head of a long value (cleaned: only the head, never the whole), then its size and how to see it."""
+    head = text[:HEAD_CHARS]
+    lines = head.split("\n")[:HEAD_LINES]
+    shown_head = clean("\n".join(lines), multiline=True)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    result = Text(shown_head)
+    result.append(f"\n… ({size_words(size)}, press Enter to view)", style="dim italic")
+    return result
+
+
 def _field_line(name: str, value: object, width: int, *, masked: bool = False) -> Table:
-    """Name, then the whole value wrapped in its own column (a hanging indent), so values line up."""
+    """Name, then the value wrapped in its own column (a hanging indent), so values line up.
+
+    A long value (a 1 MB note, a big JSON object) is shown by its head and its size: the whole of it is
+    drawn only on request (Enter), so a repaint never wraps a megabyte of text.
+    """
     grid = Table.grid(padding=(0, 2), expand=True)
     grid.add_column(width=width, no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")
-    value_text = Text(MASKED, style="dim") if masked else safe_text(value, multiline=True)
+    if masked:
+        value_text = Text(MASKED, style="dim")
+    else:
+        text = long_value(value)
+        value_text = preview_text(text) if text is not None else safe_text(value, multiline=True)
     value_text.overflow = "fold"  # long tokens (URLs, JSON) break inside the column, not at column 0
     grid.add_row(Text(cut(clean(name), width), style="bold"), value_text)
     return grid
@@ -127,4 +175,18 @@ class RecordView(OptionList):
             self.post_message(self.LinkChosen(self, self.record.links[int(number)]))
         elif kind == "action":
             self.post_message(self.ActionChosen(self, self.actions[int(number)]))
+        elif kind == "field":
+            self.view_whole_value(list(self.record.fields)[int(number)])
+
+    def view_whole_value(self, name: str) -> None:
+        """Show a long (cut) value whole, in a viewer that draws it a screen at a time."""
+        if self.is_masked(name):
+            return
+        text = long_value(self.record.fields[name])
+        if text is None:
+            return
+        from isptui.ui.widgets.long_text import LongValueScreen
+
+        size = size_words(len(text.encode("utf-8", "surrogatepass")))
+        self.app.push_screen(LongValueScreen(f"{name} · {size}", text))
 

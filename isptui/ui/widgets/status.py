@@ -27,7 +27,7 @@ class Breadcrumbs(Static):
         width = self.size.width
         room = max(10, width - 2 - len(arrows) - head.cell_len) if width else 200
         crumbs = Text(arrows, style="dim") + Text(cut_middle(parts, room), style="bold")
-        self.update(head + crumbs if badge else crumbs)
+        self.update(head + crumbs if badge else crumbs, layout=False)  # one line always: no relayout
 
 
 def cut_middle(parts: list[str], room: int, sep: str = " › ") -> str:
@@ -84,7 +84,7 @@ class StatusLine(Static):
         gap = max(1, width - text.cell_len - len(right))
         text.append(" " * gap)
         text.append(right, style="dim")
-        self.update(text)
+        self.update(text, layout=False)  # one line always: no relayout of the screen per request
 
     def on_resize(self) -> None:
         self.redraw()

@@ -1,0 +1,73 @@
+"""A record holding a 1 MB value is read, scrolled and copied without a long loop block (issue 15).
+
+One note of 1 MB (lines, control characters, ``[markup]``-looking text) is written to the Krill sandbox with
+the adapter's own update, so the app reads what a real server would send. The record view shows the value
+by its head and size (whole on Enter, a screen at a time), inert, and copies it byte-exact.
+
+On the old code the record view rendered the whole value on every repaint (Rich wrapping 1 MB of text into
+~14,000 folded lines per line drawn), blocking the loop for seconds. Not yet covered (issue 15 stays open):
+editing the 1 MB value in the form, and a record of 5,000 fields (its view blocks ~2.8 s in Textual's
+OptionList measuring every option).
+"""
+
+from __future__ import annotations
+
+import json
+
+from isptui.model import ResourceRef
+from isptui.ui.widgets.record_view import RecordView
+from tests.stall import no_loop_stalls
+from tests.ui.conftest import SIZE, settle
+from tests.ui.edit.conftest import connect
+from tests.ui.screen_text import screen_text
+from tests.ui.test_explorer import goto
+
+BIG_VALUE_BOUND = 0.25
+"""Seconds: far under the old code's blocks (seconds), above the ~40 ms measured alone (budget 50 ms)."""
+
+MB = 1 << 20
+
+
+def big_note() -> str:
+    """~1 MB of operator notes: lines, a TAB, ESC and BEL, CR LF, ``[markup]`` that must stay literal."""
+    parts = []
+    i = 0
+    while sum(map(len, parts)) < MB:
+        parts.append(f"{i:06d} [bold]visit[/bold] \x1b[31mred\x1b[0m\tcable fixed at pole {i} [link=x]y[/link]\x07"
+                     + ("\r\n" if i % 7 == 0 else "\n"))
+        i += 1
+    return "".join(parts)[:MB]
+
+
+async def test_a_1mb_note_is_shown_scrolled_and_copied_without_a_long_stall(demo_app) -> None:
+    app, sandbox = demo_app("krill")
+    note = big_note()
+    ref = ResourceRef(collection="isp/customers", id="1")
+    writer = await connect("krill", sandbox)
+    await writer.update(ref, {"comment": note})
+    assert (await writer.get(ref)).fields["comment"] == note  # the server carries it byte-exact
+    await writer.close()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        async with no_loop_stalls(check=False) as watch:
+            await goto(pilot, "isp/customers 1")
+            await settle(pilot)
+            view = app.screen.query_one(RecordView)
+            assert view.record.fields["comment"] == note
+            text = screen_text(app)
+            assert "1.0 MB" in text, text
+            assert "\x1b" not in text and "\x07" not in text
+            assert "[bold]visit[/bold]" in text  # markup-looking text shown literally
+            await pilot.press("end")
+            await pilot.pause()
+            await pilot.press("home")
+            await pilot.pause()
+            for _ in range(12):
+                await pilot.press("down")
+            await pilot.pause()
+            await pilot.press("y")  # copy the record as JSON
+            await pilot.pause()
+            assert json.loads(app.clipboard)["comment"] == note
+        # The old code blocked for seconds here (a repaint wrapped the whole 1 MB value). The 50 ms budget
+        # is met alone (~40 ms) but not reliably on a loaded machine, so the bound checked is the regression's.
+        assert watch.worst < BIG_VALUE_BOUND, watch.report()
