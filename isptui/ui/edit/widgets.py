@@ -6,20 +6,27 @@ switch so the API's own boolean style — ``"1"`` or ``true`` — is kept by the
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
 from textual.content import Content
+from textual.document._document import Document
+from textual.document._document_navigator import DocumentNavigator
+from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.validation import Function
 from textual.widget import Widget
 from textual.widgets import Input, Select, SelectionList, Switch, TextArea
+from textual.widgets.text_area import Selection
 
 from isptui.edit.formdata import ZERO_DATES
 from isptui.model import FieldSpec, FieldType
@@ -56,11 +63,198 @@ class RawInput(Input):
         return _drawn(super().render_line(y), self.size.width)
 
 
+class _Source:
+    """The text a TextArea was loaded with, kept so that what is read back is byte-exact.
+
+    Textual's Document splits the text at every line break ``str.splitlines`` knows (LF, CR LF, CR, and
+    also FF, VT, FS, GS, RS, NEL, U+2028/9) and joins it back with one newline, the first it found: a note
+    with both CR LF and LF lines, or a form feed, came back changed in lines the user never touched. Here
+    each line's own terminator is kept: lines the user left as they were keep theirs, line breaks the user
+    typed are the document's newline.
+    """
+
+    def __init__(self, text: str, lines: list[str]) -> None:
+        self.text = text
+        self.lines = list(lines)
+        """The document's lines as loaded (the document edits its own list in place)."""
+        pieces = text.splitlines(keepends=True)
+        self.ends = [piece[len(line):] for piece, line in zip(pieces, self.lines, strict=False)]
+        """The terminator after each line; the last is what followed the last line (usually nothing)."""
+        if len(self.ends) < len(self.lines):
+            self.ends.append("")
+
+    def read(self, document: Document) -> str:
+        lines, old = document.lines, self.lines
+        if lines == old:
+            return self.text
+        n, m = len(old), len(lines)
+        same_head = 0
+        for a, b in zip(old, lines, strict=False):
+            if a != b:
+                break
+            same_head += 1
+        same_tail = 0
+        limit = min(n, m) - same_head
+        while same_tail < limit and old[n - 1 - same_tail] == lines[m - 1 - same_tail]:
+            same_tail += 1
+        newline, ends = document.newline, self.ends
+        parts: list[str] = []
+        for i, line in enumerate(lines):
+            parts.append(line)
+            if i >= m - same_tail:
+                parts.append(ends[n - m + i])  # an unchanged line of the end: its own terminator
+            elif i == m - 1:
+                parts.append(ends[n - 1])  # what followed the last line (usually nothing)
+            elif m == n or (i < same_head and i < n - 1):
+                parts.append(ends[i])  # the same lines, edited within: each keeps its terminator
+            elif i == m - same_tail - 1 and same_head < n - same_tail:
+                parts.append(ends[n - same_tail - 1])  # what ended the lines the user changed
+            else:
+                parts.append(newline)  # a line break the user typed
+        return "".join(parts)
+
+
 class RawTextArea(TextArea):
-    """A TextArea holding the real text (CR LF kept); control characters are drawn as stand-ins."""
+    """A TextArea holding the real text (line ends kept: ``exact_text``); control characters drawn as stand-ins."""
+
+    BINDINGS = [
+        # To the end of a long note (to add a line to it) without a page-down per screenful.
+        Binding("ctrl+end", "document_end", "End of text", show=False),
+        Binding("ctrl+home", "document_start", "Start of text", show=False),
+    ]
+    _source: _Source | None = None
+
+    def action_document_end(self) -> None:
+        self.move_cursor(self.document.end)
+
+    def action_document_start(self) -> None:
+        self.move_cursor((0, 0))
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        super()._set_document(text, language)
+        self._source = _Source(text, self.document.lines)
+
+    def exact_text(self) -> str:
+        """The text as edited, every line end the user did not touch as it was loaded."""
+        if self._source is None or not isinstance(self.document, Document):
+            return self.text
+        return self._source.read(self.document)
 
     def render_line(self, y: int) -> Strip:
         return _drawn(super().render_line(y), self.size.width)
+
+
+class _UnwrappedDocument(WrappedDocument):
+    """A WrappedDocument whose height is its count of rows, not a sum over every line.
+
+    Textual sums every line's row count for ``height``, which it asks after every edit and for the cursor:
+    for 15,000 lines that is milliseconds each time.
+    """
+
+    @property
+    def height(self) -> int:
+        return len(self._offset_to_line_info)
+
+
+BIG_TEXT = 64 * 1024
+"""A value of more characters than this is loaded into its TextArea off the event loop (``BigTextArea``)."""
+
+LONG_VALUE = 2_000
+"""A value of more characters than this is drawn (when its field is not focused) by its head and size."""
+
+
+class BigTextArea(RawTextArea):
+    """A RawTextArea for a long value (a 1 MB note): its document is built in a thread, drawn unwrapped.
+
+    Textual's TextArea splits, measures and wraps the whole text on the loop when it is given text and on
+    every resize, and measures every line's width after every edit: about 1.5 s for a megabyte. Here the
+    document, its (unwrapped) layout and the widest line are made in a thread once the control is mounted;
+    until then it is read-only and ``exact_text`` is the value as given. Unwrapped, the layout does not
+    depend on the widget's width, so a resize keeps it; after an edit the width is the widest seen so far,
+    widened by the edited lines, not measured again over the whole document.
+    """
+
+    def __init__(self, text: str, **kwargs: Any) -> None:
+        kwargs["soft_wrap"] = False
+        self._pending: str | None = None
+        self._widest = 0
+        super().__init__("", **kwargs)
+        self._pending = text
+
+    @property
+    def loading_text(self) -> bool:
+        """Whether the value is still being made ready (read-only until then)."""
+        return self._pending is not None
+
+    def exact_text(self) -> str:
+        return self._pending if self._pending is not None else super().exact_text()
+
+    def head(self, rows: int) -> list[str]:
+        """The first ``rows`` lines of the value, without reading the whole of it."""
+        if self._pending is None:
+            return self.document.lines[:rows]
+        return self._pending[:rows * 1000].splitlines()[:rows]
+
+    def load_text(self, text: str) -> None:
+        self._pending = text
+        if self.is_mounted:
+            self._start()
+
+    def on_mount(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
+        if self._pending is not None:
+            self.read_only = True
+            self.run_worker(self._load(self._pending), exclusive=True, group="big-text")
+
+    async def _load(self, text: str) -> None:
+        indent = self.indent_width
+
+        def build() -> tuple[Document, WrappedDocument, int, _Source]:
+            document = Document(text)
+            wrapped = _UnwrappedDocument(document, tab_width=indent)
+            return document, wrapped, document.get_size(indent).width, _Source(text, document.lines)
+
+        document, wrapped, widest, source = await asyncio.to_thread(build)
+        if self._pending is not text:
+            return  # another value was loaded meanwhile
+        self.history.clear()
+        self.document = document
+        self.wrapped_document = wrapped
+        self.navigator = DocumentNavigator(wrapped)
+        self._source = source
+        self._widest = widest
+        self._pending = None
+        self.selection = Selection.cursor((0, 0))
+        self._line_cache.clear()
+        self._refresh_size()
+        self.read_only = False
+        self.refresh()
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        # Unwrapped, the layout depends on the text and the tab width only, and edits keep it up to date.
+        self._line_cache.clear()
+        self._refresh_size()
+
+    def _refresh_size(self) -> None:
+        if self._pending is not None:
+            self.virtual_size = Size(0, 1)
+            return
+        start, end = sorted((self.selection.start[0], self.selection.end[0]))
+        lines = self.document.lines[max(0, start - 1): end + 2]
+        self._widest = max([self._widest, *(cell_len(line.expandtabs(self.indent_width)) for line in lines)])
+        self.virtual_size = Size(self._widest + self.gutter_width + 1, self.document.line_count)
+        self._refresh_scrollbars()
+
+
+def _size_words(count: int) -> str:
+    """A character count as one would say it: ``812 characters``, ``3.4 kB``, ``1.0 MB``."""
+    if count < 1000:
+        return f"{count} characters"
+    if count < 1 << 20:
+        return f"{count / 1024:.1f} kB"
+    return f"{count / (1 << 20):.1f} MB"
 
 
 def _is_multiline(value: Any) -> bool:
@@ -141,13 +335,15 @@ def _make_control(spec: FieldSpec, value: Any, *, control_id: str) -> Widget:
         return SelectionList[str](*[(Content(clean(label or v)), v, v in chosen) for v, label in spec.choices],
                                   id=control_id, disabled=locked, classes="multi")
     if kind in (FieldType.OBJECT, FieldType.LIST):
-        return RawTextArea(value_text(value, multiline=True), id=control_id, disabled=locked, classes="json",
-                           tab_behavior="focus", soft_wrap=True)
-    if spec.multiline or _is_multiline(value):
-        # A value with line breaks gets a TextArea, so its CR LF / LF survive editing.
-        return RawTextArea(value_text(value, multiline=True), id=control_id, disabled=locked,
-                           tab_behavior="focus")
+        text = value_text(value, multiline=True)
+        area = BigTextArea if len(text) > BIG_TEXT else RawTextArea
+        return area(text, id=control_id, disabled=locked, classes="json", tab_behavior="focus", soft_wrap=True)
     text = value_text(value)
+    if spec.multiline or _is_multiline(value) or len(text) > BIG_TEXT:
+        # A value with line breaks gets a TextArea, so its line ends survive editing; so does a very long
+        # one (an Input draws its whole value as one line on every key).
+        area = BigTextArea if len(text) > BIG_TEXT else RawTextArea
+        return area(value_text(value, multiline=True), id=control_id, disabled=locked, tab_behavior="focus")
     if kind is FieldType.MULTI_CHOICE:
         text = ", ".join(_multi_values(value))
     if kind is FieldType.INTEGER:
@@ -179,6 +375,8 @@ def read_control(control: Widget) -> Any:
         return "" if control.value is Select.NULL else str(control.value)
     if isinstance(control, SelectionList):
         return ",".join(str(v) for v in control.selected)
+    if isinstance(control, RawTextArea):
+        return control.exact_text()
     if isinstance(control, TextArea):
         return control.text
     if isinstance(control, Input):
@@ -345,8 +543,16 @@ class FieldEditor(Widget, can_focus=True):
             rows = [Content(("[x] " if v in chosen else "[ ] ") + clean(label or v)).truncate(width)
                     for v, label in self.spec.choices]
             return rows[:6] or [Content()]
+        if isinstance(control, BigTextArea) or (isinstance(control, TextArea) and len(control.text) > LONG_VALUE):
+            # A long value by its head and its size: reading or wrapping all of it for each repaint is what
+            # a megabyte cannot afford (the whole of it is in the control, on the focus).
+            head = control.head(4) if isinstance(control, BigTextArea) else control.document.lines[:4]
+            rows = [Content(clean(line[:width + 8])).truncate(width) for line in head]
+            size = Content.styled(f"… {_size_words(len(read_control(control)))} in all, "
+                                  "focus the field to edit it", "$foreground-muted").truncate(width)
+            return rows + [Content()] * (4 - len(rows)) + [size]
         if isinstance(control, TextArea):
-            rows = [Content(clean(line)).truncate(width) for line in control.text.splitlines()[:5]]
+            rows = [Content(clean(line)).truncate(width) for line in control.document.lines[:5]]
             return rows + [Content()] * (5 - len(rows))
         text = str(read_control(control))
         if isinstance(control, Input) and control.password and text:
