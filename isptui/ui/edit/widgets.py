@@ -131,8 +131,16 @@ class RawTextArea(TextArea):
         self.move_cursor((0, 0))
 
     def _set_document(self, text: str, language: str | None) -> None:
+        # Textual sets the document again from its own (one-newline) text when the language is set, as it
+        # is once mounted: that is the same text, whose exact form is kept.
+        same = self._source is not None and text == self.document.text
+        exact = self.exact_text() if same else text
         super()._set_document(text, language)
-        self._source = _Source(text, self.document.lines)
+        self._source = _Source(exact, self.document.lines)
+
+    def load_text(self, text: str) -> None:
+        self._source = None  # a new value: its own line ends, not those of the text it replaces
+        super().load_text(text)
 
     def exact_text(self) -> str:
         """The text as edited, every line end the user did not touch as it was loaded."""

@@ -55,3 +55,31 @@ async def test_appending_a_word_saves_the_original_plus_the_word(
     assert json.loads(body) == {"comment": NOTE + " word", "city": CITY + " x"}
     stored: Any = (await krill.backend.get(ref)).fields
     assert stored["comment"] == NOTE + " word" and stored["city"] == CITY + " x"
+
+
+MIXED = "visit 1\r\nvisit 2\nvisit 3\x0cpage 2\rold mac line"  # Krill (DRF) trims the ends
+
+
+async def test_a_note_with_mixed_line_ends_keeps_each_one_when_a_word_is_added(
+        backend_for: Callable[[str], Awaitable[Connected]]) -> None:
+    """Textual's TextArea joins its lines with the first newline it found: the LF, FF and CR lines of this
+    note were saved as CR LF (on the old code) though the user only added a word to its first line."""
+    krill = await backend_for("krill")
+    ref = ResourceRef(collection="isp/customers", id="1")
+    await krill.backend.update(ref, {"comment": MIXED})
+    record = await krill.backend.get(ref)
+    assert record.fields["comment"] == MIXED, repr(record.fields["comment"])
+    schema = await krill.backend.schema(ResourceRef(collection="isp/customers"))
+    host = Host(lambda: RecordFormScreen(schema, record, title="Edit", editor=krill.editor, collection_ref=ref))
+    async with host.run_test(size=SIZE) as pilot:
+        note = field_input(host, "comment")
+        note.focus()
+        await pilot.pause()
+        await pilot.press("end", "space", "o", "k")
+        krill.sandbox.clear_received()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(host.screen, DiffPreviewScreen), "the preview")
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: host.results, "the save")
+    (_, _, body), = krill.writes()
+    assert json.loads(body) == {"comment": MIXED.replace("visit 1", "visit 1 ok", 1)}
