@@ -208,8 +208,8 @@ async def test_a_field_drawn_on_one_line_without_its_table_looks_as_the_table_dr
             assert view._fits(option, width), option.id
             for classes in (("option-list--option",), ("option-list--option", "option-list--option-highlighted")):
                 style = view.get_visual_style(*classes)
+                view._option_render_cache.clear()  # both drawn afresh (they share the cache)
                 fast = view._get_option_render(option, style)
+                view._option_render_cache.clear()
                 drawn = OptionList._get_option_render(view, option, style)
-                assert [list(s) for s in fast] == [list(s) for s in drawn] or \
-                    [[(t, st) for t, st, _ in s] for s in fast] == [[(t, st) for t, st, _ in s] for s in drawn], \
-                    (option.id, fast, drawn)
+                assert [list(s) for s in fast] == [list(s) for s in drawn], (option.id, fast, drawn)

@@ -116,7 +116,7 @@ class _FieldOption(Option):
         return self._prompt
 
 
-LAYOUT_STEP = 0.008
+LAYOUT_STEP = 0.004
 """Seconds of line layout per step of the event loop; a long record is laid out over several steps."""
 
 EXTERNAL_MARK = "↗ "
@@ -294,9 +294,12 @@ class RecordView(OptionList):
             base = style.rich_style
             name = cut(clean(self._names[option.index]), self._name_width)
             value = self._value_text(option.index)
-            segments = [Segment(name, base + BOLD),
-                        Segment(" " * (self._name_width - cell_len(name) + 2), base),
-                        Segment(value.plain, base + Style.parse(value.style) if value.style else base)]
+            value_style = base + Style.parse(value.style) if value.style else base
+            # As the table draws it: the name padded to its column (bold), two spaces, the value padded to
+            # the end (in the value's style).
+            rest = width - self._name_width - 2 - cell_len(value.plain)
+            segments = [Segment(name + " " * (self._name_width - cell_len(name)), base + BOLD),
+                        Segment("  ", base), Segment(value.plain + " " * rest, value_style)]
             strip = Strip(segments).extend_cell_length(width, base).apply_meta({"option": option.index})
             strips = [strip]
             if option._divider:
