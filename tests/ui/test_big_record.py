@@ -1,13 +1,15 @@
-"""A record holding a 1 MB value is read, scrolled and copied without a long loop block (issue 15).
+"""A record of about 1 MB is read, scrolled and copied without a long loop block (issue 15).
 
-One note of 1 MB (lines, control characters, ``[markup]``-looking text) is written to the Krill sandbox with
-the adapter's own update, so the app reads what a real server would send. The record view shows the value
-by its head and size (whole on Enter, a screen at a time), inert, and copies it byte-exact.
+Two shapes. (a) One note of 1 MB (lines, control characters, ``[markup]``-looking text) written to the Krill
+sandbox with the adapter's own update, so the app reads what a real server would send: the record view shows
+the value by its head and size (whole on Enter, a screen at a time), inert, and copies it byte-exact. On the
+old code the record view rendered the whole value on every repaint (Rich wrapping 1 MB of text into ~14,000
+folded lines per line drawn), blocking the loop for seconds.
 
-On the old code the record view rendered the whole value on every repaint (Rich wrapping 1 MB of text into
-~14,000 folded lines per line drawn), blocking the loop for seconds. Not yet covered (issue 15 stays open):
-editing the 1 MB value in the form, and a record of 5,000 fields (its view blocks ~2.8 s in Textual's
-OptionList measuring every option).
+(b) 5,000 fields plus a nested JSON value of 1 MB, from the memory backend (no sandbox keeps fields its
+schema does not list): opened, scrolled, a masked field revealed, copied, raw JSON and the whole value viewed,
+with the 50 ms check on. On the old code opening it blocked the loop 2.98 s (Textual's OptionList measuring
+every option's table). Not yet covered: editing the 1 MB value in the form.
 """
 
 from __future__ import annotations

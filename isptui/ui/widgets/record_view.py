@@ -1,4 +1,11 @@
-"""One record: its fields (whole values, wrapped), then its links and actions, all reachable by keyboard."""
+"""One record: its fields (whole values, wrapped), then its links and actions, all reachable by keyboard.
+
+A record may have thousands of fields (issue 15: 5,000 and a 1 MB JSON value). The view is Textual's
+OptionList with its costly parts replaced: a field's option builds its table only when drawn; each value is
+cleaned once and cached; the layout measures a field whose value fits on its line without drawing it, and is
+done a few milliseconds at a time on later turns of the loop; such a field is drawn in the segments its table
+would draw, without the table. Long values are cut to a head; a JSON value is never written out on the loop.
+"""
 
 from __future__ import annotations
 
