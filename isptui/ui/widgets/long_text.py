@@ -7,6 +7,11 @@ Long lines are not wrapped: they scroll sideways (left/right), so what is drawn 
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import ComposeResult
@@ -19,6 +24,68 @@ from textual.widgets import Label
 
 from isptui.text import clean
 from isptui.ui.screens.dialogs import DIALOG_CSS, Dialog
+
+CHUNK = 32 * 1024
+"""Characters cleaned per step of the event loop (~5 ms for text dense with control characters)."""
+
+
+def json_chunks(value: Any) -> Iterator[str]:
+    """Compact JSON of ``value`` piece by piece (as ``display`` writes it), so a caller may stop early."""
+    if isinstance(value, dict):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            if index:
+                yield ","
+            yield json.dumps(str(key), ensure_ascii=False)
+            yield ":"
+            yield from json_chunks(item)
+        yield "}"
+    elif isinstance(value, list | tuple):
+        yield "["
+        for index, item in enumerate(value):
+            if index:
+                yield ","
+            yield from json_chunks(item)
+        yield "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False, default=str)
+
+
+def json_head(value: Any, limit: int) -> tuple[str, bool]:
+    """The first ``limit`` characters of ``value``'s compact JSON and whether there is more (cost ~ limit)."""
+    taken: list[str] = []
+    used = 0
+    for chunk in json_chunks(value):
+        taken.append(chunk)
+        used += len(chunk)
+        if used > limit:
+            return "".join(taken)[:limit], True
+    return "".join(taken), False
+
+
+def json_longer_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` written as JSON would be longer than about ``limit`` characters: a walk that stops
+    as soon as it has seen that much (strings and keys counted by length, other scalars as a few), so a
+    megabyte object costs about what ``limit`` characters of it do, with no JSON written out."""
+    seen = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            seen += len(item) + 3
+        elif isinstance(item, dict):
+            seen += 2 + len(item)
+            for key, inner in item.items():
+                seen += len(str(key)) + 3
+                stack.append(inner)
+        elif isinstance(item, list | tuple):
+            seen += 2 + len(item)
+            stack.extend(item)
+        else:
+            seen += 5
+        if seen > limit:
+            return True
+    return False
 
 
 class LongText(ScrollView, can_focus=True):
@@ -34,12 +101,37 @@ class LongText(ScrollView, can_focus=True):
         Binding("home", "scroll_home", show=False), Binding("end", "scroll_end", show=False),
     ]
 
-    def __init__(self, text: str, *, id: str | None = None) -> None:
+    def __init__(self, text: str | Callable[[], str], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.lines = clean(text, multiline=True).split("\n")
+        self.source = text
+        self.lines: list[str] = ["(preparing…)"]
+        self.ready = False
+
+    def on_mount(self) -> None:
+        self.run_worker(self._prepare(), exclusive=True, group="long-text")
+
+    async def _prepare(self) -> None:
+        """Clean the text a slice at a time (``clean`` on a megabyte of control characters takes ~0.2 s),
+        letting the loop run between slices; text made by a function (JSON) is made in a thread."""
+        source = self.source
+        text = await asyncio.to_thread(source) if callable(source) else source
+        parts: list[str] = []
+        for start in range(0, len(text), CHUNK):
+            # clean maps each character on its own, so slices cleaned apart join to the whole cleaned.
+            parts.append(clean(text[start: start + CHUNK], multiline=True))
+            await asyncio.sleep(0)
+        cleaned = "".join(parts)
+        await asyncio.sleep(0)
+        self.lines = cleaned.split("\n")
         # Width in characters: control characters are escapes (ASCII) by now; wide characters may draw
         # wider, which only leaves a little of the longest line to the right of the scroll range.
-        self.virtual_size = Size(max((len(line) for line in self.lines), default=0), len(self.lines))
+        width = 0
+        for start in range(0, len(self.lines), 20_000):
+            width = max(width, max(map(len, self.lines[start: start + 20_000])))
+            await asyncio.sleep(0)
+        self.virtual_size = Size(width, len(self.lines))
+        self.ready = True
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -59,7 +151,7 @@ class LongValueScreen(Dialog[None]):
     """
     BINDINGS = [Binding("escape,q", "close", "Close")]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str | Callable[[], str]) -> None:
         super().__init__()
         self.title_text = title
         self.text = text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -19,12 +20,27 @@ class JsonView(VerticalScroll, can_focus=True):
     JsonView { height: 1fr; background: $surface; padding: 0 1; }
     """
 
+    LONG = 64 * 1024
+    """Compact JSON longer than this is drawn by rows (``LongText``), written out off the loop."""
+
     def __init__(self, value: Any, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.value = value
+        from isptui.ui.widgets.long_text import json_longer_than
+
+        self.long = json_longer_than(value, self.LONG)
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Text(pretty_json(self.value)), classes="json-body")
+        if self.long:
+            from isptui.ui.widgets.long_text import LongText
+
+            yield LongText(partial(pretty_json, self.value), id="json-long")
+        else:
+            yield Static(Text(pretty_json(self.value)), classes="json-body")
+
+    def on_focus(self) -> None:
+        if self.long:
+            self.query_one("#json-long").focus()
 
 
 class ErrorPanel(Static, can_focus=True):
