@@ -45,10 +45,11 @@ MB = 1 << 20
 def big_note() -> str:
     """~1 MB of operator notes: lines, a TAB, ESC and BEL, CR LF, ``[markup]`` that must stay literal."""
     parts = []
-    i = 0
-    while sum(map(len, parts)) < MB:
+    i = size = 0
+    while size < MB:  # a running total: summing the parts each time made this quadratic (seconds per test)
         parts.append(f"{i:06d} [bold]visit[/bold] \x1b[31mred\x1b[0m\tcable fixed at pole {i} [link=x]y[/link]\x07"
                      + ("\r\n" if i % 7 == 0 else "\n"))
+        size += len(parts[-1])
         i += 1
     return "".join(parts)[:MB]
 

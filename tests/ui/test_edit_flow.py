@@ -24,7 +24,7 @@ from isptui.ui.places import Place
 from isptui.ui.screens.explorer import ExplorerScreen
 from isptui.ui.widgets.record_view import RecordView
 from tests.ui.conftest import SIZE, settle
-from tests.ui.edit.conftest import field_input, type_into, wait_for
+from tests.ui.edit.conftest import field_input, reach, type_into, wait_for
 from tests.ui.screen_text import screen_text
 
 READS = ("GET", "HEAD", "OPTIONS")
@@ -146,6 +146,9 @@ CREATES = {
 
 
 async def fill(pilot: Pilot[Any], values: dict[str, str]) -> None:
+    """Set fields as a user who went down to each would: the fields are on screen first (``reach``; a field
+    not yet built takes its shown value as its starting point when it is, so a value set before is no change)."""
+    await reach(pilot)
     for name, value in values.items():
         field_input(pilot.app, name).value = value
     await pilot.pause()
