@@ -96,10 +96,14 @@ class IspApp(App[int]):
                 Binding("ctrl+o", "switch_connection", "Connections", show=False, id="isptui.switch_connection")]
     # Under NO_COLOR every colour is dropped, so a highlight must be shown by reversing the text instead.
     # Dialogs float in the middle over a dimmed explorer (app.tcss paints every Screen opaque, and a
-    # screen's DEFAULT_CSS is scoped to its children, so this lives at app level).
+    # screen's DEFAULT_CSS is scoped to its children, so this lives at app level). The diff preview and the
+    # help take (up to) the whole height and all but two columns a side, so they are opaque: a translucent
+    # screen makes Textual draw the screen under it (the edit form, the explorer) and tint every cell of it
+    # on each paint, ~10-20 ms of their first paint for two dimmed columns.
     CSS = """
     OptionList:nocolor > .option-list--option-highlighted { text-style: reverse; }
     ModalScreen { align: center middle; background: $background 60%; }
+    DiffPreviewScreen, HelpScreen { background: $background; }
     """
 
     def __init__(self, profiles: Sequence[ProfileEntry], *, start: str | None = None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date, datetime
+from itertools import accumulate
+from operator import add
 from typing import Any
 
 from rich.cells import cell_len
@@ -82,6 +84,12 @@ class _Source:
         """The terminator after each line; the last is what followed the last line (usually nothing)."""
         if len(self.ends) < len(self.lines):
             self.ends.append("")
+        self.starts: list[int] | None = list(accumulate(map(len, map(add, self.lines, self.ends)), initial=0))
+        """Where each line starts in ``text`` (and its length last), so unchanged head and tail lines are
+        read back as one slice: a 1 MB note joined line by line took ~10 ms, twice per save. ``None`` when
+        the lines and their ends do not make up the text (then every line is joined as before)."""
+        if self.starts[-1] != len(text) or "".join(map(add, self.lines, self.ends)) != text:
+            self.starts = None
 
     def read(self, document: Document) -> str:
         lines, old = document.lines, self.lines
@@ -97,9 +105,17 @@ class _Source:
         limit = min(n, m) - same_head
         while same_tail < limit and old[n - 1 - same_tail] == lines[m - 1 - same_tail]:
             same_tail += 1
-        newline, ends = document.newline, self.ends
+        newline, ends, starts = document.newline, self.ends, self.starts
         parts: list[str] = []
-        for i, line in enumerate(lines):
+        # Lines before ``head`` are the loaded ones with their own ends, those from ``tail`` on the loaded
+        # end lines: each is one slice of the loaded text (the branches below give the same).
+        head, tail = 0, m
+        if starts is not None:
+            head = min(same_head, n - 1, m - 1, m - same_tail)
+            tail = m - same_tail
+            parts.append(self.text[:starts[head]])
+        for i in range(head, tail):
+            line = lines[i]
             parts.append(line)
             if i >= m - same_tail:
                 parts.append(ends[n - m + i])  # an unchanged line of the end: its own terminator
@@ -111,6 +127,8 @@ class _Source:
                 parts.append(ends[n - same_tail - 1])  # what ended the lines the user changed
             else:
                 parts.append(newline)  # a line break the user typed
+        if starts is not None:
+            parts.append(self.text[starts[n - same_tail]:])
         return "".join(parts)
 
 
