@@ -17,9 +17,11 @@ without a terminal:
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from isptui.backends.base import Backend, WriteRequest
@@ -185,7 +187,7 @@ class Editor:
             ref = exc.ref if isinstance(exc.ref, ResourceRef) else plan.ref
             sent = exc.sent if isinstance(exc.sent, dict) else dict(plan.values)
             after = None if plan.kind == "delete" else {**(before or {}), **sent}
-            self._safe_record(plan, ref, before=before, after=after, note=f"unconfirmed: {exc.message}")
+            await self._safe_record(plan, ref, before=before, after=after, note=f"unconfirmed: {exc.message}")
             raise
         plan.sent = True
         outcome = WriteOutcome(plan)
@@ -205,13 +207,17 @@ class Editor:
         note = action_name(plan)
         if outcome.not_stored:
             note = (note + "; " if note else "") + "not stored: " + ", ".join(sorted(outcome.not_stored))
-        outcome.entry, outcome.journal_error = self._safe_record(plan, ref, before=before, after=after, note=note)
+        outcome.entry, outcome.journal_error = await self._safe_record(plan, ref, before=before, after=after,
+                                                                       note=note)
         return outcome
 
-    def _safe_record(self, plan: WritePlan, ref: ResourceRef, *, before: Any, after: Any,
-                     note: str = "") -> tuple[JournalEntry | None, str]:
+    async def _safe_record(self, plan: WritePlan, ref: ResourceRef, *, before: Any, after: Any,
+                           note: str = "") -> tuple[JournalEntry | None, str]:
+        # In a thread: masking and writing out the record's before and after, and SQLite's commit, take tens
+        # of milliseconds for a big record (or a slow disk) and would stall the UI's loop.
         try:
-            return self._record(plan, ref, before=before, after=after, note=note), ""
+            entry = await asyncio.to_thread(partial(self._record, plan, ref, before=before, after=after, note=note))
+            return entry, ""
         except (OSError, sqlite3.Error) as exc:
             return None, str(exc) or type(exc).__name__
 

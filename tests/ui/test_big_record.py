@@ -241,9 +241,9 @@ async def test_5000_fields_and_a_1mb_json_value_open_scroll_reveal_and_copy_with
             view.highlighted = next(i for i, o in enumerate(view.options) if o.id == wanted)
             await wait_for(pilot, lambda: f"{size}, press Enter" in screen_text(app), "the JSON value's size")
         worst = watch
-        # Pushing and popping the viewer is a screen switch: it costs what any dialog's does (the help screen
-        # over a 7-field record: 41-47 ms here), measured and held to the 1 MB note's bound.
-        async with no_loop_stalls(check=False) as switch:
+        # Pushing and popping the viewer is a screen switch (24 ms here since a dialog's second layout is a
+        # callback of its own), held to the budget like the rest.
+        async with no_loop_stalls() as switch:
             await pilot.press("enter")  # the whole JSON value, indented, drawn a screen at a time
             await wait_for(pilot, lambda: isinstance(app.screen, LongValueScreen)
                            and app.screen.query_one(LongText).ready, "the viewer")
@@ -253,10 +253,9 @@ async def test_5000_fields_and_a_1mb_json_value_open_scroll_reveal_and_copy_with
             text = screen_text(app)
             assert '"label": "[b]up[/b]\\u001b"' in text and "\x1b" not in text, text
         worst = max(worst, watch, key=lambda w: w.worst)
-        async with no_loop_stalls(check=False) as closed:
+        async with no_loop_stalls() as closed:
             await pilot.press("escape")
             await pilot.pause()
-        assert max(switch.worst, closed.worst) < BIG_VALUE_BOUND, (switch.report(), closed.report())
         copied_value = json.loads(copied)
         assert copied_value["config"] == nested_value()
         assert copied_value["attr_4999"] == "value 4999 [i]x[/i]\x1b"
