@@ -14,7 +14,19 @@ screen).
 
 from __future__ import annotations
 
+import pytest
 import textual._wait
 
 textual._wait.SLEEP_GRANULARITY = 0.005
 textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
+
+
+@pytest.fixture(autouse=True)
+def private_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own data dir and no config file: nothing a test does reaches the developer's own
+    journal or config (the demo app journals its writes). Without this the suite wrote every run's edits into
+    the real journal — 150 MB after a day, and each run slower than the last as the journal grew. A test
+    that needs these paths sets them again (monkeypatch.setenv), or passes its own environment."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("ISPTUI_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("ISPTUI_CONFIG", str(home / "config" / "config.toml"))

