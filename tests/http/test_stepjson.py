@@ -42,7 +42,7 @@ async def test_a_big_page_is_parsed_without_blocking_the_loop() -> None:
     async with no_loop_stalls() as watch:
         parsed = await loads_in_steps(data)
     assert parsed["count"] == 150_000 and parsed["results"][-1] == rows[-1]
-    assert watch.worst < 0.050
+    assert watch.worst <= watch.limit, watch.report()
 
 
 @pytest.mark.parametrize("window", [16, 64, 1 << 20])

@@ -104,4 +104,4 @@ async def test_a_page_far_larger_than_asked_is_sliced_kept_and_never_stalls_the_
     assert (len(first.items), first.total, first.whole, first.has_more) == (50, 100_000, True, True)
     assert [r.id for r in last.items][-1] == "100000" and not last.has_more
     assert len([s for s in servers.hostile.seen if s.path == path]) == asked  # the rest came from memory
-    assert watch.worst < 0.050, watch.report()
+    assert watch.worst <= watch.limit, watch.report()

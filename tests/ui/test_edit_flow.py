@@ -149,12 +149,14 @@ async def test_the_diff_preview_opens_without_blocking_the_loop_over_50_ms(demo_
         # Opened three times (Back in between) and judged by the median: one opening on a machine whose other
         # core is busy can cost a few ms more than the budget without the preview having got slower.
         worst: list[float] = []
+        limits: list[float] = []
         for attempt in range(3):
             async with no_loop_stalls(check=False) as watch:
                 await pilot.press("ctrl+s")
                 await wait_for(pilot, lambda: isinstance(app.screen, DiffPreviewScreen), "the diff preview")
                 await pilot.pause()
             worst.append(watch.worst)
+            limits.append(watch.limit)  # 50 ms, scaled up on a machine slower than usual (tests/stall.py)
             text = screen_text(app)
             if attempt < 2:
                 await pilot.press("enter")  # Back (focused first): to the form, nothing sent
@@ -163,7 +165,7 @@ async def test_the_diff_preview_opens_without_blocking_the_loop_over_50_ms(demo_
         assert "city: " in text and "→ Galway" in text, text
         assert "PATCH " in text and '"city": "Galway"' in text, text
         assert "Back" in text and "Confirm" in text, text
-    assert sorted(worst)[1] <= 0.05, [f"{w * 1000:.0f} ms" for w in worst]
+    assert sorted(worst)[1] <= max(limits), [f"{w * 1000:.0f} ms" for w in worst] + [f"limit {max(limits) * 1000:.0f}"]
 
 
 # -- create and delete, per backend -----------------------------------------------------------------
