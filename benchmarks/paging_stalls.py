@@ -49,7 +49,7 @@ async def watched() -> AsyncIterator[None]:
         stop = True
         await ticker
     print(f"worst loop callback (tests/stall.py, CPU): {watch.worst * 1000:.0f} ms; longest garbage collection "
-          f"{watch.gc_worst * 1000:.0f} ms")
+          f"{watch.gc_worst * 1000:.0f} ms; it ran {watch.worst_callback}")
     print(f"worst ticker gap (wall): {worst * 1000:.0f} ms (a frame is 16.7 ms)")
     if watch.worst_stack:
         print("worst callback was running:\n" + watch.worst_stack)
