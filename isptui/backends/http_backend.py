@@ -8,8 +8,10 @@ exchange reads (``_error``). The plumbing around them (connect, close, send, rea
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, ClassVar
 
 import httpx
@@ -99,8 +101,12 @@ class HttpBackend(Backend):
         # read-only guard lets through: Backend.read_only_calls().
         options: dict[str, Any] = {"login_calls": self.read_only_calls()}
         options.update(self._client_options())
-        self._client = make_client(self.settings, base_url=self.base_url, auth=self._auth,
-                                   redactor=self._redactor, **options)
+        # Made in a thread: httpx's transport imports httpcore on first use (and trio, when installed) and loads
+        # the system's CA certificates into an SSL context — 50-100 ms, much of it C code holding the
+        # interpreter, which stopped the UI's loop on every connect (the worst block while opening a
+        # collection). Nothing made here is tied to a loop until first used.
+        self._client = await asyncio.to_thread(partial(make_client, self.settings, base_url=self.base_url,
+                                                       auth=self._auth, redactor=self._redactor, **options))
         try:
             await self._probe()
         except BaseException:
