@@ -59,6 +59,12 @@ def _workload() -> int:
     return len(out)
 
 
+def host_factor() -> float:
+    """How much slower than usual this machine runs now (1.0 at its usual speed or faster): for other timed
+    assertions that must not fail only because the shared host is slow (the form's first paint)."""
+    return max(1.0, _calibration(5) / CALIBRATION_REFERENCE)
+
+
 def _calibration(tries: int = 3) -> float:
     """The fastest of a few runs of ``_workload`` on this thread's CPU clock, in seconds."""
     best = float("inf")

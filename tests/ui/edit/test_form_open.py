@@ -17,7 +17,7 @@ from textual import events
 from isptui.model import FieldSpec, FieldType, Record, ResourceRef, Schema
 from isptui.ui.edit import RecordFormScreen
 from isptui.ui.edit.form import BUILD_BATCH, FIRST_FIELDS
-from tests.stall import no_loop_stalls
+from tests.stall import host_factor, no_loop_stalls
 from tests.ui.edit.conftest import SIZE, Host, wait_for
 
 TYPES = (FieldType.STRING, FieldType.INTEGER, FieldType.BOOLEAN, FieldType.DATE)
@@ -64,7 +64,8 @@ async def test_sixty_fields_open_fast_and_never_block_the_loop_while_building_or
             await wait_for(pilot, lambda: not screen._unmounted, "all 60 fields shown", timeout=60)
             await pilot.press("4", "2", "tab", "tab", "tab", "7", "shift+tab")
         gc.unfreeze()
-        assert first_paint <= FIRST_PAINT
+        # 300 ms of CPU at the machine's usual speed, scaled when the shared host runs slower (tests/stall.py).
+        assert first_paint <= FIRST_PAINT * host_factor(), f"{first_paint * 1000:.0f} ms CPU"
         assert first.value == "42" and screen.editors[3].control.value == "7"
         assert focused_name(screen) == "field_2"
         assert all(e.region.height > 0 for e in screen.editors[:FIRST_FIELDS])
