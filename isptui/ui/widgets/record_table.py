@@ -483,14 +483,24 @@ class RecordTable(ScrollView, can_focus=True):
     def _gutter_width(self) -> int:
         return len(f"{max(self.row_count, 1):,}") + 1
 
+    def _new_paint(self) -> _Paint | None:
+        """The styles of one repaint; None while this table's component styles are not applied yet (a repaint
+        can arrive while it is being mounted or restyled: Textual then raises KeyError, which crashed the app
+        in the chaos soak)."""
+        try:
+            parts = [self.get_component_rich_style(f"record-table--{part}")
+                     for part in ("header", "placeholder", "gutter", "cursor")]
+        except KeyError:
+            return None
+        return _Paint(self.rich_style, *parts, tuple((c.name, c.width, c.from_ref) for c in self.columns))
+
     def render_lines(self, crop: Region) -> list[Strip]:
         # The styles are looked up once per repaint, not once per line (``rich_style`` walks the ancestors:
         # ~0.3 ms a line, a third of a repaint at 40 lines).
         self._fit_columns()
-        self._paint = _Paint(
-            self.rich_style, *(self.get_component_rich_style(f"record-table--{part}")
-                               for part in ("header", "placeholder", "gutter", "cursor")),
-            tuple((c.name, c.width, c.from_ref) for c in self.columns))
+        self._paint = self._new_paint()
+        if self._paint is None:
+            return [Strip.blank(crop.width)] * crop.height  # drawn properly by the repaint that follows
         try:
             return super().render_lines(crop)
         finally:
@@ -499,10 +509,9 @@ class RecordTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         paint = self._paint
         if paint is None:
-            self._paint = paint = _Paint(
-                self.rich_style, *(self.get_component_rich_style(f"record-table--{part}")
-                                   for part in ("header", "placeholder", "gutter", "cursor")),
-                tuple((c.name, c.width, c.from_ref) for c in self.columns))
+            self._paint = paint = self._new_paint()
+            if paint is None:
+                return Strip.blank(self.size.width)
             try:
                 return self.render_line(y)
             finally:

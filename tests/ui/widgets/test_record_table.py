@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from isptui.errors import BackendError
 from isptui.model import Page, Record, ResourceRef
@@ -141,3 +142,12 @@ async def test_columns_drawn_fit_the_table_even_when_its_resize_event_comes_late
         cap = column_cap(table.size.width)
     name_width = next(c.width for c in table.columns if c.name == "name")
     assert (name_width, "Bristol" in shown[1]) == (cap, True), shown[:2]
+
+
+def test_a_repaint_before_the_tables_styles_are_applied_draws_blank_instead_of_crashing() -> None:
+    """The chaos soak crashed the app: a repaint reached a RecordTable whose component styles were not applied
+    yet (Textual raised KeyError "No 'record-table--header' key in COMPONENT_CLASSES")."""
+    table = RecordTable(Server(3), page_size=50)  # not mounted: no styles applied
+    strips = table.render_lines(Region(0, 0, 20, 3))
+    assert [s.text for s in strips] == [" " * 20] * 3
+    assert table.render_line(0).text == ""
