@@ -58,10 +58,6 @@ def preload() -> None:
     preload_writes()
 
 
-COPY_ON_LOOP = 64 * 1024
-"""A record whose JSON is longer than this (characters) is made ready for the clipboard in a thread."""
-
-
 class ExplorerScreen(WriteCommands):
     """One connected profile: browse collections, records and links; write through ``WriteCommands``."""
 
@@ -462,9 +458,9 @@ class ExplorerScreen(WriteCommands):
             value = self.app.mask.value(redactor.data(source))
             return redactor.text(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
-        from isptui.ui.widgets.long_text import json_longer_than  # a record is shown: imported with its view
+        from isptui.ui.widgets.long_text import LONG_JSON, json_longer_than  # imported with the record view
 
-        if json_longer_than(source, COPY_ON_LOOP):
+        if json_longer_than(source, LONG_JSON):
             # Redacting, masking and writing out a megabyte takes ~60 ms: done in a thread, then copied.
             self._copy_json_later(as_json, record.ref.label())
             return

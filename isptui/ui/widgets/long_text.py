@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from rich.segment import Segment
@@ -29,33 +29,20 @@ CHUNK = 32 * 1024
 """Characters cleaned per step of the event loop (~5 ms for text dense with control characters)."""
 
 
-def json_chunks(value: Any) -> Iterator[str]:
-    """Compact JSON of ``value`` piece by piece (as ``display`` writes it), so a caller may stop early."""
-    if isinstance(value, dict):
-        yield "{"
-        for index, (key, item) in enumerate(value.items()):
-            if index:
-                yield ","
-            yield json.dumps(str(key), ensure_ascii=False)
-            yield ":"
-            yield from json_chunks(item)
-        yield "}"
-    elif isinstance(value, list | tuple):
-        yield "["
-        for index, item in enumerate(value):
-            if index:
-                yield ","
-            yield from json_chunks(item)
-        yield "]"
-    else:
-        yield json.dumps(value, ensure_ascii=False, default=str)
+LONG_JSON = 64 * 1024
+"""Compact JSON longer than this (characters) is written out off the loop: the raw view, copy as JSON."""
+
+COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+"""Compact JSON as the record view shows it. Its ``iterencode`` writes a value piece by piece in Python (the
+C encoder is used only for a whole value at once), so a caller may stop early, and a thread doing it lets the
+event loop run between pieces."""
 
 
 def json_head(value: Any, limit: int) -> tuple[str, bool]:
     """The first ``limit`` characters of ``value``'s compact JSON and whether there is more (cost ~ limit)."""
     taken: list[str] = []
     used = 0
-    for chunk in json_chunks(value):
+    for chunk in COMPACT.iterencode(value):
         taken.append(chunk)
         used += len(chunk)
         if used > limit:

@@ -20,15 +20,12 @@ class JsonView(VerticalScroll, can_focus=True):
     JsonView { height: 1fr; background: $surface; padding: 0 1; }
     """
 
-    LONG = 64 * 1024
-    """Compact JSON longer than this is drawn by rows (``LongText``), written out off the loop."""
-
     def __init__(self, value: Any, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.value = value
-        from isptui.ui.widgets.long_text import json_longer_than
+        from isptui.ui.widgets.long_text import LONG_JSON, json_longer_than
 
-        self.long = json_longer_than(value, self.LONG)
+        self.long = json_longer_than(value, LONG_JSON)  # drawn by rows (``LongText``), written out off the loop
 
     def compose(self):  # type: ignore[no-untyped-def]
         if self.long:

@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option
 from isptui.discovery._common import secret_name
 from isptui.model import Action, Link, Record
 from isptui.ui.text import clean, cut, safe_text, shown
-from isptui.ui.widgets.long_text import json_head
+from isptui.ui.widgets.long_text import COMPACT, json_head
 
 NAME_WIDTH = 22
 BOLD = Style(bold=True)
@@ -80,8 +80,7 @@ def value_size(value: object) -> str:
 def json_size(value: object) -> str:
     """``value_size`` of a JSON value, written out piece by piece in Python (``json``'s C encoder would hold
     the GIL for the whole megabyte, ~70 ms, and so block the event loop while this runs in a thread)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
-    return size_words(sum(len(chunk.encode("utf-8", "surrogatepass")) for chunk in encoder.iterencode(value)))
+    return size_words(sum(len(chunk.encode("utf-8", "surrogatepass")) for chunk in COMPACT.iterencode(value)))
 
 
 def preview_text(head: str, size: str | None) -> Text:
@@ -224,9 +223,6 @@ class RecordView(OptionList):
         if "\n" in text:
             return None
         return len(text) if text.isascii() else cell_len(text)
-
-    def _field_option(self, index: int, name: str, width: int) -> Option:
-        return _FieldOption(self, index)
 
     def _field_prompt(self, index: int) -> Table:
         return _field_line(self._names[index], self._value_text(index), self._name_width)
@@ -414,8 +410,8 @@ class RecordView(OptionList):
 
     def _build_options(self, record: Record) -> list[Option | None]:
         options: list[Option | None] = []
-        for index, name in enumerate(record.fields):
-            options.append(self._field_option(index, name, self._name_width))
+        for index in range(len(record.fields)):
+            options.append(_FieldOption(self, index))
         if record.links:
             options.append(None)
             for index, link in enumerate(record.links):
