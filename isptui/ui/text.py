@@ -15,7 +15,7 @@ from rich.text import Text
 
 from isptui.text import clean
 
-__all__ = ["clean", "cell", "cut", "display", "nice_title", "pretty_json", "safe_text", "shown"]
+__all__ = ["clean", "cell", "cut", "display", "fit", "nice_title", "pretty_json", "safe_text", "shown"]
 
 ELLIPSIS = "…"
 
@@ -49,6 +49,8 @@ def cut(value: str, width: int) -> str:
     """``value`` cut to ``width`` terminal cells, ending with ``…`` when something was dropped."""
     if width <= 0:
         return ""
+    if value.isascii():  # one cell a character (most API text): cut by slicing, a table cell at a time
+        return value if len(value) <= width else value[: width - 1] + ELLIPSIS
     if cell_len(value) <= width:
         return value
     out: list[str] = []
@@ -60,6 +62,21 @@ def cut(value: str, width: int) -> str:
         out.append(char)
         used += w
     return "".join(out) + ELLIPSIS
+
+
+def fit(value: str, width: int) -> str:
+    """``value`` made exactly ``width`` cells: cut (no ellipsis: the edge of a view) or padded with spaces."""
+    if value.isascii():
+        return value[:width].ljust(width)
+    out: list[str] = []
+    used = 0
+    for char in value:
+        w = cell_len(char)
+        if used + w > width:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + " " * (width - used)
 
 
 def shown(value: Any) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
@@ -151,3 +154,40 @@ def test_a_repaint_before_the_tables_styles_are_applied_draws_blank_instead_of_c
     strips = table.render_lines(Region(0, 0, 20, 3))
     assert [s.text for s in strips] == [" " * 20] * 3
     assert table.render_line(0).text == ""
+
+
+def bare(text: str) -> str:
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+async def test_rows_cut_at_the_right_edge_read_as_the_general_crop_draws_them() -> None:
+    """A row is drawn from the columns that reach the right edge only, cut there (issue 15: the general crop
+    was a fifth of a big collection's first paint). What the operator reads is the same, wide and combining
+    characters at the edge included (a combining mark at the cut now stays with its letter, where the general
+    crop dropped it), and every line is exactly the table's width."""
+    values = ["Ünïcödé ünïcödé ünïcödé", "北京市朝阳区建国路北京市朝阳区", "e\u0301" * 30, "plain " * 8, "🙂🙂🙂🙂🙂🙂🙂🙂🙂"]
+    records = tuple(Record(ref=ResourceRef(collection="c", id=str(n)), title="x",
+                           fields={"id": n, "name": values[n % 5], "city": values[(n + 1) % 5],
+                                   "note": values[(n + 2) % 5]}) for n in range(25))
+
+    async def fetch(offset: int, limit: int) -> Page:
+        return Page(items=records[offset:offset + limit], offset=offset, total=len(records))
+
+    class Wide(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RecordTable(fetch, page_size=50)
+
+    for width in (31, 37, 44, 52):
+        async with Wide().run_test(size=(width, 30)) as pilot:
+            await settle(pilot)
+            table = pilot.app.query_one(RecordTable)
+            inner = table.scrollable_content_region.width
+            gutter_w = table._gutter_width()
+            for y in range(1, 26):
+                drawn = table.render_line(y)
+                record = table.row(y - 1)
+                assert record is not None
+                body = "  ".join(table._cell(record, c) for c in table.columns)
+                general = table._strip(" " * gutter_w, body, Style(), Style(), 0, inner)
+                assert drawn.cell_length == inner, (width, y)
+                assert bare(drawn.text[gutter_w:]) == bare(general.text[gutter_w:]), (width, y)
