@@ -47,8 +47,8 @@ def customer_row(sub: Subscriber) -> Row:
     }
 
 
-def _dump(row: Row) -> str:
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""A row as compact JSON; one encoder for every row (``json.dumps`` with options builds one a call)."""
 
 
 def _error(message: str, status: str = "Error", http_status: int = 200) -> JSONResponse:
@@ -69,6 +69,7 @@ class IpdrCustomers:
                 made.update(Email=None, PhoneNumber=None, Address=None)  # quirk null-sort-values
             return made
 
+        self._row = row
         self.rows = Collection(dataset.customers, row)
         self._uid_overlay: dict[str, int] = {}  # created or renamed UserIDs -> id
         self._dirty: set[int] = set()  # ids whose row differs from the generated one
@@ -118,7 +119,9 @@ class IpdrCustomers:
         return row
 
     def _build_base(self) -> list[str]:
-        return [_dump(customer_row(self.dataset.subscriber(n))) for n in range(1, self.dataset.customers + 1)]
+        # The rows as the collection makes them (quirks included), not as the dataset has them.
+        row = self._row
+        return [_dump(row(n)) for n in range(1, self.dataset.customers + 1)]
 
     async def body(self) -> bytes:
         """The whole list as JSON bytes; base rows are serialised once, in a worker thread."""

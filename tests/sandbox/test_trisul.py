@@ -16,8 +16,8 @@ AUTH = {"api_token": "sandbox-token", "username": "sandbox", "contextname": "def
 URL = "/api/ipdrcustomers"
 
 
-def _client(customers: int = 30) -> httpx.AsyncClient:
-    app = create_app(SandboxOptions(dataset=Dataset(customers=customers)))
+def _client(customers: int = 30, quirks: frozenset[str] = frozenset()) -> httpx.AsyncClient:
+    app = create_app(SandboxOptions(dataset=Dataset(customers=customers), quirks=quirks))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox.local")
 
 
@@ -195,3 +195,12 @@ async def test_a_hundred_thousand_rows_are_one_array() -> None:
         await call(c, "PATCH", URL + "/isp50000", Name="Changed")
         again = (await call(c, "GET")).json()
     assert again[49_999]["Name"] == "Changed" and len(again) == 100_000
+
+
+async def test_the_null_sort_values_quirk_reaches_the_listed_rows() -> None:
+    """The quirk made every third row's sortable fields null when one row was read, but the list (Trisul's only
+    way to read customers) was built from the plain rows: an adapter never saw a null there."""
+    async with _client(9, frozenset({"null-sort-values"})) as c:
+        rows = (await call(c, "GET")).json()
+    nulls = [row["id"] for row in rows if row["Email"] is None and row["PhoneNumber"] is None]
+    assert nulls == [3, 6, 9]
