@@ -13,6 +13,7 @@ import pytest
 from isptui.sandbox.carbon import create_app
 from isptui.sandbox.dataset import TARIFFS, Dataset, Subscriber
 from isptui.sandbox.options import SandboxOptions
+from isptui.sandbox.store import Collection
 
 
 def _client(dataset: Dataset) -> httpx.AsyncClient:
@@ -304,3 +305,29 @@ async def test_pk_windows_over_100k_abonents_touch_only_their_rows() -> None:
     # Each page generated its own rows (plus the one touched record checked by every query), nothing else.
     assert len(dataset.generated) <= 3 * 100 + 11 + 2 + 10
     assert max(dataset.generated) == 100_000
+
+
+async def test_count_agrees_with_the_rows_after_writes_and_makes_no_row_for_pk_lookups(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """count() counted by making every matching row: 4.8 s for 100,000 abonents before the adapter's first page
+    (it counts to know the total). A count over pks only now makes no row, and agrees with the rows."""
+    async with _client(Dataset(customers=30)) as client:
+        created = await result(client, "Abonents", ("objects.create", {"name": "Extra", "tarif": 2}))
+        await result(client, "Abonents", ("objects.get", {"pk": 7}), ("delete", {}))
+        await result(client, "Abonents", ("objects.get", {"pk": 3}), ("set", {"name": "Renamed"}), ("save", {}))
+        lookups: list[dict[str, Any]] = [{}, {"pk__lt": 10}, {"pk__gte": 5, "pk__lte": 31}, {"pk__in": [1, 7, 31]},
+                                         {"name__icontains": "e"}]
+        for lookup in lookups:
+            rows = await result(client, "Abonents", ("objects.filter", lookup))
+            counted = await result(client, "Abonents", ("objects.filter", lookup), ("count", {}))
+            assert counted == len(rows), lookup
+        rows = await result(client, "Abonents", ("objects.exclude", {"pk__lt": 10}))
+        assert await result(client, "Abonents", ("objects.exclude", {"pk__lt": 10}), ("count", {})) == len(rows) == 22
+        assert created["pk"] == 31
+    made: list[object] = []
+    get = Collection.get
+    monkeypatch.setattr(Collection, "get", lambda self, rid: made.append(rid) or get(self, rid))
+    async with _client(Dataset(customers=100_000)) as client:
+        assert await result(client, "Abonents", ("objects.all", {}), ("count", {})) == 100_000
+        assert await result(client, "Abonents", ("objects.filter", {"pk__lt": 50_001}), ("count", {})) == 50_000
+    assert made == []

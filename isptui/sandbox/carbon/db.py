@@ -309,6 +309,18 @@ class QuerySet:
             rows.sort(key=lambda r, g=cond.getter: (g(r) is not None, g(r)), reverse=key.startswith("-"))
         yield from rows
 
+    def count(self, db: Database) -> int:
+        """``len(rows(db))``, without making a row when only pks are asked about: a database counts an
+        index, and counting 100,000 generated abonents made each of them (4.8 s before a first page)."""
+        conditions = [c for group in (*self.filters, *self.excludes) for c in group]
+        if any(c.local != "id" for c in conditions):
+            return sum(1 for _ in self.rows(db))
+        store = db.store(self.model.name)
+        if not conditions:
+            return len(store.rows)
+        candidates = set(self.narrowed(db)) | store.touched
+        return sum(1 for pk in candidates if pk in store.rows and self._matches({"id": pk}))
+
     def _matches(self, row: Row) -> bool:
         return all(all(c.test(row) for c in group) for group in self.filters) and not any(
             all(c.test(row) for c in group) for group in self.excludes

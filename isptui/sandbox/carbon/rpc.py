@@ -83,9 +83,9 @@ def _queryset(db: Database, qs: QuerySet, name: str, args: list[Any], kwargs: di
         excludes = qs.excludes + [conds] if conds and name == "exclude" else qs.excludes
         qs = QuerySet(qs.model, filters, excludes, qs.ordering)
         return _get(db, qs) if name == "get" else qs
-    rows = qs.rows(db)
     if name == "count":
-        return sum(1 for _ in rows)
+        return qs.count(db)
+    rows = qs.rows(db)
     if name == "exists":
         return next(rows, None) is not None
     if name == "first":
