@@ -70,6 +70,9 @@ class ResourceTree(Tree[NodeData]):
         Binding("left", "collapse_or_up", "Collapse", show=False),
     ]
 
+    _paint: tuple[Style, int] | None = None
+    """While a repaint draws: the tree's style and the width of its content."""
+
     class PlaceChosen(Message):
         """Enter on a collection, record or link node."""
 
@@ -98,7 +101,6 @@ class ResourceTree(Tree[NodeData]):
         self.auto_expand = False
         self._on_error = on_error
         self._loaded: set[int] = set()
-        self._paint_style: Style | None = None
 
     def connected(self, backend: Backend) -> None:
         """The connection is made: loads waiting for it go ahead."""
@@ -206,19 +208,19 @@ class ResourceTree(Tree[NodeData]):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Textual's Tree looks up ``rich_style`` for every line it draws, blank ones included; it walks the
         # ancestors' styles (~0.2 ms a line): 40 lines of it were a third of the tree's repaint, which lands
-        # in the same frame as a collection's first rows (issue 15). Once per repaint is enough.
-        self._paint_style = self.rich_style
+        # in the same frame as a collection's first rows (issue 15). Once per repaint is enough, and so is the
+        # width a label may take (a computed region, ~50 µs a line).
+        self._paint = (self.rich_style, self.scrollable_content_region.width)
         try:
             return super().render_lines(crop)
         finally:
-            self._paint_style = None
+            self._paint = None
 
     def render_line(self, y: int) -> Strip:
-        style = self._paint_style
-        if style is None:
+        if self._paint is None:
             return super().render_line(y)
         scroll_x, scroll_y = self.scroll_offset
-        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, self._paint[0])
 
     def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
         """The label, cut with ``…`` to what is left of the tree's width after the guides."""
@@ -228,7 +230,8 @@ class ResourceTree(Tree[NodeData]):
         while parent is not None and parent is not self.root:
             depth += 1
             parent = parent.parent
-        room = self.scrollable_content_region.width - depth * self.guide_depth
+        width = self._paint[1] if self._paint is not None else self.scrollable_content_region.width
+        room = width - depth * self.guide_depth
         if room > 4 and text.cell_len > room:
             text.truncate(room, overflow="ellipsis")
         return text
