@@ -33,7 +33,11 @@ from isptui.ui.profiles import ProfileEntry
 
 FAULTS = ("error", "timeout", "malformed", "drop", "rate_limited")
 # The adapter calls the UI awaits; a BackendError out of one of these has reached the user's screen.
-UI_CALLS = ("discover", "list", "get", "follow", "schema", "create", "update", "delete", "invoke", "count")
+# ``execute`` is the one write path the UI calls: what an adapter reads inside it (a delete's confirming read,
+# a write's read-back) is the adapter's own business, and a confirming read that fails is not a failed delete
+# (Backend.confirm_deleted). Without it here, such a read was booked as a UI error nobody was shown.
+UI_CALLS = ("discover", "list", "get", "follow", "schema", "execute", "create", "update", "delete", "invoke",
+            "count")
 CARBON_WRITES = {"save", "delete", "objects.create", "add_payment", "set_password"}
 LOGIN_MARKS = ("/auth/", "login", "token")
 
