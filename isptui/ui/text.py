@@ -45,29 +45,8 @@ def display(value: Any) -> str:
         return repr(value)
 
 
-def cut(value: str, width: int) -> str:
-    """``value`` cut to ``width`` terminal cells, ending with ``…`` when something was dropped."""
-    if width <= 0:
-        return ""
-    if value.isascii():  # one cell a character (most API text): cut by slicing, a table cell at a time
-        return value if len(value) <= width else value[: width - 1] + ELLIPSIS
-    if cell_len(value) <= width:
-        return value
-    out: list[str] = []
-    used = 0
-    for char in value:
-        w = cell_len(char)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + ELLIPSIS
-
-
-def fit(value: str, width: int) -> str:
-    """``value`` made exactly ``width`` cells: cut (no ellipsis: the edge of a view) or padded with spaces."""
-    if value.isascii():
-        return value[:width].ljust(width)
+def _leading(value: str, width: int) -> tuple[str, int]:
+    """The longest start of ``value`` that takes at most ``width`` terminal cells, and the cells it takes."""
     out: list[str] = []
     used = 0
     for char in value:
@@ -76,7 +55,26 @@ def fit(value: str, width: int) -> str:
             break
         out.append(char)
         used += w
-    return "".join(out) + " " * (width - used)
+    return "".join(out), used
+
+
+def cut(value: str, width: int) -> str:
+    """``value`` cut to ``width`` terminal cells, ending with ``…`` when something was dropped."""
+    if width <= 0:
+        return ""
+    if value.isascii():  # one cell a character (most API text): cut by slicing, a table cell at a time
+        return value if len(value) <= width else value[: width - 1] + ELLIPSIS
+    if cell_len(value) <= width:
+        return value
+    return _leading(value, width - 1)[0] + ELLIPSIS
+
+
+def fit(value: str, width: int) -> str:
+    """``value`` made exactly ``width`` cells: cut (no ellipsis: the edge of a view) or padded with spaces."""
+    if value.isascii():
+        return value[:width].ljust(width)
+    text, used = _leading(value, width)
+    return text + " " * (width - used)
 
 
 def shown(value: Any) -> str:
