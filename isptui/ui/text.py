@@ -99,6 +99,22 @@ def safe_text(value: Any, *, style: str = "", width: int | None = None, multilin
     return Text(text, style=style, no_wrap=not multiline)
 
 
+def byte_size(count: int) -> str:
+    """A size in bytes as one would say it, in SI units as disks and networks count them (1 kB = 1,000 B):
+    ``812 B``, ``3.4 kB``, ``1.5 MB``."""
+    if count < 1000:
+        return f"{count} B"
+    if count < 1_000_000:
+        return f"{count / 1000:.1f} kB"
+    return f"{count / 1_000_000:.1f} MB"
+
+
+def character_count(count: int) -> str:
+    """A length in characters, exact (a diff of a long value tells one added character from none):
+    ``1 character``, ``1,048,579 characters``. Not bytes: a character may take up to four of them."""
+    return "1 character" if count == 1 else f"{count:,} characters"
+
+
 def pretty_json(value: Any) -> str:
     """Indented JSON for the raw view; control characters are escaped by ``json`` or made visible."""
     try:

@@ -22,7 +22,7 @@ from isptui.errors import Conflict
 from isptui.http.redact import Redactor
 from isptui.model import Schema
 from isptui.ui.screens.dialogs import Dialog
-from isptui.ui.text import clean, display
+from isptui.ui.text import character_count, clean, display
 from isptui.ui.widgets.footer import KeyFooter
 
 MASK = "***"
@@ -58,12 +58,6 @@ _CONTEXT = 40
 """Characters of unchanged text shown before the part of a long value that changed."""
 
 
-def _size_words(count: int) -> str:
-    if count < 1 << 20:
-        return f"{count:,} characters"
-    return f"{count / (1 << 20):.1f} MB"
-
-
 def shown(value: Any, *, secret: bool = False) -> Text:
     """A value as the user should see it in a diff: literal, controls as escapes, secrets masked."""
     if secret and value not in (None, ""):
@@ -72,7 +66,7 @@ def shown(value: Any, *, secret: bool = False) -> Text:
         return Text("(empty)")
     text = display(value)
     if len(text) > LONG_VALUE:
-        return Text(f"{clean(text[:LONG_VALUE // 4])} … ({_size_words(len(text))} in all)")
+        return Text(f"{clean(text[:LONG_VALUE // 4])} … ({character_count(len(text))} in all)")
     return Text(clean(text))
 
 
@@ -101,7 +95,7 @@ def _long_change(old: str, new: str) -> list[str | tuple[str, str]]:
         more = len(changed) - cut
         return ("…" if head else "") + clean(changed[:cut]) + (f" … ({more:,} more characters)" if more > 0 else "")
 
-    return [f"{_size_words(len(old))} → {_size_words(len(new))}, changed from character {start + 1:,}: ",
+    return [f"{character_count(len(old))} → {character_count(len(new))}, changed from character {start + 1:,}: ",
             (part(old), "$error"), " → ", (part(new), "$success")]
 
 

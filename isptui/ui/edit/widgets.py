@@ -32,7 +32,7 @@ from textual.widgets.text_area import Selection
 
 from isptui.edit.formdata import ZERO_DATES
 from isptui.model import FieldSpec, FieldType
-from isptui.ui.text import clean, display
+from isptui.ui.text import character_count, clean, display
 
 SECRET_PLACEHOLDER = "•••• unchanged — type to replace"
 _TRUE = ("1", "true", "yes", "on")
@@ -272,15 +272,6 @@ class BigTextArea(RawTextArea):
         self._widest = max([self._widest, *(cell_len(line.expandtabs(self.indent_width)) for line in lines)])
         self.virtual_size = Size(self._widest + self.gutter_width + 1, self.document.line_count)
         self._refresh_scrollbars()
-
-
-def _size_words(count: int) -> str:
-    """A character count as one would say it: ``812 characters``, ``3.4 kB``, ``1.0 MB``."""
-    if count < 1000:
-        return f"{count} characters"
-    if count < 1 << 20:
-        return f"{count / 1024:.1f} kB"
-    return f"{count / (1 << 20):.1f} MB"
 
 
 def _is_multiline(value: Any) -> bool:
@@ -574,7 +565,7 @@ class FieldEditor(Widget, can_focus=True):
             # a megabyte cannot afford (the whole of it is in the control, on the focus).
             head = control.head(4) if isinstance(control, BigTextArea) else control.document.lines[:4]
             rows = [Content(clean(line[:width + 8])).truncate(width) for line in head]
-            size = Content.styled(f"… {_size_words(len(read_control(control)))} in all, "
+            size = Content.styled(f"… {character_count(len(read_control(control)))} in all, "
                                   "focus the field to edit it", "$foreground-muted").truncate(width)
             return rows + [Content()] * (4 - len(rows)) + [size]
         if isinstance(control, TextArea):

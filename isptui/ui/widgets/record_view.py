@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 
 from isptui.discovery._common import secret_name
 from isptui.model import Action, Link, Record
-from isptui.ui.text import clean, cut, safe_text, shown
+from isptui.ui.text import byte_size, clean, cut, safe_text, shown
 from isptui.ui.widgets.long_text import COMPACT, json_head
 
 NAME_WIDTH = 22
@@ -44,15 +44,6 @@ PREVIEW_LINES = 8
 HEAD_CHARS = 400
 """How much of a cut value is shown: at most HEAD_LINES lines of its first HEAD_CHARS characters."""
 HEAD_LINES = 4
-
-
-def size_words(count: int) -> str:
-    """A byte count as one would say it: ``812 B``, ``3.4 kB``, ``1.0 MB``."""
-    if count < 1000:
-        return f"{count} B"
-    if count < 1000 * 1000:
-        return f"{count / 1000:.1f} kB"
-    return f"{count / (1 << 20):.1f} MB"
 
 
 def long_value(value: object) -> str | None:
@@ -74,13 +65,13 @@ def long_value(value: object) -> str | None:
 def value_size(value: object) -> str:
     """The size of a value as shown (compact JSON for an object), in words: may take a while for a big one."""
     text = value if isinstance(value, str) else shown(value)
-    return size_words(len(text.encode("utf-8", "surrogatepass")))
+    return byte_size(len(text.encode("utf-8", "surrogatepass")))
 
 
 def json_size(value: object) -> str:
     """``value_size`` of a JSON value, written out piece by piece in Python (``json``'s C encoder would hold
     the GIL for the whole megabyte, ~70 ms, and so block the event loop while this runs in a thread)."""
-    return size_words(sum(len(chunk.encode("utf-8", "surrogatepass")) for chunk in COMPACT.iterencode(value)))
+    return byte_size(sum(len(chunk.encode("utf-8", "surrogatepass")) for chunk in COMPACT.iterencode(value)))
 
 
 def preview_text(head: str, size: str | None) -> Text:
