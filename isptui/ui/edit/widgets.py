@@ -565,8 +565,8 @@ class FieldEditor(Widget, can_focus=True):
             # a megabyte cannot afford (the whole of it is in the control, on the focus).
             head = control.head(4) if isinstance(control, BigTextArea) else control.document.lines[:4]
             rows = [Content(clean(line[:width + 8])).truncate(width) for line in head]
-            size = Content.styled(f"… {character_count(len(read_control(control)))} in all, "
-                                  "focus the field to edit it", "$foreground-muted").truncate(width)
+            size = Content.styled(f"… {character_count(len(read_control(control)))} in all, focus to edit",
+                                  "$foreground-muted").truncate(width, ellipsis=True)
             return rows + [Content()] * (4 - len(rows)) + [size]
         if isinstance(control, TextArea):
             rows = [Content(clean(line)).truncate(width) for line in control.document.lines[:5]]

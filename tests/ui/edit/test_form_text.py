@@ -54,5 +54,5 @@ async def test_a_long_value_is_sized_in_characters_not_in_kilobytes(
         field_input(host, "comment").parent.scroll_visible(animate=False)
         await pilot.pause()
         text = screen_text(host)
-        assert "… 3,412 characters in all" in text, text
+        assert "… 3,412 characters in all, focus to edit" in text, text
         assert "kB" not in text
