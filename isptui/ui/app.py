@@ -299,13 +299,13 @@ class IspApp(App[int]):
         slot = self.slots.get(name)
         if slot is not None and slot.state == "open" and isinstance(self.screen, SlotScreen):
             old = self.screen
-            self.run_worker(self._swap_slot_screen(old, slot), exit_on_error=False)
+            self.run_worker(partial(self._swap_slot_screen, old, slot), exit_on_error=False)
 
     def retry_slot(self, name: str) -> None:
         slot = self.slots.get(name)
         if slot is not None and slot.state == "failed" and isinstance(slot.screen, SlotScreen):
             slot.state, slot.error = "connecting", None
-            self.run_worker(slot.screen.show_connecting(), exit_on_error=False)
+            self.run_worker(slot.screen.show_connecting, exit_on_error=False)
             self._connect_slot(slot)
 
     async def show_slot(self, name: str) -> None:
@@ -375,7 +375,7 @@ class IspApp(App[int]):
         if self.find_screen is None:
             self.find_screen = FindScreen()
             self.install_screen(self.find_screen, _screen_name(self.find_screen))
-        self.run_worker(self._show_find(), group="switch", exclusive=True, exit_on_error=False)
+        self.run_worker(self._show_find, group="switch", exclusive=True, exit_on_error=False)
 
     async def _show_find(self) -> None:
         while len(self.screen_stack) > 3:

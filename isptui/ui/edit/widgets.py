@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date, datetime
+from functools import partial
 from itertools import accumulate
 from operator import add
 from typing import Any
@@ -232,7 +233,7 @@ class BigTextArea(RawTextArea):
     def _start(self) -> None:
         if self._pending is not None:
             self.read_only = True
-            self.run_worker(self._load(self._pending), exclusive=True, group="big-text")
+            self.run_worker(partial(self._load, self._pending), exclusive=True, group="big-text")
 
     async def _load(self, text: str) -> None:
         indent = self.indent_width

@@ -95,7 +95,7 @@ class LongText(ScrollView, can_focus=True):
         self.ready = False
 
     def on_mount(self) -> None:
-        self.run_worker(self._prepare(), exclusive=True, group="long-text")
+        self.run_worker(self._prepare, exclusive=True, group="long-text")
 
     async def _prepare(self) -> None:
         """Clean the text a slice at a time (``clean`` on a megabyte of control characters takes ~0.2 s),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from rich.cells import cell_len
@@ -351,8 +352,10 @@ class RecordTable(ScrollView, can_focus=True):
         for page_no in sorted(wanted):
             if page_no not in self._pending and page_no not in self._pages:
                 self._pending.add(page_no)
-                # Several pages may load at once (not exclusive); errors are caught in _load_page itself.
-                self.run_worker(self._load_page(page_no), group=PAGE_GROUP, exit_on_error=False)
+                # Several pages may load at once (not exclusive); errors are caught in _load_page itself. A
+                # partial, not a coroutine: a worker cancelled before it starts (the app closing) then leaves
+                # no coroutine that was never awaited.
+                self.run_worker(partial(self._load_page, page_no), group=PAGE_GROUP, exit_on_error=False)
         if wanted:
             self._changed()
 

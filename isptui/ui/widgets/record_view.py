@@ -340,7 +340,7 @@ class RecordView(OptionList):
                     break
         if len(cache.heights) < len(options) and not self._layout_scheduled:
             self._layout_scheduled = True
-            self.run_worker(self._lay_out_the_rest(), group="record-layout", exit_on_error=False)
+            self.run_worker(self._lay_out_the_rest, group="record-layout", exit_on_error=False)
         self._set_virtual_size(width)
 
     async def _lay_out_the_rest(self) -> None:
@@ -390,7 +390,7 @@ class RecordView(OptionList):
                if isinstance(self.record.fields[self._names[index]], dict | list)
                and self._long_head(index) is not None]
         if big:
-            self.run_worker(self._measure(big), group="record-sizes", exit_on_error=False)
+            self.run_worker(partial(self._measure, big), group="record-sizes", exit_on_error=False)
 
     async def _measure(self, indexes: list[int]) -> None:
         """The size of each long JSON value, written out in a thread; its line shows it once known."""
